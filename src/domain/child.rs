@@ -1,0 +1,159 @@
+//! The child: identity, where they live, and the checks an ID number imposes.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::id_number::IdNumber;
+use crate::code_enum;
+
+code_enum! {
+    /// 性别.
+    pub enum Sex: "sex" {
+        Male = "male",
+        Female = "female",
+    }
+}
+
+/// 困境未成年人: one child, whatever the number of case episodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Child {
+    pub id: i64,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    /// 身份证号; a child found wandering may not have one yet.
+    pub id_number: Option<IdNumber>,
+    /// 户籍地.
+    pub household_registration: String,
+    /// 现住址.
+    pub address: String,
+    pub phone: Option<String>,
+    pub school: Option<String>,
+    /// Region code of the lowest known level (village, township, county or city).
+    pub region: String,
+}
+
+/// A field of a child's record that disagrees with the rest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChildError {
+    #[error("name (姓名) is empty")]
+    EmptyName,
+    #[error("ID number (身份证号): {0}")]
+    IdNumber(#[from] super::id_number::IdNumberError),
+    #[error(
+        "birth date (出生日期) {record} disagrees with the ID number, which says {from_id}: correct one of them"
+    )]
+    BirthDateMismatch { record: NaiveDate, from_id: NaiveDate },
+    #[error("sex (性别) disagrees with the ID number's 17th digit, which says {from_id}: correct one of them")]
+    SexMismatch { from_id: Sex },
+    #[error("birth date (出生日期) {0} is in the future")]
+    BirthInFuture(NaiveDate),
+}
+
+impl Child {
+    /// Checks the record's own consistency: the ID number's birth date and sex digit must
+    /// agree with the fields, and the birth date must not be after `today`.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), ChildError> {
+        if self.name.trim().is_empty() {
+            return Err(ChildError::EmptyName);
+        }
+        if self.birth_date > today {
+            return Err(ChildError::BirthInFuture(self.birth_date));
+        }
+        if let Some(id) = &self.id_number {
+            if id.birth_date() != self.birth_date {
+                return Err(ChildError::BirthDateMismatch {
+                    record: self.birth_date,
+                    from_id: id.birth_date(),
+                });
+            }
+            if id.sex() != self.sex {
+                return Err(ChildError::SexMismatch { from_id: id.sex() });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn age_on(&self, day: NaiveDate) -> u32 {
+        age_on(self.birth_date, day)
+    }
+
+    /// The day the child turns 18 and leaves the scope of child protection.
+    pub fn adult_on(&self) -> NaiveDate {
+        add_years(self.birth_date, 18)
+    }
+}
+
+/// Full years between `birth` and `day` (0 if `day` is before `birth`).
+pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
+    if day < birth {
+        return 0;
+    }
+    let mut years = day.year() - birth.year();
+    if (day.month(), day.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+/// `date` plus whole years; 29 February becomes 28 February in a common year.
+pub fn add_years(date: NaiveDate, years: i32) -> NaiveDate {
+    let y = date.year() + years;
+    NaiveDate::from_ymd_opt(y, date.month(), date.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, date.month(), 28))
+        .expect("28th exists in every month")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn child() -> Child {
+        let birth = d(2014, 5, 6);
+        Child {
+            id: 1,
+            name: "张三明".into(),
+            sex: Sex::Male,
+            birth_date: birth,
+            id_number: Some(IdNumber::build("210181", birth, 11, Sex::Male)),
+            household_registration: "辽宁省新民市".into(),
+            address: "新民市兴隆镇".into(),
+            phone: None,
+            school: None,
+            region: "210181".into(),
+        }
+    }
+
+    #[test]
+    fn consistent_record_is_valid() {
+        assert_eq!(child().validate(d(2026, 11, 29)), Ok(()));
+    }
+
+    #[test]
+    fn birth_date_mismatch_names_the_field() {
+        let mut c = child();
+        c.birth_date = d(2014, 5, 7);
+        let e = c.validate(d(2026, 11, 29)).unwrap_err();
+        assert!(matches!(e, ChildError::BirthDateMismatch { .. }));
+        assert!(e.to_string().contains("出生日期"));
+    }
+
+    #[test]
+    fn sex_mismatch_names_the_field() {
+        let mut c = child();
+        c.sex = Sex::Female;
+        assert_eq!(c.validate(d(2026, 11, 29)), Err(ChildError::SexMismatch { from_id: Sex::Male }));
+    }
+
+    #[test]
+    fn ages_and_leap_days() {
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 28)), 17);
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 3, 1)), 18);
+        assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
+        assert_eq!(child().adult_on(), d(2032, 5, 6));
+    }
+}
