@@ -4,3 +4,12 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod domain;
+pub mod text;
+pub mod privacy;
+pub mod i18n;
+pub mod config;
+pub mod store;
+pub mod cli;
+pub mod tui;
+pub mod assets;
+pub mod generate;

@@ -84,6 +84,21 @@ impl Child {
     }
 }
 
+/// Pinyin initials of a name, for search: 张三明 → `zsm`. Characters without a reading
+/// (Latin letters, digits) are kept lower-cased; others are skipped.
+pub fn name_initials(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::new();
+    for (c, p) in name.chars().zip(name.to_pinyin()) {
+        match p {
+            Some(p) => out.push_str(p.first_letter()),
+            None if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
+            None => {}
+        }
+    }
+    out
+}
+
 /// Full years between `birth` and `day` (0 if `day` is before `birth`).
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     if day < birth {
@@ -147,6 +162,13 @@ mod tests {
         let mut c = child();
         c.sex = Sex::Female;
         assert_eq!(c.validate(d(2026, 11, 29)), Err(ChildError::SexMismatch { from_id: Sex::Male }));
+    }
+
+    #[test]
+    fn initials() {
+        assert_eq!(name_initials("张三明"), "zsm");
+        assert_eq!(name_initials("欧阳娜娜"), "oynn");
+        assert_eq!(name_initials("Li 小明"), "lixm");
     }
 
     #[test]

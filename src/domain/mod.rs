@@ -12,5 +12,9 @@ pub mod case;
 pub mod report;
 pub mod visit;
 pub mod panel;
+pub mod assessment;
+pub mod criteria;
+pub mod review;
+pub mod decision;
 
 pub use level::RiskLevel;

@@ -1,0 +1,236 @@
+//! The store: one SQLite file is the application's document. The only place that writes
+//! SQL. Every write runs in one transaction; a sealed decision is durable when the call
+//! returns (`synchronous=FULL`).
+//!
+//! One module per aggregate: regions, children (with guardians), cases, reports, visits,
+//! panel (members, sessions, agenda, conflicts), decisions, catalogues; `queries` holds the
+//! read-only views the screens and the CLI ask for; `bulk` the generator's fast loader.
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+
+use crate::domain::codes::Code;
+
+pub mod bulk;
+pub mod cases;
+pub mod catalogues;
+pub mod children;
+pub mod decisions;
+pub mod panel;
+pub mod queries;
+pub mod regions;
+pub mod reports;
+pub mod settings;
+
+/// `application_id` of a casepanel database: "CPNL".
+pub const APPLICATION_ID: i32 = 0x4350_4E4C;
+
+const MIGRATION_SQL: &[&str] = &[include_str!("migrations/001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: usize = MIGRATION_SQL.len();
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not a casepanel database (it is not an SQLite file). Check the --db path.")]
+    NotSqlite { path: PathBuf },
+    #[error(
+        "{path}: an SQLite database that does not belong to casepanel (application_id {found:#x}). Check the --db path; casepanel will not change it."
+    )]
+    ForeignDatabase { path: PathBuf, found: i32 },
+    #[error(
+        "{path}: made by a newer casepanel (schema version {found}; this one knows up to {known}). Update casepanel to open it."
+    )]
+    NewerSchema { path: PathBuf, found: usize, known: usize },
+    #[error("{path}: cannot open the database: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open casepanel database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`. A file that is not a casepanel database,
+    /// or one from a newer version, is refused before anything is written to it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let exists = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        if exists {
+            check_foreign(path)?;
+        } else if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Invalid(format!("{}: cannot create the folder: {e}", dir.display()))
+                })?;
+            }
+        }
+        let conn = Connection::open(path)
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        store.configure(true)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure(false)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn configure(&mut self, file: bool) -> Result<()> {
+        let c = &self.conn;
+        if file {
+            c.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        // Every acknowledged write survives a power cut: FULL syncs the WAL on each commit.
+        // Writes here are human-paced; the bulk generator relaxes this on its own new file.
+        c.pragma_update(None, "synchronous", "FULL")?;
+        c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "trusted_schema", "OFF")?;
+        c.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version as usize > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone().unwrap_or_default(),
+                found: version as usize,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let app_id: i32 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if app_id == 0 {
+            self.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        migrations().to_latest(&mut self.conn)?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Read access for the query modules.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one transaction: all of it is written, or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found, none if sound.
+    pub fn check_integrity(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in st.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = st.query_map([], |r| {
+            Ok(format!(
+                "foreign key: row {} of table {} points at a missing row of {}",
+                r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        for row in rows {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+}
+
+/// Reads the header of an existing file, read-only, and refuses what is not ours.
+fn check_foreign(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path).map_err(|e| {
+        StoreError::Invalid(format!("{}: cannot read the database file: {e}", path.display()))
+    })?;
+    let n = f.read(&mut head).unwrap_or(0);
+    if n < 16 || &head != b"SQLite format 3\0" {
+        return Err(StoreError::NotSqlite { path: path.to_path_buf() });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+    let read = |pragma: &str| -> Result<i64> {
+        conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+            .map_err(|_| StoreError::NotSqlite { path: path.to_path_buf() })
+    };
+    let app_id = read("application_id")? as i32;
+    let version = read("user_version")? as usize;
+    if app_id != APPLICATION_ID {
+        // An empty SQLite file with no tables is fine to take over; anything else is not.
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|_| StoreError::NotSqlite { path: path.to_path_buf() })?;
+        if app_id != 0 || tables > 0 {
+            return Err(StoreError::ForeignDatabase { path: path.to_path_buf(), found: app_id });
+        }
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found: version, known: SCHEMA_VERSION });
+    }
+    Ok(())
+}
+
+/// Reads a code column into its domain enum.
+pub(crate) fn code<T: Code>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    T::from_code(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("unknown {} `{s}`", T::KIND).into(),
+        )
+    })
+}
+
+pub(crate) fn opt_code<T: Code>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>> {
+    let s: Option<String> = row.get(idx)?;
+    match s {
+        None => Ok(None),
+        Some(s) => T::from_code(&s).map(Some).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                idx,
+                rusqlite::types::Type::Text,
+                format!("unknown {} `{s}`", T::KIND).into(),
+            )
+        }),
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per screen: state, update and render together.
+
+pub mod case_file;
+pub mod case_list;
+pub mod dashboard;
+pub mod session;
+pub mod visit_editor;
