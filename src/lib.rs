@@ -13,3 +13,4 @@ pub mod cli;
 pub mod tui;
 pub mod assets;
 pub mod generate;
+pub mod export;

@@ -210,6 +210,30 @@ pub fn label<T: Code>(lang: Lang, v: T) -> &'static str {
     }
 }
 
+/// Punctuation that differs between the languages: `：` / `: `.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
+/// Between the items of a list: `、` / `, `.
+pub fn list_sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    }
+}
+
+/// Between clauses: `；` / `; `.
+pub fn semicolon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "；",
+        Lang::En => "; ",
+    }
+}
+
 /// `一级风险` / `Level 1`.
 pub fn level(lang: Lang, level: RiskLevel) -> &'static str {
     match level {

@@ -22,11 +22,15 @@ pub mod queries;
 pub mod regions;
 pub mod reports;
 pub mod settings;
+pub mod signatures;
 
 /// `application_id` of a casepanel database: "CPNL".
 pub const APPLICATION_ID: i32 = 0x4350_4E4C;
 
-const MIGRATION_SQL: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_signatures.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATION_SQL.len();
@@ -126,6 +130,13 @@ impl Store {
             self.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations().to_latest(&mut self.conn)?;
+        // A new database starts with the province's cities and counties; townships and
+        // villages are added as cases arrive.
+        let regions: i64 = self.conn.query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
+        if regions == 0 {
+            let list = crate::assets::liaoning_regions();
+            self.write(|tx| bulk::load_regions(tx, &list))?;
+        }
         Ok(())
     }
 

@@ -36,6 +36,24 @@ pub struct Env {
 }
 
 impl Env {
+    /// An environment with the default keymap and theme, privacy on: what tests and the
+    /// TUI start from.
+    pub fn new(store: Store, catalogue: Catalogue, lang: Lang, clock: Clock, config: Config) -> Env {
+        Env {
+            store,
+            catalogue,
+            lang,
+            clock,
+            config,
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            centre_name: i18n::t(lang, "app.centre_default").to_string(),
+            demo: false,
+            privacy: true,
+            reveal: false,
+        }
+    }
+
     pub fn now(&self) -> NaiveDateTime {
         match self.clock {
             Clock::System => crate::cli::now(),
@@ -55,6 +73,21 @@ impl Env {
 
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         i18n::tf(self.lang, key, args)
+    }
+
+    /// `：` or `: `.
+    pub fn colon(&self) -> &'static str {
+        i18n::colon(self.lang)
+    }
+
+    /// `、` or `, `.
+    pub fn sep(&self) -> &'static str {
+        i18n::list_sep(self.lang)
+    }
+
+    /// `；` or `; `.
+    pub fn semi(&self) -> &'static str {
+        i18n::semicolon(self.lang)
     }
 
     pub fn label<T: crate::domain::codes::Code>(&self, v: T) -> &'static str {

@@ -361,6 +361,7 @@ impl CaseFile {
         let d = &self.data;
         let sep = || Span::styled(" · ", th.dim());
         let types: Vec<&str> = d.case.types.iter().map(|t| env.label(*t)).collect();
+        // Most important first: who, the level and when it is due; then the rest as room allows.
         let mut spans = vec![
             Span::styled(format!(" {}", self.masked_name(env, false)), th.heading()),
             Span::styled(
@@ -372,12 +373,6 @@ impl CaseFile {
                 th.text(),
             ),
             sep(),
-            Span::styled(text::sanitize_line(&d.region_path), th.text()),
-            sep(),
-            Span::styled(types.join(Self::list_sep(env)), th.text()),
-            sep(),
-            Span::styled(env.label(d.case.status).to_string(), th.text()),
-            sep(),
             Self::level_spans(env, d.case.level),
         ];
         if let Some(next) = d.case.next_review.filter(|_| d.case.status != CaseStatus::Closed) {
@@ -387,6 +382,14 @@ impl CaseFile {
                 spans.push(Span::styled(format!(" {note}"), style));
             }
         }
+        spans.extend([
+            sep(),
+            Span::styled(env.label(d.case.status).to_string(), th.text()),
+            sep(),
+            Span::styled(text::sanitize_line(&d.region_path), th.text()),
+            sep(),
+            Span::styled(types.join(Self::list_sep(env)), th.text()),
+        ]);
         Line::from(fit(spans, width, &th))
     }
 
@@ -564,7 +567,12 @@ impl CaseFile {
         let n = self.data.visits.len();
         let style = if current { th.selected() } else { th.heading() };
         let cursor = if current { th.cursor() } else { " " };
-        let right = format!(" {} / {} ", i + 1, n);
+        let right = if current {
+            let key = env.keymap.keys_for(&[Ctx::List], Action::Open).map(|k| k.to_string()).unwrap_or_default();
+            format!(" {} · {} / {} ", env.tf("casefile.visit_edit", &[("key", &key)]), i + 1, n)
+        } else {
+            format!(" {} / {} ", i + 1, n)
+        };
         let mut left = format!("{cursor} {}", env.date_with_weekday(v.visited_on));
         let visitors = text::sanitize_line(&v.visitors);
         if !visitors.is_empty() {
@@ -647,6 +655,7 @@ impl CaseFile {
             let a = &d.assessment;
             let session = match (dv.session_on, dv.imported) {
                 (_, true) => env.t("casefile.imported").to_string(),
+                (Some(on), _) if on == d.decided_on => env.t("casefile.session").to_string(),
                 (Some(on), _) => env.tf("casefile.session_on", &[("date", &on.to_string())]),
                 (None, _) => env.t("casefile.no_session").to_string(),
             };
@@ -754,7 +763,7 @@ impl CaseFile {
                             Span::styled(format!("{}  ", text::sanitize_line(id)), th.text()),
                             Span::styled(env.label(entry.answer).to_string(), th.dim()),
                         ]);
-                        self.evidence(env, &mut doc, &entry.evidence);
+                        self.evidence(env, &mut doc, &entry.evidence, 10);
                     }
                 }
             }
@@ -770,10 +779,10 @@ impl CaseFile {
         }
     }
 
-    fn evidence(&self, env: &Env, doc: &mut Doc<'_>, evidence: &str) {
+    fn evidence(&self, env: &Env, doc: &mut Doc<'_>, evidence: &str, indent: usize) {
         if !evidence.trim().is_empty() {
             let s = env.tf("casefile.evidence", &[("text", &text::sanitize(evidence))]);
-            doc.wrapped(10, &s, env.theme.dim());
+            doc.wrapped(indent, &s, env.theme.dim());
         }
     }
 
@@ -781,6 +790,12 @@ impl CaseFile {
     fn answers_known(&self, env: &Env, doc: &mut Doc<'_>, cat: &Catalogue, dv: &DecisionView) {
         let th = env.theme;
         let answers = &dv.decision.assessment.answers;
+        let answer_w = Answer::ALL
+            .iter()
+            .map(|a| text::width(env.label(*a)))
+            .chain([text::width(env.t("casefile.unanswered"))])
+            .max()
+            .unwrap_or(0);
         for level in RiskLevel::ALL {
             let mut first = true;
             for ind in cat.indicators_of(level) {
@@ -799,16 +814,21 @@ impl CaseFile {
                     None => env.t("casefile.unanswered"),
                 };
                 let style = answer.map_or(th.dim(), |a| self.answer_style(env, a));
-                let mark = format!("     {} {} ", th.mark(answer), text::sanitize_line(&ind.id));
-                let tail = format!("  {answer_text}");
-                let room = doc.width.saturating_sub(text::width(&mark) + text::width(&tail));
-                doc.spans(vec![
-                    Span::styled(mark, style),
-                    Span::styled(text::truncate_with(&text::sanitize_line(words), room, th.ellipsis()), th.text()),
-                    Span::styled(tail, style),
-                ]);
+                // Mark, id and answer, then the indicator's words wrapped beside them: the
+                // record shows exactly what was asked.
+                let head = format!("     {} {} {} ", th.mark(answer), text::sanitize_line(&ind.id), text::pad(answer_text, answer_w));
+                let indent = text::width(&head);
+                let room = doc.width.saturating_sub(indent).max(8);
+                let mut wrapped = text::wrap(&text::sanitize_line(words), room).into_iter();
+                doc.lines.push(Line::from(vec![
+                    Span::styled(head, style),
+                    Span::styled(wrapped.next().unwrap_or_default(), th.text()),
+                ]));
+                for l in wrapped {
+                    doc.lines.push(Line::styled(format!("{}{l}", " ".repeat(indent)), th.text()));
+                }
                 if let Some(e) = entry {
-                    self.evidence(env, doc, &e.evidence);
+                    self.evidence(env, doc, &e.evidence, indent);
                 }
             }
         }

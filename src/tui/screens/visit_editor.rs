@@ -93,7 +93,7 @@ impl VisitEditor {
             DATE => env.t("visit.date"),
             VISITORS => env.t("visit.visitors"),
             PLACE => env.t("visit.place"),
-            PEOPLE => env.t("visit.people_met"),
+            PEOPLE => env.t("visit.people_met_label"),
             _ => env.t("visit.notes"),
         }
     }

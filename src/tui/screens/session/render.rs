@@ -18,6 +18,10 @@ use crate::tui::env::Env;
 
 pub fn title(s: &Session, env: &Env) -> String {
     let date = env.date_with_weekday(s.held_on);
+    let short_date = format!("{} {}", s.held_on.format("%m-%d"), {
+        use chrono::Datelike;
+        env.t(&format!("weekday.{}", s.held_on.weekday().num_days_from_monday()))
+    });
     match &s.stage {
         Stage::Setup(_) => env.tf("session.title_setup", &[("date", &date)]),
         Stage::End => env.tf("session.title_end", &[("date", &date)]),
@@ -27,7 +31,7 @@ pub fn title(s: &Session, env: &Env) -> String {
             env.tf(
                 "session.title_case",
                 &[
-                    ("date", &date),
+                    ("date", &short_date),
                     ("i", &(i + 1).to_string()),
                     ("n", &s.agenda.len().to_string()),
                     ("present", &s.present.len().to_string()),
@@ -63,11 +67,11 @@ fn cut(s: &str, w: usize, env: &Env) -> String {
     text::truncate_with(&line, w, env.theme.ellipsis())
 }
 
-fn quorum_line(s: &Session, env: &Env, conflicted: &std::collections::BTreeSet<i64>) -> Line<'static> {
+fn quorum_line(s: &Session, env: &Env, conflicted: &std::collections::BTreeSet<i64>, key: &str) -> Line<'static> {
     let th = &env.theme;
     let q = s.quorum(env, conflicted);
     let text = env.tf(
-        "session.quorum_line",
+        key,
         &[
             ("members", &q.members.to_string()),
             ("disciplines", &q.disciplines.to_string()),
@@ -89,7 +93,7 @@ fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, ar
     let [head, roles, _, panes] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)])
             .areas(area);
-    frame.render_widget(Paragraph::new(quorum_line(s, env, &Default::default())), head);
+    frame.render_widget(Paragraph::new(quorum_line(s, env, &Default::default(), "session.present_line")), head);
     let name = |id: Option<i64>| id.map(|i| s.member_name(i)).unwrap_or_else(|| env.t("session.not_chosen").to_string());
     frame.render_widget(
         Paragraph::new(Line::from(vec![
@@ -204,7 +208,7 @@ fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let level = s.decided.get(&item.case_id).copied().flatten();
         let detail = match item.outcome {
             AgendaOutcome::Decided => env.level_text(level),
-            AgendaOutcome::Deferred => format!("{}：{}", env.label(item.outcome), item.defer_reason.as_deref().unwrap_or("")),
+            AgendaOutcome::Deferred => format!("{}{}{}", env.label(item.outcome), env.colon(), text::sanitize_line(item.defer_reason.as_deref().unwrap_or(""))),
             AgendaOutcome::Pending => env.label(item.outcome).to_string(),
         };
         let row = format!("  {:>2}. {}  {}", i + 1, case_number(item.case_id), detail);
@@ -252,7 +256,7 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         env.label(d.child.sex),
         env.tf("session.age", &[("age", &age.to_string())]),
         text::sanitize_line(&d.region),
-        types.join("、"),
+        types.join(env.sep()),
         last
     );
     frame.render_widget(
@@ -310,7 +314,7 @@ fn circled(n: usize, env: &Env) -> String {
 
 fn kv(env: &Env, key: &str, value: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("  {}：", env.t(key)), env.theme.dim()),
+        Span::styled(format!("  {}{}", env.t(key), env.colon()), env.theme.dim()),
         Span::styled(value, env.theme.text()),
     ])
 }
@@ -342,7 +346,11 @@ fn render_summary(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
     l.push(Line::styled(format!(" {}", env.t("session.guardians")), th.heading()));
     for g in &d.guardians {
         l.push(Line::styled(
-            format!("  {} · {} · {}", env.label(g.relation), env.name(&g.name, false), env.label(g.status)),
+            cut(
+                &format!("  {} · {} · {}", env.label(g.relation), env.name(&g.name, false), env.label(g.status)),
+                usize::from(left.width),
+                env,
+            ),
             if g.status.is_incapacitating() { th.warn() } else { th.text() },
         ));
     }
@@ -392,7 +400,7 @@ fn render_summary(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
                 .map(|(id, _)| id.clone())
                 .collect();
             if !met.is_empty() {
-                r.push(Line::styled(cut(&format!("  {}：{}", env.t("session.met_last_time"), met.join("、")), w, env), th.text()));
+                r.push(Line::styled(cut(&format!("  {}{}{}", env.t("session.met_last_time"), env.colon(), met.join(env.sep())), w, env), th.text()));
             }
             let changes = crate::domain::criteria::scoring::diff(&last.assessment.answers, &cs.draft.assessment.answers);
             let changed: Vec<String> = changes
@@ -427,13 +435,14 @@ fn render_notes(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     for v in &cs.data.visits {
         lines.push(Line::styled(format!(" {} · {}", v.visited_on, env.t("session.home_visit")), th.heading()));
         let who = format!(
-            "  {}：{}   {}：{}   {}：{}",
+            "  {}{c}{}   {}{c}{}   {}{c}{}",
             env.t("visit.visitors"),
             text::sanitize_line(&v.visitors),
             env.t("visit.place"),
             env.address(&text::sanitize_line(&v.place), false),
             env.t("visit.people_met"),
-            text::sanitize_line(&v.people_met)
+            text::sanitize_line(&v.people_met),
+            c = env.colon()
         );
         lines.push(Line::styled(cut(&who, usize::from(area.width), env), th.dim()));
         wrapped(&mut lines, &v.notes, w, 2, th.text());
@@ -490,6 +499,22 @@ fn render_conflicts(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// `硬性触发 · 强制报告 · 必答`, or `硬 报 必` when `short`.
+fn flags_text(env: &Env, ind: &crate::domain::criteria::Indicator, short: bool) -> String {
+    let suffix = if short { "_short" } else { "" };
+    let mut flags = Vec::new();
+    if ind.hard_trigger {
+        flags.push(env.t(&format!("criteria.hard_trigger{suffix}")));
+    }
+    if ind.reportable {
+        flags.push(env.t(&format!("criteria.reportable{suffix}")));
+    }
+    if ind.required {
+        flags.push(env.t(&format!("criteria.required{suffix}")));
+    }
+    flags.join(if short { " " } else { " · " })
+}
+
 /// The rule behind the computed level, in words.
 pub fn rule_text(env: &Env, rule: &Rule) -> String {
     let names = |ids: &[String]| -> String {
@@ -499,7 +524,7 @@ pub fn rule_text(env: &Env, rule: &Rule) -> String {
                 format!("{id} {text}")
             })
             .collect::<Vec<_>>()
-            .join("；")
+            .join(env.semi())
     };
     match rule {
         Rule::NoneMet => env.t("rule.none_met").to_string(),
@@ -527,19 +552,10 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
     let mut rows: Vec<(Line<'static>, Option<usize>)> = Vec::new();
     let mut current_level = None;
     let w = usize::from(left.width);
-    let flags_of = |ind: &crate::domain::criteria::Indicator| -> String {
-        let mut flags = Vec::new();
-        if ind.hard_trigger {
-            flags.push(env.t("criteria.hard_trigger"));
-        }
-        if ind.reportable {
-            flags.push(env.t("criteria.reportable"));
-        }
-        if ind.required {
-            flags.push(env.t("criteria.required"));
-        }
-        flags.join(" · ")
-    };
+    // Narrow screens get the one-character flags; the selected indicator's flags are
+    // spelled out on the right.
+    let short = w < 100;
+    let flags_of = |ind: &crate::domain::criteria::Indicator| flags_text(env, ind, short);
     // The flags stand in one column, so the eye finds them down the list.
     let flags_w = cat.indicators.iter().map(|i| text::width(&flags_of(i))).max().unwrap_or(0);
     for (pos, _) in cs.order.iter().enumerate() {
@@ -588,16 +604,19 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
     }
     if let Some(ind) = cs.catalogue_indicator(cat, cs.scoring_sel) {
         r.push(Line::raw(""));
-        r.push(Line::styled(format!(" {}", ind.id), th.heading()));
+        let flags = flags_text(env, ind, false);
+        r.push(Line::styled(format!(" {}  {flags}", ind.id), th.heading()));
+        let text_ = if env.lang == Lang::Zh { &ind.zh } else { &ind.en };
+        wrapped(&mut r, text_, rw, 2, th.text());
         let guidance = if env.lang == Lang::Zh { ind.guidance_zh.as_deref() } else { ind.guidance_en.as_deref() };
         if let Some(g) = guidance {
             wrapped(&mut r, g, rw, 2, th.dim());
         }
         if let Some(prev) = cs.previous_answer(&ind.id) {
-            r.push(Line::styled(format!("  {}：{}", env.t("session.last_answer"), env.label(prev)), th.dim()));
+            r.push(Line::styled(format!("  {}{}{}", env.t("session.last_answer"), env.colon(), env.label(prev)), th.dim()));
         }
         let evidence = cs.draft.assessment.answers.get(&ind.id).map(|e| e.evidence.as_str()).unwrap_or("");
-        r.push(Line::styled(format!("  {}：", env.t("session.evidence")), th.text()));
+        r.push(Line::styled(format!("  {}{}", env.t("session.evidence"), env.colon()), th.text()));
         if evidence.is_empty() {
             r.push(Line::styled(format!("  {}", env.t("session.no_evidence")), th.dim()));
         } else {
@@ -627,12 +646,14 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                 let a = &cs.draft.assessment;
                 let text_ = match &a.override_ {
                     Some(o) => format!(
-                        "  {}    {}  （{} {}；{}：{}）",
+                        "  {}    {}  ({} {}{}{}{}{})",
                         env.t("session.level"),
                         env.level_text(Some(o.level)),
                         env.t("session.computed"),
                         env.level_short(a.computed.level),
+                        env.semi(),
                         env.t("session.override_reason"),
+                        env.colon(),
                         text::sanitize_line(&o.reason)
                     ),
                     None => format!("  {}    {}（{}）", env.t("session.level"), env.level_text(a.computed.level), env.t("session.computed")),
@@ -678,10 +699,11 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
             DecisionRow::NextReview => {
                 let t = match &cs.draft.next_review {
                     Some(r) => format!(
-                        "  {}    {}    {}：{}",
+                        "  {}    {}    {}{}{}",
                         env.t("session.next_review"),
                         r.date,
                         env.t("session.review_kind"),
+                        env.colon(),
                         env.label(r.kind)
                     ),
                     None => format!("  {}    -", env.t("session.next_review")),
@@ -731,17 +753,17 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
         .filter(|(_, e)| e.answer == Answer::Met)
         .map(|(id, _)| id.clone())
         .collect();
-    l.push(kv(env, "session.met", if met.is_empty() { env.t("session.none").to_string() } else { met.join("、") }));
+    l.push(kv(env, "session.met", if met.is_empty() { env.t("session.none").to_string() } else { met.join(env.sep()) }));
     l.push(kv(env, "session.computed", format!("{} — {}", env.level_text(a.computed.level), rule_text(env, &a.computed.rule))));
     if let Some(o) = &a.override_ {
-        l.push(kv(env, "session.override", format!("{}；{}", env.level_text(Some(o.level)), text::sanitize_line(&o.reason))));
+        l.push(kv(env, "session.override", format!("{}{}{}", env.level_text(Some(o.level)), env.semi(), text::sanitize_line(&o.reason))));
     }
     l.push(Line::from(vec![
-        Span::styled(format!("  {}：", env.t("session.final_level")), th.dim()),
+        Span::styled(format!("  {}{}", env.t("session.final_level"), env.colon()), th.dim()),
         Span::styled(env.level_text(d.final_level()), th.level(d.final_level())),
     ]));
     if !d.interventions.is_empty() {
-        l.push(Line::styled(format!("  {}：", env.t("session.interventions")), th.dim()));
+        l.push(Line::styled(format!("  {}{}", env.t("session.interventions"), env.colon()), th.dim()));
         for iv in &d.interventions {
             let due = iv.due.map(|x| x.to_string()).unwrap_or_else(|| env.t("session.immediately").to_string());
             l.push(Line::styled(cut(&format!("   · {} — {} — {}", intervention_name(env, &iv.kind), iv.unit, due), w, env), th.text()));
@@ -766,7 +788,7 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
         l.push(kv(env, "session.recused", d.recused.len().to_string()));
     }
     if !d.dissent.trim().is_empty() {
-        l.push(Line::styled(format!("  {}：", env.t("session.dissent")), th.dim()));
+        l.push(Line::styled(format!("  {}{}", env.t("session.dissent"), env.colon()), th.dim()));
         wrapped(&mut l, &d.dissent, w, 4, th.text());
     }
     frame.render_widget(lines_widget(l, cs.scroll), area);
@@ -787,7 +809,7 @@ pub fn missing_text(env: &Env, m: &Missing) -> String {
         Missing::RequiredIndicator { id } => env.tf("missing.required", &[("id", id)]),
         Missing::NoLevel => env.t("missing.no_level").to_string(),
         Missing::Override { message } => env.tf("missing.override", &[("message", message)]),
-        Missing::PoliceReport { indicators } => env.tf("missing.police", &[("ids", &indicators.join("、"))]),
+        Missing::PoliceReport { indicators } => env.tf("missing.police", &[("ids", &indicators.join(env.sep()))]),
         Missing::InterventionNotOnMenu { kind } => env.tf("missing.not_on_menu", &[("name", &intervention_name(env, kind))]),
         Missing::InterventionUnit { kind } => env.tf("missing.unit", &[("name", &intervention_name(env, kind))]),
         Missing::NoIntervention => env.t("missing.no_intervention").to_string(),
@@ -812,7 +834,7 @@ fn render_missing(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
         Line::styled(format!(" {} {}", th.tick(true), env.t(key)), th.ok())
     } else {
         let all: Vec<String> = cs.missing.iter().map(|m| missing_text(env, m)).collect();
-        Line::styled(cut(&format!(" {} {}：{}", th.tick(false), env.t("session.missing"), all.join("；")), w, env), th.error())
+        Line::styled(cut(&format!(" {} {}{}{}", th.tick(false), env.t("session.missing"), env.colon(), all.join(env.semi())), w, env), th.error())
     };
     let rule = th.rule().repeat(w);
     frame.render_widget(Paragraph::new(vec![Line::styled(rule, th.dim()), line]), area);

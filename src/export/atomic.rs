@@ -1,0 +1,102 @@
+//! Atomic file writes: a temporary file in the same folder, written, fsynced, renamed
+//! over the final name, and the folder fsynced. An interrupted export leaves at worst a
+//! `.casepanel-tmp-*` file (which `verify` reports as an extra file), never a file that
+//! has its final name and only part of its content.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::ExportError;
+
+/// Prefix of the temporary files; nothing else in an export starts with it.
+pub const TMP_PREFIX: &str = ".casepanel-tmp-";
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let nonce = (u64::from(nanos) << 20) ^ n;
+    dir.join(format!("{TMP_PREFIX}{}-{nonce:016x}-{name}", std::process::id()))
+}
+
+fn write_tmp(tmp: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if private { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = opts.open(tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Syncs a folder so that a rename in it is durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to `path` atomically, replacing a file of that name. `private` makes the
+/// file readable by its owner only (0600).
+pub fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
+    let tmp = tmp_path(path);
+    let result = write_tmp(&tmp, bytes, private).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ExportError::io(path, e));
+    }
+    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
+}
+
+/// Like [`write`], but fails if `path` exists (the final step is a hard link, which never
+/// replaces a file). For keys.
+pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
+    let tmp = tmp_path(path);
+    let result = write_tmp(&tmp, bytes, private).and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    result.map_err(|e| ExportError::io(path, e))?;
+    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_replace_and_new_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        write(&p, b"one", false).unwrap();
+        write(&p, b"two", false).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert!(write_new(&p, b"three", true).is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+}

@@ -1,0 +1,234 @@
+//! Writing an export folder.
+//!
+//! Per decision: `<record_id>.json` (the signed canonical bytes as stored),
+//! `<record_id>.json.minisig`, `<record_id>.md`, `<record_id>.html`. A session export adds
+//! `minutes.md` and `minutes.html`. Every export ends with `MANIFEST.sha256` (every other
+//! file's SHA-256) and `MANIFEST.sha256.minisig`, so that no byte of the folder goes
+//! unchecked by `verify`. Every file is written atomically; the old manifest of a folder
+//! being re-exported is removed first and the new one is written last, so an interrupted
+//! export never verifies.
+
+use chrono::NaiveDateTime;
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::keys::SigningKey;
+use super::manifest::{self, MANIFEST, MANIFEST_SIG};
+use super::minutes::{AgendaLine, MinutesInput, minutes_doc, session_number};
+use super::record::{self, DecisionRecord};
+use super::sign::{SignedRecord, clean_signer, sign_bytes, signed, untrusted_comment};
+use super::{ExportError, atomic, doc, render};
+use crate::domain::decision::DecisionStatus;
+use crate::domain::panel::AgendaOutcome;
+use crate::i18n::Lang;
+use crate::store::{Store, StoreError, cases, children, decisions, panel, settings};
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub dir: PathBuf,
+    /// File names, in the order written.
+    pub files: Vec<String>,
+    pub records: usize,
+}
+
+fn signed_or_fail(c: &Connection, decision_id: i64, key: &SigningKey) -> Result<(SignedRecord, DecisionRecord), ExportError> {
+    let d = decisions::get(c, decision_id)?.ok_or_else(|| {
+        ExportError::Invalid(format!("there is no decision {decision_id}: check the id (the case file lists them)"))
+    })?;
+    if d.status != DecisionStatus::Sealed {
+        return Err(ExportError::Invalid(format!(
+            "decision {decision_id} is a draft: only a sealed decision can be exported. Confirm it in the panel session first."
+        )));
+    }
+    let sr = signed(c, decision_id)?.ok_or_else(|| {
+        ExportError::Invalid(format!(
+            "decision {decision_id} ({}) is sealed but not signed yet: run `casepanel sign --decision {decision_id}` first",
+            record::record_id(decision_id)
+        ))
+    })?;
+    if sr.key_id != key.key_id() {
+        return Err(ExportError::Invalid(format!(
+            "decision {decision_id} was signed with key {}, not with the key given ({}): export with the key that signed it, \
+             so that the whole folder verifies with one public key",
+            sr.key_id,
+            key.key_id()
+        )));
+    }
+    let rec = DecisionRecord::parse(&sr.record).map_err(|e| {
+        ExportError::Invalid(format!("the stored record of decision {decision_id} cannot be read: {e}"))
+    })?;
+    Ok((sr, rec))
+}
+
+fn record_files(sr: &SignedRecord, rec: &DecisionRecord, lang: Lang) -> Vec<(String, Vec<u8>)> {
+    let json = format!("{}.json", rec.record_id);
+    vec![
+        (json.clone(), sr.record.clone()),
+        (format!("{json}.minisig"), sr.minisig.clone().into_bytes()),
+        (format!("{}.md", rec.record_id), render::record_markdown(rec, lang, &json).into_bytes()),
+        (format!("{}.html", rec.record_id), render::record_html(rec, lang, &json).into_bytes()),
+    ]
+}
+
+/// Makes `out` ready: created if missing; refused if it holds a file this export would not
+/// write (verify rejects extra files); the old manifest removed.
+fn prepare_dir(out: &Path, names: &BTreeSet<String>) -> Result<(), ExportError> {
+    std::fs::create_dir_all(out).map_err(|e| ExportError::io(out, e))?;
+    let rd = std::fs::read_dir(out).map_err(|e| ExportError::io(out, e))?;
+    for entry in rd {
+        let entry = entry.map_err(|e| ExportError::io(out, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MANIFEST || name == MANIFEST_SIG || names.contains(&name) {
+            continue;
+        }
+        return Err(ExportError::Invalid(format!(
+            "{}: the folder holds `{name}`, which this export does not write; `verify` would report it as an extra file. \
+             Export into an empty or new folder.",
+            out.display()
+        )));
+    }
+    for name in [MANIFEST_SIG, MANIFEST] {
+        match std::fs::remove_file(out.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ExportError::io(&out.join(name), e)),
+        }
+    }
+    Ok(())
+}
+
+fn write_all(
+    out: &Path,
+    files: Vec<(String, Vec<u8>)>,
+    key: &SigningKey,
+    subject: &str,
+    signer: &str,
+    now: NaiveDateTime,
+    records: usize,
+) -> Result<ExportSummary, ExportError> {
+    let signer = clean_signer(signer)?;
+    let names: BTreeSet<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    if names.len() != files.len() {
+        return Err(ExportError::Invalid("two files of the export have the same name".into()));
+    }
+    if let Some(bad) = names.iter().find(|n| !manifest::valid_name(n)) {
+        return Err(ExportError::Invalid(format!("`{bad}` is not a valid export file name")));
+    }
+    prepare_dir(out, &names)?;
+    let mut written = Vec::new();
+    for (name, bytes) in &files {
+        atomic::write(&out.join(name), bytes, false)?;
+        written.push(name.clone());
+    }
+    let manifest = manifest::build(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    let trusted = format!(
+        "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",
+        files.len(),
+        record::time(now)
+    );
+    let sig = sign_bytes(key, &manifest, &trusted, &untrusted_comment(MANIFEST))?;
+    atomic::write(&out.join(MANIFEST), &manifest, false)?;
+    atomic::write(&out.join(MANIFEST_SIG), sig.as_bytes(), false)?;
+    written.push(MANIFEST.into());
+    written.push(MANIFEST_SIG.into());
+    Ok(ExportSummary { dir: out.to_path_buf(), files: written, records })
+}
+
+/// Exports one signed decision into `out`. `key` signs the folder's manifest and must be
+/// the key that signed the record; `signer` names who signs the manifest.
+pub fn export_decision(
+    store: &Store,
+    decision_id: i64,
+    out: &Path,
+    lang: Lang,
+    key: &SigningKey,
+    signer: &str,
+    now: NaiveDateTime,
+) -> Result<ExportSummary, ExportError> {
+    let c = store.conn();
+    let (sr, rec) = signed_or_fail(c, decision_id, key)?;
+    let files = record_files(&sr, &rec, lang);
+    write_all(out, files, key, &rec.record_id, signer, now, 1)
+}
+
+/// Exports a session: every sealed decision of it (each must be signed), the minutes, the
+/// signed manifest.
+pub fn export_session(
+    store: &Store,
+    session_id: i64,
+    out: &Path,
+    lang: Lang,
+    key: &SigningKey,
+    signer: &str,
+    now: NaiveDateTime,
+) -> Result<ExportSummary, ExportError> {
+    let c = store.conn();
+    let session = panel::session(c, session_id)?.ok_or_else(|| {
+        ExportError::Invalid(format!("there is no session {session_id}: check the id"))
+    })?;
+    let sealed: Vec<i64> = decisions::of_session(c, session_id)?
+        .into_iter()
+        .filter(|d| d.status == DecisionStatus::Sealed)
+        .map(|d| d.id)
+        .collect();
+    let unsigned: Vec<String> = sealed
+        .iter()
+        .filter(|&&id| signed(c, id).map(|s| s.is_none()).unwrap_or(true))
+        .map(|&id| id.to_string())
+        .collect();
+    if !unsigned.is_empty() {
+        return Err(ExportError::Invalid(format!(
+            "session {session_id}: decision(s) {} are sealed but not signed yet: run `casepanel sign --all` first",
+            unsigned.join(", ")
+        )));
+    }
+    let mut pairs = Vec::new();
+    for &id in &sealed {
+        pairs.push(signed_or_fail(c, id, key)?);
+    }
+    let members = panel::members(c)?;
+    let agenda = panel::agenda(c, session_id)?;
+    let mut lines = Vec::new();
+    for item in &agenda {
+        let rec = pairs
+            .iter()
+            .map(|(_, r)| r)
+            .find(|r| Some(r.decision_id) == item.decision_id || (item.decision_id.is_none() && r.case_id == item.case_id));
+        let child_name = match rec {
+            Some(r) => r.child.name.clone(),
+            None => {
+                let case = cases::get(c, item.case_id)?
+                    .ok_or_else(|| StoreError::NotFound(format!("case {}", item.case_id)))?;
+                children::get(c, case.child_id)?.map(|ch| ch.name).unwrap_or_default()
+            }
+        };
+        lines.push(AgendaLine {
+            position: item.position,
+            case_id: item.case_id,
+            child_name,
+            outcome: if rec.is_some() { AgendaOutcome::Decided } else { item.outcome },
+            defer_reason: item.defer_reason.clone(),
+            record: rec,
+            decision_id: item.decision_id,
+        });
+    }
+    let centre = settings::get(c, settings::CENTRE_NAME)?;
+    let signer_clean = clean_signer(signer)?;
+    let input = MinutesInput {
+        session: &session,
+        members: &members,
+        agenda: lines,
+        centre: centre.as_deref(),
+        signer: &signer_clean,
+    };
+    let minutes = minutes_doc(&input, lang);
+    let mut files = Vec::new();
+    for (sr, rec) in &pairs {
+        files.extend(record_files(sr, rec, lang));
+    }
+    files.push(("minutes.md".into(), doc::to_markdown(&minutes).into_bytes()));
+    files.push(("minutes.html".into(), doc::to_html(&minutes).into_bytes()));
+    write_all(out, files, key, &session_number(session_id), signer, now, pairs.len())
+}

@@ -1,0 +1,38 @@
+-- casepanel schema, version 2: signed decision records.
+--
+-- One row per signed decision: the exact canonical JSON bytes that were signed (what
+-- `export` writes as <record_id>.json), the minisign signature file's text, who signed
+-- and when. A signature row is never changed or removed, and only a sealed decision can
+-- be signed; the decision itself is already immutable once sealed (version 1 triggers).
+
+CREATE TABLE decision_signature (
+    decision_id    INTEGER PRIMARY KEY REFERENCES decision(id),
+    record_id      TEXT NOT NULL UNIQUE,
+    -- the canonical record bytes (UTF-8 JSON), exactly as signed
+    record         BLOB NOT NULL,
+    record_sha256  TEXT NOT NULL CHECK (length(record_sha256) = 64),
+    -- the .minisig file's text: untrusted comment, signature, trusted comment, global signature
+    minisig        TEXT NOT NULL,
+    key_id         TEXT NOT NULL CHECK (length(key_id) = 16),
+    signer         TEXT NOT NULL CHECK (signer <> ''),
+    signed_at      TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TRIGGER decision_signature_sealed_only
+BEFORE INSERT ON decision_signature
+WHEN (SELECT status FROM decision WHERE id = NEW.decision_id) IS NOT 'sealed'
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: only a sealed decision can be signed');
+END;
+
+CREATE TRIGGER decision_signature_no_update
+BEFORE UPDATE ON decision_signature
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: a decision signature cannot be changed; record an amendment instead');
+END;
+
+CREATE TRIGGER decision_signature_no_delete
+BEFORE DELETE ON decision_signature
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: a decision signature cannot be deleted');
+END;

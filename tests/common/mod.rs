@@ -1,0 +1,140 @@
+//! Fixtures shared by the integration tests: a small store built through the public API.
+#![allow(dead_code)]
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use casepanel::domain::case::{Case, CaseStatus};
+use casepanel::domain::child::{Child, Sex};
+use casepanel::domain::difficulty::DifficultyType;
+use casepanel::domain::guardian::{Guardian, GuardianStatus, Relation};
+use casepanel::domain::id_number::IdNumber;
+use casepanel::domain::panel::{Discipline, Member};
+use casepanel::domain::region::{Region, RegionLevel};
+use casepanel::domain::report::{Channel, Report};
+use casepanel::domain::visit::HomeVisit;
+use casepanel::store::{Store, cases, children, panel, regions, reports};
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+pub fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> NaiveDateTime {
+    d(y, m, day).and_hms_opt(h, min, 0).unwrap()
+}
+
+pub const TODAY: (i32, u32, u32) = (2026, 11, 29);
+
+pub fn today() -> NaiveDate {
+    d(TODAY.0, TODAY.1, TODAY.2)
+}
+
+/// The note the hostile-input tests plant: an OSC 52 clipboard write and a screen clear.
+pub const HOSTILE: &str = "孩子说\x1b]52;c;ZXZpbA==\x07晚上\x1b[2J不敢回家\u{202E}txt.exe";
+
+pub struct Fixture {
+    pub store: Store,
+    pub members: Vec<i64>,
+    pub cases: Vec<i64>,
+}
+
+/// Seven members over four disciplines, and two children with one case each, awaiting the
+/// panel: 张三明 (with a hostile home-visit note) and 李小红.
+pub fn fixture() -> Fixture {
+    let mut store = Store::open_in_memory().unwrap();
+    let today = today();
+    let (members, cases) = store
+        .write(|tx| {
+            regions::upsert(
+                tx,
+                &Region {
+                    code: "210181101".into(),
+                    name: "兴隆镇".into(),
+                    level: RegionLevel::Township,
+                    parent: Some("210181".into()),
+                },
+            )?;
+            let roster = [
+                ("张丽华", Discipline::SocialWork, "新民市民政局"),
+                ("王建军", Discipline::CivilAffairs, "新民市民政局"),
+                ("李秀梅", Discipline::Psychology, "新民市心理咨询中心"),
+                ("刘志强", Discipline::Law, "新民市法律援助中心"),
+                ("陈晓燕", Discipline::Education, "兴隆镇中心小学"),
+                ("赵国庆", Discipline::Medicine, "新民市人民医院"),
+                ("孙立新", Discipline::Police, "新民市公安局"),
+            ];
+            let mut members = Vec::new();
+            for (name, discipline, org) in roster {
+                members.push(panel::insert_member(
+                    tx,
+                    &Member { id: 0, name: name.into(), discipline, organisation: org.into(), active: true },
+                )?);
+            }
+            let mut case_ids = Vec::new();
+            for (i, (name, sex, birth)) in
+                [("张三明", Sex::Male, d(2015, 3, 14)), ("李小红", Sex::Female, d(2012, 8, 2))].into_iter().enumerate()
+            {
+                let child = Child {
+                    id: 0,
+                    name: name.into(),
+                    sex,
+                    birth_date: birth,
+                    id_number: Some(IdNumber::build("210181", birth, 10 + i as u16, sex)),
+                    household_registration: "辽宁省新民市兴隆镇".into(),
+                    address: "新民市兴隆镇红旗村3组12号".into(),
+                    phone: Some("13812345678".into()),
+                    school: Some("兴隆镇中心小学".into()),
+                    region: "210181101".into(),
+                };
+                let child_id = children::insert(tx, &child, today)?;
+                children::set_guardians(
+                    tx,
+                    child_id,
+                    &[
+                        Guardian { name: "张大山".into(), relation: Relation::Father, status: GuardianStatus::InPrison, phone: None },
+                        Guardian { name: "王桂芝".into(), relation: Relation::Grandparent, status: GuardianStatus::SeriouslyIll, phone: None },
+                    ],
+                )?;
+                let case_id = cases::insert(
+                    tx,
+                    &Case {
+                        id: 0,
+                        child_id,
+                        status: CaseStatus::AwaitingPanel,
+                        types: vec![DifficultyType::NoGuardianDeFacto, DifficultyType::OutOfSchool],
+                        opened_on: d(2026, 10, 8),
+                        closed_on: None,
+                        closing_reason: None,
+                        level: None,
+                        next_review: None,
+                    },
+                )?;
+                reports::insert(
+                    tx,
+                    &Report {
+                        id: 0,
+                        case_id,
+                        received_at: at(2026, 10, 8, 9, 40),
+                        channel: Channel::Teacher,
+                        reporter: Some("兴隆镇中心小学 班主任".into()),
+                        summary: "孩子连续一周没有上学，家中只有患病的祖母。".into(),
+                    },
+                )?;
+                reports::insert_visit(
+                    tx,
+                    &HomeVisit {
+                        id: 0,
+                        case_id,
+                        visited_on: d(2026, 11, 20),
+                        visitors: "社工 刘芳、儿童主任 周敏".into(),
+                        place: "新民市兴隆镇红旗村3组12号".into(),
+                        people_met: "祖母、儿童本人".into(),
+                        notes: format!("{HOSTILE}\n\n祖母卧床，孩子自己做饭。"),
+                    },
+                )?;
+                case_ids.push(case_id);
+            }
+            Ok((members, case_ids))
+        })
+        .unwrap();
+    Fixture { store, members, cases }
+}
