@@ -1,0 +1,130 @@
+//! The command line as a user meets it: exit codes, one-line errors, files left untouched.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_casepanel");
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("CASEPANEL_TODAY", "2026-11-29")
+        .env("CASEPANEL_CONFIG", dir.join("no-config.toml"))
+        .env_remove("CASEPANEL_DB")
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn files_that_are_not_casepanel_databases_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello\n").unwrap();
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+    let newer = dir.path().join("newer.db");
+    casepanel::store::Store::open(&newer).unwrap();
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 42).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    for (path, words) in [(&text, "not an SQLite file"), (&foreign, "does not belong to casepanel"), (&newer, "newer casepanel")] {
+        let before = std::fs::read(path).unwrap();
+        // `criteria show` opens no database; `generate --force` and the TUI do.
+        let o = run(&["--db", path.to_str().unwrap(), "generate", "--cases", "1", "--force"], dir.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(words), "{e}");
+        assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+        assert_eq!(std::fs::read(path).unwrap(), before, "{} changed", path.display());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["frobnicate"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--lang", "fr", "criteria", "show"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("zh or en"));
+    let o = run(&["--help"], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("demo") && help.contains("演示"), "{help}");
+    let o = run(&["generate", "--cases", "3"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "generate needs --db");
+    assert!(stderr(&o).contains("--db"));
+}
+
+#[test]
+fn criteria_check_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["criteria", "check", "assets/criteria/liaoning-2014.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("liaoning-2014"));
+    let o = run(&["--lang", "zh", "criteria", "show"], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("L1-02") && out.contains("性侵害"), "{out}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "id = \"x\"\nversion = \"1\"\ntitle_zh = \"x\"\ntitle_en = \"x\"\n[method]\nkind = \"highest_level\"\n\n[[indicator]]\nid = \"L3-01\"\nlevel = 3\nzh = \"x\"\nen = \"x\"\nhard_trigger = true\n",
+    )
+    .unwrap();
+    let o = run(&["criteria", "check", bad.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:13"), "the line of hard_trigger: {e}");
+    // A broken configured catalogue stops the program before anything opens.
+    let o = run(&["--criteria", bad.to_str().unwrap(), "criteria", "show"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.db");
+    let b = dir.path().join("b.db");
+    for p in [&a, &b] {
+        let o = run(&["generate", "--db", p.to_str().unwrap(), "--cases", "1000", "--seed", "7"], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let dump = |p: &Path| -> String {
+        let c = rusqlite::Connection::open(p).unwrap();
+        let tables: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").unwrap()
+            .query_map([], |r| r.get(0)).unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut out = String::new();
+        for t in tables {
+            let mut st = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2")).unwrap();
+            let n = st.column_count();
+            let mut rows = st.query([]).unwrap();
+            while let Some(r) = rows.next().unwrap() {
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i).unwrap();
+                    out.push_str(&format!("{v:?}|"));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    };
+    let (da, db) = (dump(&a), dump(&b));
+    assert!(da.len() > 100_000);
+    assert!(da == db, "same seed, same data");
+    // Writing over an existing file needs --force.
+    let o = run(&["generate", "--db", a.to_str().unwrap(), "--cases", "10"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--force"));
+}
