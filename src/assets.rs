@@ -79,10 +79,14 @@ mod tests {
     #[test]
     fn shipped_regions_parse_and_validate() {
         let regions = liaoning_regions();
-        let cities: Vec<&Region> =
-            regions.iter().filter(|r| r.level == RegionLevel::City).collect();
-        let counties: Vec<&Region> =
-            regions.iter().filter(|r| r.level == RegionLevel::County).collect();
+        let cities: Vec<&Region> = regions
+            .iter()
+            .filter(|r| r.level == RegionLevel::City)
+            .collect();
+        let counties: Vec<&Region> = regions
+            .iter()
+            .filter(|r| r.level == RegionLevel::County)
+            .collect();
         assert_eq!(cities.len(), 14);
         assert_eq!(counties.len(), 100);
         for r in &regions {
@@ -95,7 +99,12 @@ mod tests {
         for c in &counties {
             assert!(city_codes.contains(c.parent.as_deref().unwrap()));
         }
-        let find = |code: &str| regions.iter().find(|r| r.code == code).map(|r| r.name.as_str());
+        let find = |code: &str| {
+            regions
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.name.as_str())
+        };
         assert_eq!(find("210100"), Some("沈阳市"));
         assert_eq!(find("210181"), Some("新民市"));
         assert_eq!(find("210781"), Some("凌海市"));

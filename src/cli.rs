@@ -78,6 +78,113 @@ pub enum Command {
         #[command(subcommand)]
         action: CriteriaCommand,
     },
+    /// List the re-reviews due: ad-hoc, first assessments, due and overdue. 复评到期清单
+    ///
+    /// Names are masked; the ID number never shows. `--format ics` writes a calendar file
+    /// with one event per due review. 姓名脱敏显示，不含身份证号。
+    Due {
+        /// Routine reviews due within this many days (default: the review window). 天数内到期
+        #[arg(long, value_name = "DAYS")]
+        within: Option<u32>,
+        /// Only reviews past their due date. 只列逾期
+        #[arg(long)]
+        overdue: bool,
+        /// Only cases in this region (a city, county, township or village code). 地区代码
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// Only cases at this risk level. 风险等级
+        #[arg(long, value_name = "1|2|3", value_parser = clap::value_parser!(u8).range(1..=3))]
+        level: Option<u8>,
+        /// Output: table, json, csv or ics. 输出格式
+        #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "ics"])]
+        format: String,
+        /// At most this many cases. 最多条数
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        /// Skip this many cases first. 跳过条数
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Counts of open cases by level, type or region; decisions per month; overdue. 统计
+    Stats {
+        /// Group by level, type or region. 分组方式
+        #[arg(long, default_value = "level", value_parser = ["level", "type", "region"])]
+        by: String,
+        /// Only this region's subtree; by region, its child regions are listed. 地区代码
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// Output: table, csv or json. 输出格式
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        format: String,
+    },
+    /// Make the centre's signing key pair (minisign format, Ed25519). 生成本中心的签名密钥
+    Keygen {
+        /// The folder for casepanel.pub and casepanel.key. 密钥文件夹
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Read the passphrase from this file's first line instead of asking. 从文件读取口令
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Leave the secret key unencrypted: for tests and demos only. 不加密（仅供测试和演示）
+        #[arg(long, conflicts_with = "passphrase_file")]
+        unencrypted: bool,
+    },
+    /// Sign sealed decisions that have no signature yet. 签署尚未签名的已确认决定
+    Sign {
+        /// Every sealed decision without a signature. 全部未签名的决定
+        #[arg(
+            long,
+            conflicts_with = "decision",
+            required_unless_present = "decision"
+        )]
+        all: bool,
+        /// One decision, by its id. 一项决定（编号）
+        #[arg(long, value_name = "ID")]
+        decision: Option<i64>,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Export signed decision records: JSON, signature, Markdown, HTML, manifest. 导出决定书
+    Export {
+        /// One decision, by its id. 一项决定（编号）
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "session",
+            required_unless_present = "session"
+        )]
+        decision: Option<i64>,
+        /// A whole session: its decisions and minutes. 一次会议（编号）
+        #[arg(long, value_name = "ID")]
+        session: Option<i64>,
+        /// The folder to write to (new or empty). 导出到的文件夹
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Check a record file or an export folder with the centre's public key. 核验决定书或导出文件夹
+    Verify {
+        /// A D-….json record or an export folder. 决定书文件或导出文件夹
+        path: PathBuf,
+        /// The centre's public key (default: the .pub beside the configured key). 公钥文件
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+}
+
+/// Which key signs, and who.
+#[derive(Debug, clap::Args)]
+pub struct KeyArgs {
+    /// The secret key file (default: signing_key in the config). 私钥文件
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Read the key's passphrase from this file's first line. 从文件读取私钥口令
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Who signs, as records name it (default: the centre's name). 签署人
+    #[arg(long, value_name = "NAME")]
+    pub signer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,7 +227,13 @@ impl Context {
             .unwrap_or_else(Lang::from_env);
         let db = cli.db.clone().unwrap_or_else(|| paths.default_db());
         let criteria_file = cli.criteria.clone().or_else(|| config.criteria.clone());
-        Ok(Context { lang, paths, config, db, criteria_file })
+        Ok(Context {
+            lang,
+            paths,
+            config,
+            db,
+            criteria_file,
+        })
     }
 
     /// The catalogue in use: `--criteria`, else the config's, else the shipped one.
@@ -143,9 +256,16 @@ pub fn today() -> NaiveDate {
 /// Now, to the second, on the same clock as [`today`].
 pub fn now() -> NaiveDateTime {
     use chrono::Timelike;
-    let real = Local::now().naive_local().with_nanosecond(0).expect("0 ns is valid");
+    let real = Local::now()
+        .naive_local()
+        .with_nanosecond(0)
+        .expect("0 ns is valid");
     let day = today();
-    if day == real.date() { real } else { day.and_time(real.time()) }
+    if day == real.date() {
+        real
+    } else {
+        day.and_time(real.time())
+    }
 }
 
 /// Runs the parsed command line.
@@ -178,6 +298,42 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Criteria { action }) => criteria(&ctx, action),
+        Some(Command::Due {
+            within,
+            overdue,
+            region,
+            level,
+            format,
+            limit,
+            offset,
+        }) => {
+            let filter = crate::store::queue::QueueFilter {
+                within_days: within,
+                overdue_only: overdue,
+                region,
+                level: level.and_then(crate::domain::RiskLevel::from_number),
+                difficulty: None,
+            };
+            due(&ctx, &filter, &format, offset, limit)
+        }
+        Some(Command::Stats { by, region, format }) => stats(&ctx, &by, region.as_deref(), &format),
+        Some(Command::Keygen {
+            out,
+            passphrase_file,
+            unencrypted,
+        }) => signing::keygen(&out, passphrase_file.as_deref(), unencrypted),
+        Some(Command::Sign { all, decision, key }) => signing::sign(&ctx, all, decision, &key),
+        Some(Command::Export {
+            decision,
+            session,
+            out,
+            key,
+        }) => {
+            // Documents are Chinese unless --lang says otherwise.
+            let lang = cli.lang.unwrap_or(Lang::Zh);
+            signing::export(&ctx, decision, session, &out, lang, &key)
+        }
+        Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
     }
 }
 
@@ -188,7 +344,12 @@ fn remove_db_files(db: &Path) -> Result<(), Failure> {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Failure(format!("{}: cannot remove the old file: {e}", Path::new(&p).display()))),
+            Err(e) => {
+                return Err(Failure(format!(
+                    "{}: cannot remove the old file: {e}",
+                    Path::new(&p).display()
+                )));
+            }
         }
     }
     Ok(())
@@ -208,7 +369,11 @@ fn generate_into(db: &Path, cases: usize, seed: u64, force: bool) -> Result<(), 
         remove_db_files(db)?;
     }
     let mut store = Store::open(db)?;
-    let cfg = crate::generate::GenConfig { cases, seed, today: today() };
+    let cfg = crate::generate::GenConfig {
+        cases,
+        seed,
+        today: today(),
+    };
     let summary = crate::generate::generate(&mut store, &cfg)?;
     eprintln!("{}: {summary}", db.display());
     Ok(())
@@ -218,7 +383,8 @@ fn generate_into(db: &Path, cases: usize, seed: u64, force: bool) -> Result<(), 
 fn build_demo(db: &Path, cases: usize) -> Result<(), Failure> {
     if db.exists() {
         let store = Store::open(db)?;
-        let is_demo = crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
+        let is_demo =
+            crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
         drop(store);
         if !is_demo {
             return Err(Failure(format!(
@@ -229,12 +395,21 @@ fn build_demo(db: &Path, cases: usize) -> Result<(), Failure> {
         remove_db_files(db)?;
     }
     let mut store = Store::open(db)?;
-    let cfg = crate::generate::GenConfig { cases, seed: 2014, today: today() };
+    let cfg = crate::generate::GenConfig {
+        cases,
+        seed: 2014,
+        today: today(),
+    };
     crate::generate::generate(&mut store, &cfg)?;
     store.write(|tx| {
         crate::store::settings::set(tx, crate::store::settings::DEMO, "1")?;
-        crate::store::settings::set(tx, crate::store::settings::CENTRE_NAME, "演示 · 新民市未成年人保护中心")
+        crate::store::settings::set(
+            tx,
+            crate::store::settings::CENTRE_NAME,
+            "演示 · 新民市未成年人保护中心",
+        )
     })?;
+    crate::export::demo::sign_demo(&mut store, db, now())?;
     Ok(())
 }
 
@@ -262,4 +437,343 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The signing verbs: keygen, sign, export, verify.
+mod signing {
+    use std::io::IsTerminal;
+    use std::path::{Path, PathBuf};
+
+    use super::{Context, Failure, KeyArgs, now};
+    use crate::export::{self, SigningKey, keys};
+    use crate::i18n::Lang;
+    use crate::store::{Store, settings, signatures};
+
+    /// Environment variable with the key's passphrase, for scripts.
+    pub const PASSPHRASE_ENV: &str = "CASEPANEL_KEY_PASSPHRASE";
+
+    /// The passphrase: `--passphrase-file`, else `CASEPANEL_KEY_PASSPHRASE`, else asked on
+    /// the terminal (twice when `confirm`).
+    fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String, Failure> {
+        if let Some(f) = file {
+            let text = std::fs::read_to_string(f).map_err(|e| {
+                Failure(format!(
+                    "{}: cannot read the passphrase file: {e}. Check --passphrase-file.",
+                    f.display()
+                ))
+            })?;
+            let line = text.lines().next().unwrap_or("").to_string();
+            if line.is_empty() {
+                return Err(Failure(format!(
+                    "{}: the passphrase file is empty; write the passphrase on its first line",
+                    f.display()
+                )));
+            }
+            return Ok(line);
+        }
+        if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+            if !p.is_empty() {
+                return Ok(p);
+            }
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure(format!(
+                "the key needs a passphrase and there is no terminal to ask on: pass --passphrase-file FILE or set {PASSPHRASE_ENV}"
+            )));
+        }
+        let first = rpassword::prompt_password("口令 Passphrase: ")
+            .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
+        if confirm {
+            let again = rpassword::prompt_password("再输一次 Again: ").map_err(|e| {
+                Failure(format!("cannot read the passphrase from the terminal: {e}"))
+            })?;
+            if again != first {
+                return Err(Failure(
+                    "the two passphrases differ; nothing was written. Run keygen again.".into(),
+                ));
+            }
+        }
+        if first.is_empty() {
+            return Err(Failure("the passphrase is empty; nothing was done".into()));
+        }
+        Ok(first)
+    }
+
+    pub fn keygen(
+        out: &Path,
+        passphrase_file: Option<&Path>,
+        unencrypted: bool,
+    ) -> Result<(), Failure> {
+        let files = if unencrypted {
+            eprintln!(
+                "casepanel: WARNING 警告: the secret key will NOT be encrypted. Anyone who copies casepanel.key can sign \
+                 decisions in the centre's name. Use --unencrypted for tests and demos only.\n\
+                 私钥不加密：任何人复制该文件即可以本中心名义签署决定。仅供测试和演示使用。"
+            );
+            keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")?
+        } else {
+            let p = passphrase(passphrase_file, true)?;
+            if p.chars().count() < 8 {
+                return Err(Failure(
+                    "the passphrase is shorter than 8 characters; choose a longer one (a few words work well)".into(),
+                ));
+            }
+            keys::generate(out, Some(&p), "")?
+        };
+        let secret = std::fs::canonicalize(&files.secret).unwrap_or(files.secret.clone());
+        println!(
+            "{}  公钥 public key: hand it to whoever checks records",
+            files.public.display()
+        );
+        println!(
+            "{}  私钥 secret key ({}): keep it safe, back it up",
+            files.secret.display(),
+            if files.encrypted {
+                "encrypted 已加密"
+            } else {
+                "NOT encrypted 未加密"
+            }
+        );
+        println!("key id 密钥编号: {}", files.key_id);
+        println!(
+            "Next 下一步: add to the config file 在配置文件中写入: signing_key = \"{}\"",
+            secret.display()
+        );
+        Ok(())
+    }
+
+    /// Opens the database named by --db; never creates one for these verbs.
+    fn open_existing(ctx: &Context) -> Result<Store, Failure> {
+        if !ctx.db.exists() {
+            return Err(Failure(format!(
+                "{}: no database there. Name it with --db PATH (the demo is demo.db in the data folder).",
+                ctx.db.display()
+            )));
+        }
+        Ok(Store::open(&ctx.db)?)
+    }
+
+    /// The key to sign with and the signer's name: --key, else the config's signing_key,
+    /// else, for the demo database, the demo key (always named as the demo key).
+    fn signing_key(
+        ctx: &Context,
+        store: &Store,
+        args: &KeyArgs,
+    ) -> Result<(SigningKey, String), Failure> {
+        let is_demo = settings::get(store.conn(), settings::DEMO)?.is_some();
+        let path: Option<PathBuf> = args.key.clone().or_else(|| ctx.config.signing_key.clone());
+        let (key, demo) = match path {
+            Some(p) => {
+                let pass = if keys::is_encrypted(&p)? {
+                    Some(passphrase(args.passphrase_file.as_deref(), false)?)
+                } else {
+                    if !is_demo {
+                        eprintln!(
+                            "casepanel: warning: {} is not encrypted; use it for tests only",
+                            p.display()
+                        );
+                    }
+                    None
+                };
+                (keys::load_secret_key(&p, pass.as_deref())?, false)
+            }
+            None if is_demo => (export::demo::demo_key(&ctx.db)?, true),
+            None => {
+                return Err(Failure(format!(
+                    "no signing key: make one with `casepanel keygen --out DIR`, then add signing_key = \"DIR/casepanel.key\" \
+                     to {} (or pass --key FILE)",
+                    ctx.paths.config_file.display()
+                )));
+            }
+        };
+        let signer = if demo || key.key_id() == demo_key_id(ctx).as_deref().unwrap_or("") {
+            export::demo::DEMO_SIGNER.to_string()
+        } else if let Some(s) = &args.signer {
+            s.clone()
+        } else if let Some(s) =
+            settings::get(store.conn(), settings::CENTRE_NAME)?.or(ctx.config.centre_name.clone())
+        {
+            s
+        } else {
+            return Err(Failure(format!(
+                "say who signs: pass --signer NAME, or set centre_name in {}",
+                ctx.paths.config_file.display()
+            )));
+        };
+        Ok((key, signer))
+    }
+
+    /// The demo key's id, if the demo key beside this database exists.
+    fn demo_key_id(ctx: &Context) -> Option<String> {
+        let pub_file = keys::public_key_path_for(&export::demo::demo_key_file(&ctx.db));
+        keys::load_public_key(&pub_file)
+            .ok()
+            .map(|k| k.key_id().to_string())
+    }
+
+    pub fn sign(
+        ctx: &Context,
+        all: bool,
+        decision: Option<i64>,
+        args: &KeyArgs,
+    ) -> Result<(), Failure> {
+        let mut store = open_existing(ctx)?;
+        let ids = if all {
+            signatures::unsigned_sealed(store.conn())?
+        } else {
+            let id = decision.expect("clap requires --all or --decision");
+            if signatures::is_signed(store.conn(), id)? {
+                println!("{}: already signed 已签名", export::record::record_id(id));
+                return Ok(());
+            }
+            vec![id]
+        };
+        if ids.is_empty() {
+            println!("nothing to sign: every sealed decision is signed 所有已确认的决定均已签名");
+            return Ok(());
+        }
+        let (key, signer) = signing_key(ctx, &store, args)?;
+        let done = export::sign::sign_all(&mut store, &ids, &key, &signer, None, now())?;
+        for r in &done {
+            println!("{}  signed 已签名", r.record_id);
+        }
+        eprintln!(
+            "{} decision(s) signed with key {} 已签名",
+            done.len(),
+            key.key_id()
+        );
+        Ok(())
+    }
+
+    pub fn export(
+        ctx: &Context,
+        decision: Option<i64>,
+        session: Option<i64>,
+        out: &Path,
+        lang: Lang,
+        args: &KeyArgs,
+    ) -> Result<(), Failure> {
+        let store = open_existing(ctx)?;
+        let (key, signer) = signing_key(ctx, &store, args)?;
+        let summary = match (decision, session) {
+            (Some(id), _) => export::export_decision(&store, id, out, lang, &key, &signer, now())?,
+            (None, Some(id)) => {
+                export::export_session(&store, id, out, lang, &key, &signer, now())?
+            }
+            (None, None) => unreachable!("clap requires --decision or --session"),
+        };
+        println!(
+            "{}: {} files, {} record(s) 已导出. Check with 核验: casepanel verify {} --pubkey casepanel.pub",
+            summary.dir.display(),
+            summary.files.len(),
+            summary.records,
+            summary.dir.display()
+        );
+        Ok(())
+    }
+
+    pub fn verify(ctx: &Context, path: &Path, pubkey: Option<&Path>) -> Result<(), Failure> {
+        let pub_file = match pubkey {
+            Some(p) => p.to_path_buf(),
+            None => match &ctx.config.signing_key {
+                Some(k) => keys::public_key_path_for(k),
+                None => {
+                    return Err(Failure(
+                        "verify needs the signer's public key: pass --pubkey casepanel.pub (no signing_key is configured)"
+                            .into(),
+                    ));
+                }
+            },
+        };
+        let pk = keys::load_public_key(&pub_file)?;
+        let verified =
+            export::verify_path(path, &pk).map_err(|p| Failure(format!("FAILED 核验失败: {p}")))?;
+        let zh = ctx.lang == Lang::Zh;
+        for r in &verified.records {
+            println!(
+                "{}  ok · {} {} · {} {} · {}",
+                r.file,
+                if zh { "签署人" } else { "signer" },
+                r.signer,
+                if zh { "时间" } else { "signed" },
+                r.signed_at,
+                export::render::level_label(ctx.lang, r.final_level)
+            );
+        }
+        if verified.manifest.is_some() {
+            println!(
+                "MANIFEST.sha256  ok · {} files · key {}",
+                verified.files,
+                pk.key_id()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `casepanel due`: the queue as a table, JSON, CSV or an iCalendar file.
+fn due(
+    ctx: &Context,
+    filter: &crate::store::queue::QueueFilter,
+    format: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<(), Failure> {
+    use crate::store::queue;
+    let store = open_existing(&ctx.db)?;
+    check_region(&store, filter.region.as_deref())?;
+    let day = today();
+    let rules = &ctx.config.review;
+    let items = queue::list(store.conn(), day, rules, filter, offset, limit)?;
+    let out = match format {
+        "json" => queue::render_json(&items),
+        "csv" => queue::render_csv(&items),
+        "ics" => queue::render_ics(&items, ctx.lang, chrono::Utc::now().naive_utc()),
+        _ => {
+            let total = queue::count(store.conn(), day, rules, filter)?;
+            queue::render_table(&items, total, ctx.lang)
+        }
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// `casepanel stats`: counts for the data-sharing platform.
+fn stats(ctx: &Context, by: &str, region: Option<&str>, format: &str) -> Result<(), Failure> {
+    use crate::store::stats;
+    let store = open_existing(&ctx.db)?;
+    check_region(&store, region)?;
+    let by = stats::By::parse(by).unwrap_or(stats::By::Level);
+    let day = today();
+    let s = stats::stats(store.conn(), day, by, region)?;
+    let out = match format {
+        "json" => stats::render_json(&s, by, region, day),
+        "csv" => stats::render_csv(&s, by),
+        _ => stats::render_table(&s, by, ctx.lang),
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// Opens a database that must already exist (the report verbs never create one).
+fn open_existing(db: &Path) -> Result<Store, Failure> {
+    if !db.exists() {
+        return Err(Failure(format!(
+            "{}: no database here. Give the right one with --db PATH, or run `casepanel demo` to try a practice one.",
+            db.display()
+        )));
+    }
+    Ok(Store::open(db)?)
+}
+
+/// A region code given on the command line must name a region of the tree.
+fn check_region(store: &Store, region: Option<&str>) -> Result<(), Failure> {
+    if let Some(r) = region {
+        if crate::store::regions::get(store.conn(), r)?.is_none() {
+            return Err(Failure(format!(
+                "--region {r}: no region has this code. Use a 6-digit city or county code (e.g. 210100 for 沈阳市), or a 9- or 12-digit township or village code."
+            )));
+        }
+    }
+    Ok(())
 }

@@ -22,6 +22,9 @@ pub struct Config {
     pub theme: Option<String>,
     /// `unicode` (default) or `ascii`, for terminals that draw ▲ ■ ● and borders double.
     pub symbols: Option<String>,
+    /// The centre's minisign secret key file (`casepanel keygen` makes one), used to sign
+    /// sealed decisions and exports; its public key is the `.pub` file beside it.
+    pub signing_key: Option<PathBuf>,
     #[serde(default)]
     pub quorum: QuorumRule,
     #[serde(default)]
@@ -34,7 +37,10 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read the config file: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}Fix the line or remove it; `casepanel --help` lists the keys.")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: {message}")]
@@ -47,15 +53,25 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
         Config::parse(&text, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
-        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
         if let Some(l) = &cfg.lang {
             if crate::i18n::Lang::parse(l).is_none() {
                 return Err(invalid(format!("lang = \"{l}\": use \"zh\" or \"en\"")));
@@ -63,19 +79,27 @@ impl Config {
         }
         if let Some(t) = &cfg.theme {
             if !matches!(t.as_str(), "dark" | "light") {
-                return Err(invalid(format!("theme = \"{t}\": use \"dark\" or \"light\"")));
+                return Err(invalid(format!(
+                    "theme = \"{t}\": use \"dark\" or \"light\""
+                )));
             }
         }
         if let Some(s) = &cfg.symbols {
             if !matches!(s.as_str(), "unicode" | "ascii") {
-                return Err(invalid(format!("symbols = \"{s}\": use \"unicode\" or \"ascii\"")));
+                return Err(invalid(format!(
+                    "symbols = \"{s}\": use \"unicode\" or \"ascii\""
+                )));
             }
         }
         if cfg.quorum.min_members == 0 || cfg.quorum.min_disciplines == 0 {
-            return Err(invalid("quorum: min_members and min_disciplines must be at least 1".into()));
+            return Err(invalid(
+                "quorum: min_members and min_disciplines must be at least 1".into(),
+            ));
         }
         if cfg.quorum.min_disciplines > cfg.quorum.min_members {
-            return Err(invalid("quorum: min_disciplines cannot exceed min_members".into()));
+            return Err(invalid(
+                "quorum: min_disciplines cannot exceed min_members".into(),
+            ));
         }
         cfg.review.validate().map_err(invalid)?;
         Ok(cfg)
@@ -100,7 +124,10 @@ impl Paths {
         let config_file = std::env::var_os("CASEPANEL_CONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| config_dir.join("config.toml"));
-        Paths { data_dir, config_file }
+        Paths {
+            data_dir,
+            config_file,
+        }
     }
 
     pub fn default_db(&self) -> PathBuf {
@@ -134,8 +161,18 @@ mod tests {
     #[test]
     fn bad_configs_name_the_key() {
         let p = Path::new("c.toml");
-        assert!(Config::parse("colour = 1", p).unwrap_err().to_string().contains("colour"));
-        assert!(Config::parse("lang = \"fr\"", p).unwrap_err().to_string().contains("lang"));
+        assert!(
+            Config::parse("colour = 1", p)
+                .unwrap_err()
+                .to_string()
+                .contains("colour")
+        );
+        assert!(
+            Config::parse("lang = \"fr\"", p)
+                .unwrap_err()
+                .to_string()
+                .contains("lang")
+        );
         assert!(
             Config::parse("[review]\nlevel1_months = 24", p)
                 .unwrap_err()

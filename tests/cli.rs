@@ -26,7 +26,10 @@ fn files_that_are_not_casepanel_databases_are_refused_untouched() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello\n").unwrap();
     let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x)")
+        .unwrap();
     let newer = dir.path().join("newer.db");
     casepanel::store::Store::open(&newer).unwrap();
     {
@@ -34,15 +37,34 @@ fn files_that_are_not_casepanel_databases_are_refused_untouched() {
         c.pragma_update(None, "user_version", 42).unwrap();
         c.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
-    for (path, words) in [(&text, "not an SQLite file"), (&foreign, "does not belong to casepanel"), (&newer, "newer casepanel")] {
+    for (path, words) in [
+        (&text, "not an SQLite file"),
+        (&foreign, "does not belong to casepanel"),
+        (&newer, "newer casepanel"),
+    ] {
         let before = std::fs::read(path).unwrap();
         // `criteria show` opens no database; `generate --force` and the TUI do.
-        let o = run(&["--db", path.to_str().unwrap(), "generate", "--cases", "1", "--force"], dir.path());
+        let o = run(
+            &[
+                "--db",
+                path.to_str().unwrap(),
+                "generate",
+                "--cases",
+                "1",
+                "--force",
+            ],
+            dir.path(),
+        );
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         let e = stderr(&o);
         assert!(e.contains(words), "{e}");
         assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
-        assert_eq!(std::fs::read(path).unwrap(), before, "{} changed", path.display());
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            before,
+            "{} changed",
+            path.display()
+        );
     }
 }
 
@@ -66,7 +88,10 @@ fn usage_errors_exit_2_and_help_exits_0() {
 #[test]
 fn criteria_check_and_show() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&["criteria", "check", "assets/criteria/liaoning-2014.toml"], dir.path());
+    let o = run(
+        &["criteria", "check", "assets/criteria/liaoning-2014.toml"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("liaoning-2014"));
     let o = run(&["--lang", "zh", "criteria", "show"], dir.path());
@@ -85,7 +110,10 @@ fn criteria_check_and_show() {
     let e = stderr(&o);
     assert!(e.contains("bad.toml:13"), "the line of hard_trigger: {e}");
     // A broken configured catalogue stops the program before anything opens.
-    let o = run(&["--criteria", bad.to_str().unwrap(), "criteria", "show"], dir.path());
+    let o = run(
+        &["--criteria", bad.to_str().unwrap(), "criteria", "show"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -95,19 +123,34 @@ fn generate_is_deterministic() {
     let a = dir.path().join("a.db");
     let b = dir.path().join("b.db");
     for p in [&a, &b] {
-        let o = run(&["generate", "--db", p.to_str().unwrap(), "--cases", "1000", "--seed", "7"], dir.path());
+        let o = run(
+            &[
+                "generate",
+                "--db",
+                p.to_str().unwrap(),
+                "--cases",
+                "1000",
+                "--seed",
+                "7",
+            ],
+            dir.path(),
+        );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
     let dump = |p: &Path| -> String {
         let c = rusqlite::Connection::open(p).unwrap();
         let tables: Vec<String> = c
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").unwrap()
-            .query_map([], |r| r.get(0)).unwrap()
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
             .map(Result::unwrap)
             .collect();
         let mut out = String::new();
         for t in tables {
-            let mut st = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2")).unwrap();
+            let mut st = c
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+                .unwrap();
             let n = st.column_count();
             let mut rows = st.query([]).unwrap();
             while let Some(r) = rows.next().unwrap() {
@@ -124,7 +167,10 @@ fn generate_is_deterministic() {
     assert!(da.len() > 100_000);
     assert!(da == db, "same seed, same data");
     // Writing over an existing file needs --force.
-    let o = run(&["generate", "--db", a.to_str().unwrap(), "--cases", "10"], dir.path());
+    let o = run(
+        &["generate", "--db", a.to_str().unwrap(), "--cases", "10"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--force"));
 }

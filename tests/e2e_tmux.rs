@@ -18,7 +18,11 @@ const TODAY: &str = "2026-11-29";
 const HOSTILE: &str = "孩子说\x1b]52;c;ZXZpbA==\x07晚上\x1b[2J不敢回家";
 
 fn have_tmux() -> bool {
-    Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 struct Tmux {
@@ -34,7 +38,10 @@ impl Tmux {
     }
 
     fn start(dir: &Path, db: &Path, log: &Path) -> Tmux {
-        let t = Tmux { name: "e2e".into(), socket: dir.join("tmux.sock") };
+        let t = Tmux {
+            name: "e2e".into(),
+            socket: dir.join("tmux.sock"),
+        };
         let shell = format!(
             "LANG=zh_CN.UTF-8 CASEPANEL_TODAY={TODAY} CASEPANEL_CONFIG={} {BIN} --db {}; sleep 30",
             dir.join("none.toml").display(),
@@ -42,14 +49,30 @@ impl Tmux {
         );
         let ok = t
             .cmd()
-            .args(["new-session", "-d", "-x", "120", "-y", "40", "-s", &t.name, &shell])
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "-s",
+                &t.name,
+                &shell,
+            ])
             .status()
             .unwrap();
         assert!(ok.success());
         // Everything the program writes to the terminal, byte for byte.
         let ok = t
             .cmd()
-            .args(["pipe-pane", "-o", "-t", &t.name, &format!("cat >> {}", log.display())])
+            .args([
+                "pipe-pane",
+                "-o",
+                "-t",
+                &t.name,
+                &format!("cat >> {}", log.display()),
+            ])
             .status()
             .unwrap();
         assert!(ok.success());
@@ -58,20 +81,32 @@ impl Tmux {
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let ok = self.cmd().args(["send-keys", "-t", &self.name, k]).status().unwrap();
+            let ok = self
+                .cmd()
+                .args(["send-keys", "-t", &self.name, k])
+                .status()
+                .unwrap();
             assert!(ok.success());
             std::thread::sleep(Duration::from_millis(40));
         }
     }
 
     fn text(&self, s: &str) {
-        let ok = self.cmd().args(["send-keys", "-t", &self.name, "-l", s]).status().unwrap();
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", &self.name, "-l", s])
+            .status()
+            .unwrap();
         assert!(ok.success());
         std::thread::sleep(Duration::from_millis(80));
     }
 
     fn screen(&self) -> String {
-        let out = self.cmd().args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -102,13 +137,25 @@ fn marks(met: &[&str]) -> String {
     let cat = Catalogue::builtin();
     let mut order: Vec<_> = cat.indicators.iter().collect();
     order.sort_by_key(|i| i.level.number());
-    order.iter().map(|i| if met.contains(&i.id.as_str()) { 'y' } else { 'n' }).collect()
+    order
+        .iter()
+        .map(|i| {
+            if met.contains(&i.id.as_str()) {
+                'y'
+            } else {
+                'n'
+            }
+        })
+        .collect()
 }
 
 #[test]
 fn a_panel_session_over_two_cases_in_a_real_terminal() {
     if !have_tmux() {
-        assert!(std::env::var("CI").is_err(), "tmux is missing in CI: .ci/run should install it");
+        assert!(
+            std::env::var("CI").is_err(),
+            "tmux is missing in CI: .ci/run should install it"
+        );
         eprintln!("tmux is not installed: skipping the end-to-end test");
         return;
     }
@@ -116,18 +163,31 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
     let db = dir.path().join("e2e.db");
     let log = dir.path().join("terminal.raw");
     let out = Command::new(BIN)
-        .args(["generate", "--db", db.to_str().unwrap(), "--cases", "60", "--seed", "11"])
+        .args([
+            "generate",
+            "--db",
+            db.to_str().unwrap(),
+            "--cases",
+            "60",
+            "--seed",
+            "11",
+        ])
         .env("CASEPANEL_TODAY", TODAY)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A planned session with two cases awaiting their first assessment, nobody marked
     // present yet; and a hostile note written behind casepanel's back, so only the
     // drawing side can stop it.
     let (first, second) = {
         let c = rusqlite::Connection::open(&db).unwrap();
-        c.execute_batch("UPDATE panel_session SET status = 'closed'").unwrap();
+        c.execute_batch("UPDATE panel_session SET status = 'closed'")
+            .unwrap();
         let ids: Vec<i64> = c
             .prepare("SELECT id FROM case_file WHERE status = 'awaiting_panel' AND level IS NULL ORDER BY id LIMIT 2")
             .unwrap()
@@ -136,11 +196,18 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
             .map(Result::unwrap)
             .collect();
         assert_eq!(ids.len(), 2, "the generator made cases awaiting the panel");
-        c.execute("INSERT INTO panel_session (held_on, status) VALUES (?1, 'open')", [TODAY]).unwrap();
+        c.execute(
+            "INSERT INTO panel_session (held_on, status) VALUES (?1, 'open')",
+            [TODAY],
+        )
+        .unwrap();
         let s = c.last_insert_rowid();
         for (i, id) in ids.iter().enumerate() {
-            c.execute("INSERT INTO agenda_item (session_id, case_id, position) VALUES (?1, ?2, ?3)", [s, *id, i as i64])
-                .unwrap();
+            c.execute(
+                "INSERT INTO agenda_item (session_id, case_id, position) VALUES (?1, ?2, ?3)",
+                [s, *id, i as i64],
+            )
+            .unwrap();
             c.execute(
                 "INSERT INTO visit (case_id, visited_on, visitors, place, people_met, notes) VALUES (?1, '2026-11-28', '社工', '家中', '祖母', ?2)",
                 rusqlite::params![id, HOSTILE],
@@ -198,13 +265,23 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
 
     // The database holds both decisions, sealed, with their levels and next reviews.
     let store = Store::open(&db).unwrap();
-    let d1 = decisions::latest_sealed(store.conn(), first).unwrap().expect("case 1 decided");
+    let d1 = decisions::latest_sealed(store.conn(), first)
+        .unwrap()
+        .expect("case 1 decided");
     assert_eq!(d1.final_level(), Some(RiskLevel::L1));
     assert_eq!(d1.police_report.as_ref().unwrap().receipt, "XL-20261129-07");
-    assert_eq!(d1.next_review.as_ref().unwrap().date.to_string(), "2027-11-29");
-    let d2 = decisions::latest_sealed(store.conn(), second).unwrap().expect("case 2 decided");
+    assert_eq!(
+        d1.next_review.as_ref().unwrap().date.to_string(),
+        "2027-11-29"
+    );
+    let d2 = decisions::latest_sealed(store.conn(), second)
+        .unwrap()
+        .expect("case 2 decided");
     assert_eq!(d2.final_level(), Some(RiskLevel::L3));
-    assert_eq!(d2.next_review.as_ref().unwrap().date.to_string(), "2027-11-29");
+    assert_eq!(
+        d2.next_review.as_ref().unwrap().date.to_string(),
+        "2027-11-29"
+    );
     assert!(store.check_integrity().unwrap().is_empty());
 
     // Not one byte of the hostile sequences reached the terminal.
@@ -213,6 +290,12 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
     let find = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
     assert!(!find(b"\x1b]52"), "an OSC 52 sequence reached the terminal");
     assert!(!raw.contains(&0x07), "a BEL reached the terminal");
-    assert!(!find("\x1b[2J不".as_bytes()), "the note's screen clear reached the terminal");
-    assert!(find("]52;c;ZXZpbA==".as_bytes()), "the note was drawn as text");
+    assert!(
+        !find("\x1b[2J不".as_bytes()),
+        "the note's screen clear reached the terminal"
+    );
+    assert!(
+        find("]52;c;ZXZpbA==".as_bytes()),
+        "the note was drawn as text"
+    );
 }

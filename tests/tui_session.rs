@@ -22,7 +22,13 @@ use common::*;
 
 fn app(lang: Lang) -> App {
     let f = fixture();
-    let mut env = Env::new(f.store, Catalogue::builtin(), lang, Clock::Fixed(at(2026, 11, 29, 10, 0)), Config::default());
+    let mut env = Env::new(
+        f.store,
+        Catalogue::builtin(),
+        lang,
+        Clock::Fixed(at(2026, 11, 29, 10, 0)),
+        Config::default(),
+    );
     let root = Dashboard::open(&mut env).unwrap();
     App::new(env, Box::new(root))
 }
@@ -66,7 +72,10 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    assert!(!out.contains('\x1b') && !out.contains('\x07'), "control bytes reached the screen");
+    assert!(
+        !out.contains('\x1b') && !out.contains('\x07'),
+        "control bytes reached the screen"
+    );
     out
 }
 
@@ -90,7 +99,14 @@ fn score(app: &mut App, met: &[&str]) {
     let mut order: Vec<_> = cat.indicators.iter().collect();
     order.sort_by_key(|i| i.level.number());
     for ind in order {
-        keys(app, if met.contains(&ind.id.as_str()) { "y" } else { "n" });
+        keys(
+            app,
+            if met.contains(&ind.id.as_str()) {
+                "y"
+            } else {
+                "n"
+            },
+        );
     }
 }
 
@@ -200,8 +216,10 @@ fn a_whole_session_over_two_cases_by_keys() {
 
     let c = a.env.store.conn();
     let case_ids: Vec<i64> = c
-        .prepare("SELECT id FROM case_file ORDER BY id").unwrap()
-        .query_map([], |r| r.get(0)).unwrap()
+        .prepare("SELECT id FROM case_file ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
         .map(Result::unwrap)
         .collect();
     let first = decisions::latest_sealed(c, case_ids[0]).unwrap().unwrap();
@@ -211,7 +229,10 @@ fn a_whole_session_over_two_cases_by_keys() {
     assert_eq!(first.next_review.unwrap().date, d(2027, 11, 29));
     let second = decisions::latest_sealed(c, case_ids[1]).unwrap().unwrap();
     assert_eq!(second.final_level(), Some(RiskLevel::L3));
-    assert_eq!(cases::get(c, case_ids[1]).unwrap().unwrap().next_review, Some(d(2027, 11, 29)));
+    assert_eq!(
+        cases::get(c, case_ids[1]).unwrap().unwrap().next_review,
+        Some(d(2027, 11, 29))
+    );
 }
 
 #[test]
@@ -230,7 +251,10 @@ fn scoring_keys_set_the_answer_and_move_on() {
     // An evidence note, typed and saved.
     key(&mut a, KeyCode::Up);
     keys(&mut a, "e");
-    typed(&mut a, "School nurse saw the injection marks on 2026-11-20.");
+    typed(
+        &mut a,
+        "School nurse saw the injection marks on 2026-11-20.",
+    );
     ctrl(&mut a, 's');
     let s = screen(&mut a, 160, 48);
     assert!(s.contains("injection marks"), "{s}");
@@ -287,9 +311,20 @@ fn random_key_storms_never_panic() {
             .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
             .collect();
         for code in [
-            KeyCode::Tab, KeyCode::BackTab, KeyCode::Enter, KeyCode::Esc, KeyCode::Up, KeyCode::Down,
-            KeyCode::Left, KeyCode::Right, KeyCode::PageUp, KeyCode::PageDown, KeyCode::Home, KeyCode::End,
-            KeyCode::Backspace, KeyCode::Delete,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Backspace,
+            KeyCode::Delete,
         ] {
             v.push(KeyEvent::new(code, KeyModifiers::NONE));
         }

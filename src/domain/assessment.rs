@@ -56,9 +56,16 @@ pub enum Rule {
     /// Hard triggers met: level 1 whatever else.
     HardTrigger { indicators: Vec<String> },
     /// The most severe level with at least one indicator met.
-    HighestLevel { level: RiskLevel, indicators: Vec<String> },
+    HighestLevel {
+        level: RiskLevel,
+        indicators: Vec<String>,
+    },
     /// Points method: the sum of met weights reached the level's threshold.
-    Points { level: RiskLevel, total: u32, threshold: u32 },
+    Points {
+        level: RiskLevel,
+        total: u32,
+        threshold: u32,
+    },
 }
 
 /// The outcome of applying a catalogue's rules to a set of answers.

@@ -43,8 +43,13 @@ pub enum ChildError {
     #[error(
         "birth date (出生日期) {record} disagrees with the ID number, which says {from_id}: correct one of them"
     )]
-    BirthDateMismatch { record: NaiveDate, from_id: NaiveDate },
-    #[error("sex (性别) disagrees with the ID number's 17th digit, which says {from_id}: correct one of them")]
+    BirthDateMismatch {
+        record: NaiveDate,
+        from_id: NaiveDate,
+    },
+    #[error(
+        "sex (性别) disagrees with the ID number's 17th digit, which says {from_id}: correct one of them"
+    )]
     SexMismatch { from_id: Sex },
     #[error("birth date (出生日期) {0} is in the future")]
     BirthInFuture(NaiveDate),
@@ -161,7 +166,10 @@ mod tests {
     fn sex_mismatch_names_the_field() {
         let mut c = child();
         c.sex = Sex::Female;
-        assert_eq!(c.validate(d(2026, 11, 29)), Err(ChildError::SexMismatch { from_id: Sex::Male }));
+        assert_eq!(
+            c.validate(d(2026, 11, 29)),
+            Err(ChildError::SexMismatch { from_id: Sex::Male })
+        );
     }
 
     #[test]

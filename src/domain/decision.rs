@@ -111,7 +111,12 @@ pub struct Decision {
 #[serde(tag = "missing", rename_all = "snake_case")]
 pub enum Missing {
     /// The quorum is not met for this case.
-    Quorum { members: usize, disciplines: usize, min_members: usize, min_disciplines: usize },
+    Quorum {
+        members: usize,
+        disciplines: usize,
+        min_members: usize,
+        min_disciplines: usize,
+    },
     /// A required indicator is still unknown.
     RequiredIndicator { id: String },
     /// No final level: nothing met and no override.
@@ -174,7 +179,9 @@ impl Decision {
                 o.level,
                 &o.reason,
             ) {
-                out.push(Missing::Override { message: e.to_string() });
+                out.push(Missing::Override {
+                    message: e.to_string(),
+                });
             }
         }
         let level = self.final_level();
@@ -183,7 +190,9 @@ impl Decision {
             .map(|i| i.id.clone())
             .collect();
         if !reportable.is_empty() && self.police_report.is_none() {
-            out.push(Missing::PoliceReport { indicators: reportable });
+            out.push(Missing::PoliceReport {
+                indicators: reportable,
+            });
         }
         // A child with no risk level at present may be decided without measures.
         if let Some(level) = level {
@@ -193,10 +202,14 @@ impl Decision {
             let menu: BTreeSet<&str> = catalogue.menu(level).map(|i| i.id.as_str()).collect();
             for i in &self.interventions {
                 if !menu.contains(i.kind.as_str()) {
-                    out.push(Missing::InterventionNotOnMenu { kind: i.kind.clone() });
+                    out.push(Missing::InterventionNotOnMenu {
+                        kind: i.kind.clone(),
+                    });
                 }
                 if i.unit.trim().is_empty() {
-                    out.push(Missing::InterventionUnit { kind: i.kind.clone() });
+                    out.push(Missing::InterventionUnit {
+                        kind: i.kind.clone(),
+                    });
                 }
             }
         }
@@ -219,7 +232,10 @@ impl Decision {
         }
         let voting = self.voting_members.len() as u32;
         if self.vote.total() != voting {
-            out.push(Missing::VoteCount { counted: self.vote.total(), voting });
+            out.push(Missing::VoteCount {
+                counted: self.vote.total(),
+                voting,
+            });
         } else if !self.vote.carried() {
             out.push(Missing::VoteNotCarried);
         }

@@ -43,10 +43,16 @@ impl DifficultyType {
             "家庭贫困" | "贫困" | "低保" | "低保家庭" => Poverty,
             "事实无人监护" | "无人监护" | "事实无人抚养" => NoGuardianDeFacto,
             "监护不当" | "疏于照料" | "忽视" => ImproperCare,
-            "拐卖/虐待/遗弃/非法雇佣" | "拐卖" | "虐待" | "遗弃" | "非法雇佣" | "被拐卖" | "被遗弃" => {
-                TraffickedAbusedAbandoned
+            "拐卖/虐待/遗弃/非法雇佣"
+            | "拐卖"
+            | "虐待"
+            | "遗弃"
+            | "非法雇佣"
+            | "被拐卖"
+            | "被遗弃" => TraffickedAbusedAbandoned,
+            "自身重病重残" | "重病重残" | "重病" | "重残" | "残疾" => {
+                OwnIllnessDisability
             }
-            "自身重病重残" | "重病重残" | "重病" | "重残" | "残疾" => OwnIllnessDisability,
             "监护缺失" => GuardianMissing,
             "流浪乞讨" | "乞讨" => WanderingBegging,
             "失学辍学" | "失学" | "辍学" => OutOfSchool,

@@ -126,13 +126,19 @@ mod tests {
         // The worked example of GB 11643.
         let id = IdNumber::parse("11010519491231002X").unwrap();
         assert_eq!(id.sex(), Sex::Female);
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.region_code(), "110105");
     }
 
     #[test]
     fn lower_case_x_and_spaces() {
-        assert_eq!(IdNumber::parse(" 11010519491231002x ").unwrap().as_str(), "11010519491231002X");
+        assert_eq!(
+            IdNumber::parse(" 11010519491231002x ").unwrap().as_str(),
+            "11010519491231002X"
+        );
     }
 
     #[test]
@@ -148,7 +154,10 @@ mod tests {
         );
         assert_eq!(
             IdNumber::parse("110105194912310021"),
-            Err(IdNumberError::CheckDigit { expected: 'X', found: '1' })
+            Err(IdNumberError::CheckDigit {
+                expected: 'X',
+                found: '1'
+            })
         );
     }
 

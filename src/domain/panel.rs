@@ -80,7 +80,10 @@ pub struct QuorumRule {
 
 impl Default for QuorumRule {
     fn default() -> Self {
-        QuorumRule { min_members: 3, min_disciplines: 2 }
+        QuorumRule {
+            min_members: 3,
+            min_disciplines: 2,
+        }
     }
 }
 
@@ -105,10 +108,16 @@ impl QuorumRule {
         present: impl IntoIterator<Item = &'a Member>,
         conflicted: &BTreeSet<i64>,
     ) -> QuorumCheck {
-        let voting: Vec<&Member> =
-            present.into_iter().filter(|m| !conflicted.contains(&m.id)).collect();
+        let voting: Vec<&Member> = present
+            .into_iter()
+            .filter(|m| !conflicted.contains(&m.id))
+            .collect();
         let disciplines: BTreeSet<Discipline> = voting.iter().map(|m| m.discipline).collect();
-        QuorumCheck { members: voting.len(), disciplines: disciplines.len(), rule: *self }
+        QuorumCheck {
+            members: voting.len(),
+            disciplines: disciplines.len(),
+            rule: *self,
+        }
     }
 }
 
@@ -117,7 +126,13 @@ mod tests {
     use super::*;
 
     fn m(id: i64, d: Discipline) -> Member {
-        Member { id, name: format!("M{id}"), discipline: d, organisation: String::new(), active: true }
+        Member {
+            id,
+            name: format!("M{id}"),
+            discipline: d,
+            organisation: String::new(),
+            active: true,
+        }
     }
 
     #[test]
@@ -132,7 +147,11 @@ mod tests {
         let q = rule.check(&present, &BTreeSet::from([3]));
         assert!(!q.met());
         assert_eq!((q.members, q.disciplines), (2, 1));
-        let same = [m(1, Discipline::Law), m(2, Discipline::Law), m(3, Discipline::Law)];
+        let same = [
+            m(1, Discipline::Law),
+            m(2, Discipline::Law),
+            m(3, Discipline::Law),
+        ];
         assert!(!rule.check(&same, &BTreeSet::new()).met());
     }
 }

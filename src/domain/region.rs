@@ -49,7 +49,12 @@ pub enum RegionError {
     #[error("region code `{0}` must be digits only")]
     NotDigits(String),
     #[error("a {level} region has a {expected}-digit code; `{code}` has {found}")]
-    CodeLength { code: String, level: RegionLevel, expected: usize, found: usize },
+    CodeLength {
+        code: String,
+        level: RegionLevel,
+        expected: usize,
+        found: usize,
+    },
     #[error("region `{code}` is a {level} and needs a parent of the level above")]
     MissingParent { code: String, level: RegionLevel },
     #[error("region `{code}` must start with its parent's code `{parent}`")]
@@ -80,19 +85,28 @@ impl Region {
         }
         match (&self.parent, self.level) {
             (None, RegionLevel::City) => Ok(()),
-            (None, level) => Err(RegionError::MissingParent { code: self.code.clone(), level }),
+            (None, level) => Err(RegionError::MissingParent {
+                code: self.code.clone(),
+                level,
+            }),
             (Some(p), RegionLevel::County) => {
                 if p[..4] == self.code[..4] {
                     Ok(())
                 } else {
-                    Err(RegionError::NotUnderParent { code: self.code.clone(), parent: p.clone() })
+                    Err(RegionError::NotUnderParent {
+                        code: self.code.clone(),
+                        parent: p.clone(),
+                    })
                 }
             }
             (Some(p), _) => {
                 if self.code.starts_with(p.as_str()) {
                     Ok(())
                 } else {
-                    Err(RegionError::NotUnderParent { code: self.code.clone(), parent: p.clone() })
+                    Err(RegionError::NotUnderParent {
+                        code: self.code.clone(),
+                        parent: p.clone(),
+                    })
                 }
             }
         }
@@ -119,7 +133,13 @@ mod tests {
             parent: Some("210181".into()),
         };
         assert_eq!(town.validate(), Ok(()));
-        let bad = Region { code: "210281101".into(), ..town };
-        assert!(matches!(bad.validate(), Err(RegionError::NotUnderParent { .. })));
+        let bad = Region {
+            code: "210281101".into(),
+            ..town
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(RegionError::NotUnderParent { .. })
+        ));
     }
 }

@@ -31,7 +31,10 @@ code_enum! {
 impl Channel {
     /// 特殊职责人员: teachers, doctors and community workers have a duty to report.
     pub fn is_mandated_reporter(self) -> bool {
-        matches!(self, Channel::Teacher | Channel::Doctor | Channel::CommunityWorker)
+        matches!(
+            self,
+            Channel::Teacher | Channel::Doctor | Channel::CommunityWorker
+        )
     }
 }
 

@@ -56,6 +56,46 @@ impl ReviewRules {
         due - chrono::Days::new(u64::from(self.window_days))
     }
 
+    /// The next review the panel sets: `requested` if given (the panel may always choose an
+    /// earlier date), else the default of [`ReviewRules::next_review`]. A date on or before
+    /// the decision, or after the latest the rules allow, is refused with the latest date.
+    ///
+    /// Month ends clamp rather than overflow: decided 2024-02-29 with the annual default,
+    /// due 2025-02-28 (not 2025-03-01), so a leap-day decision never gains a day.
+    pub fn review_date(
+        &self,
+        decided_on: NaiveDate,
+        level: Option<RiskLevel>,
+        requested: Option<NaiveDate>,
+    ) -> Result<NaiveDate, ReviewDateError> {
+        let latest = self.next_review(decided_on, level);
+        match requested {
+            None => Ok(latest),
+            Some(d) if d <= decided_on => Err(ReviewDateError::NotAfterDecision { decided_on }),
+            Some(d) if d > latest => Err(ReviewDateError::TooLate { latest }),
+            Some(d) => Ok(d),
+        }
+    }
+
+    /// Where `today` stands against a review due on `due`: the window opens
+    /// [`ReviewRules::window_opens`] (`window_days` before), the review is due up to and
+    /// including `due`, and overdue from the day after.
+    pub fn window(&self, due: NaiveDate, today: NaiveDate) -> Window {
+        if today > due {
+            Window::Overdue {
+                days: (today - due).num_days(),
+            }
+        } else if today >= self.window_opens(due) {
+            Window::Open {
+                days_left: (due - today).num_days(),
+            }
+        } else {
+            Window::NotYet {
+                opens: self.window_opens(due),
+            }
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         for (name, m) in [
             ("level1_months", self.level1_months),
@@ -73,6 +113,45 @@ impl ReviewRules {
     }
 }
 
+/// Why the panel's chosen review date is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewDateError {
+    #[error("the next review must be after the decision date {decided_on}")]
+    NotAfterDecision { decided_on: NaiveDate },
+    #[error("the next review may be no later than {latest} (the rules' interval for this level)")]
+    TooLate { latest: NaiveDate },
+}
+
+/// A review's place in time on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Window {
+    /// The window has not opened yet; it opens on `opens`.
+    NotYet { opens: NaiveDate },
+    /// In the window: due in `days_left` days (0 = due today).
+    Open { days_left: i64 },
+    /// Past the due date by `days` days (1 = due yesterday).
+    Overdue { days: i64 },
+}
+
+/// The day a child born on `birth` is 18, counted as [`super::child::age_on`] counts: a
+/// child born on 29 February turns 18 on 1 March of a common year. SQLite's
+/// `date(birth, '+18 years')` gives the same day, so the queue's SQL agrees with it.
+pub fn eighteenth_birthday(birth: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let y = birth.year() + 18;
+    NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).expect("1 March exists"))
+}
+
+/// A child who turns 18 on or before the next review cannot wait for it: the case gets a
+/// closing review (结案评估), due on the 18th birthday. Returns that date, or None when
+/// the child is still a minor at the next review.
+pub fn closing_review(birth: NaiveDate, next_review: NaiveDate) -> Option<NaiveDate> {
+    let adult = eighteenth_birthday(birth);
+    (adult <= next_review).then_some(adult)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,16 +163,146 @@ mod tests {
     #[test]
     fn annual_default_and_month_ends() {
         let r = ReviewRules::default();
-        assert_eq!(r.next_review(d(2026, 12, 3), Some(RiskLevel::L2)), d(2027, 12, 3));
-        assert_eq!(r.next_review(d(2024, 2, 29), Some(RiskLevel::L3)), d(2025, 2, 28));
-        let short = ReviewRules { level1_months: 3, ..r };
-        assert_eq!(short.next_review(d(2026, 8, 31), Some(RiskLevel::L1)), d(2026, 11, 30));
+        assert_eq!(
+            r.next_review(d(2026, 12, 3), Some(RiskLevel::L2)),
+            d(2027, 12, 3)
+        );
+        assert_eq!(
+            r.next_review(d(2024, 2, 29), Some(RiskLevel::L3)),
+            d(2025, 2, 28)
+        );
+        let short = ReviewRules {
+            level1_months: 3,
+            ..r
+        };
+        assert_eq!(
+            short.next_review(d(2026, 8, 31), Some(RiskLevel::L1)),
+            d(2026, 11, 30)
+        );
         assert_eq!(short.window_opens(d(2026, 11, 30)), d(2026, 10, 31));
     }
 
     #[test]
+    fn per_level_intervals() {
+        let r = ReviewRules {
+            level1_months: 3,
+            level2_months: 6,
+            ..ReviewRules::default()
+        };
+        let on = d(2026, 1, 15);
+        assert_eq!(r.next_review(on, Some(RiskLevel::L1)), d(2026, 4, 15));
+        assert_eq!(r.next_review(on, Some(RiskLevel::L2)), d(2026, 7, 15));
+        assert_eq!(r.next_review(on, Some(RiskLevel::L3)), d(2027, 1, 15));
+        assert_eq!(r.next_review(on, None), d(2027, 1, 15));
+        // Month ends clamp under short intervals too: 31 January + 1 month.
+        let monthly = ReviewRules {
+            level1_months: 1,
+            ..r
+        };
+        assert_eq!(
+            monthly.next_review(d(2026, 1, 31), Some(RiskLevel::L1)),
+            d(2026, 2, 28)
+        );
+        assert_eq!(
+            monthly.next_review(d(2028, 1, 31), Some(RiskLevel::L1)),
+            d(2028, 2, 29)
+        );
+    }
+
+    #[test]
+    fn earlier_date_allowed_later_refused() {
+        let r = ReviewRules::default();
+        let on = d(2026, 3, 1);
+        assert_eq!(
+            r.review_date(on, Some(RiskLevel::L2), None),
+            Ok(d(2027, 3, 1))
+        );
+        assert_eq!(
+            r.review_date(on, Some(RiskLevel::L2), Some(d(2026, 6, 1))),
+            Ok(d(2026, 6, 1))
+        );
+        assert_eq!(
+            r.review_date(on, Some(RiskLevel::L2), Some(d(2027, 3, 1))),
+            Ok(d(2027, 3, 1))
+        );
+        assert_eq!(
+            r.review_date(on, Some(RiskLevel::L2), Some(d(2027, 3, 2))),
+            Err(ReviewDateError::TooLate {
+                latest: d(2027, 3, 1)
+            })
+        );
+        assert_eq!(
+            r.review_date(on, Some(RiskLevel::L2), Some(on)),
+            Err(ReviewDateError::NotAfterDecision { decided_on: on })
+        );
+    }
+
+    #[test]
+    fn leap_day_decision_is_due_on_28_february() {
+        let r = ReviewRules::default();
+        let due = r.next_review(d(2024, 2, 29), Some(RiskLevel::L1));
+        assert_eq!(due, d(2025, 2, 28));
+        assert_eq!(r.window(due, d(2025, 2, 28)), Window::Open { days_left: 0 });
+        assert_eq!(r.window(due, d(2025, 3, 1)), Window::Overdue { days: 1 });
+        // Overdue counts across month ends and a leap February.
+        assert_eq!(
+            r.window(d(2028, 1, 31), d(2028, 3, 1)),
+            Window::Overdue { days: 30 }
+        );
+        assert_eq!(
+            r.window(d(2027, 1, 31), d(2027, 3, 1)),
+            Window::Overdue { days: 29 }
+        );
+    }
+
+    #[test]
+    fn window_semantics() {
+        let r = ReviewRules::default(); // 30-day window
+        let due = d(2026, 12, 31);
+        assert_eq!(r.window_opens(due), d(2026, 12, 1));
+        assert_eq!(
+            r.window(due, d(2026, 11, 30)),
+            Window::NotYet {
+                opens: d(2026, 12, 1)
+            }
+        );
+        assert_eq!(
+            r.window(due, d(2026, 12, 1)),
+            Window::Open { days_left: 30 }
+        );
+        assert_eq!(
+            r.window(due, d(2026, 12, 31)),
+            Window::Open { days_left: 0 }
+        );
+        assert_eq!(r.window(due, d(2027, 1, 1)), Window::Overdue { days: 1 });
+    }
+
+    #[test]
+    fn turning_eighteen_before_the_review_asks_for_a_closing_review() {
+        assert_eq!(
+            closing_review(d(2009, 6, 1), d(2027, 6, 1)),
+            Some(d(2027, 6, 1))
+        );
+        assert_eq!(closing_review(d(2009, 6, 1), d(2027, 5, 31)), None);
+        assert_eq!(
+            closing_review(d(2009, 6, 1), d(2027, 12, 1)),
+            Some(d(2027, 6, 1))
+        );
+        assert_eq!(eighteenth_birthday(d(2008, 2, 29)), d(2026, 3, 1));
+        assert_eq!(eighteenth_birthday(d(2012, 2, 29)), d(2030, 3, 1));
+        assert_eq!(eighteenth_birthday(d(2016, 2, 29)), d(2034, 3, 1));
+        assert_eq!(
+            super::super::child::age_on(d(2008, 2, 29), eighteenth_birthday(d(2008, 2, 29))),
+            18
+        );
+    }
+
+    #[test]
     fn intervals_are_bounded() {
-        let bad = ReviewRules { level2_months: 13, ..ReviewRules::default() };
+        let bad = ReviewRules {
+            level2_months: 13,
+            ..ReviewRules::default()
+        };
         assert!(bad.validate().unwrap_err().contains("level2_months"));
     }
 }

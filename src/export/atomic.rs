@@ -14,7 +14,10 @@ pub const TMP_PREFIX: &str = ".casepanel-tmp-";
 
 fn tmp_path(path: &Path) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
@@ -22,7 +25,10 @@ fn tmp_path(path: &Path) -> PathBuf {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let nonce = (u64::from(nanos) << 20) ^ n;
-    dir.join(format!("{TMP_PREFIX}{}-{nonce:016x}-{name}", std::process::id()))
+    dir.join(format!(
+        "{TMP_PREFIX}{}-{nonce:016x}-{name}",
+        std::process::id()
+    ))
 }
 
 fn write_tmp(tmp: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
@@ -96,7 +102,10 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert!(write_new(&p, b"three", true).is_err());
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
     }
 }

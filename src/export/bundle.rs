@@ -33,9 +33,15 @@ pub struct ExportSummary {
     pub records: usize,
 }
 
-fn signed_or_fail(c: &Connection, decision_id: i64, key: &SigningKey) -> Result<(SignedRecord, DecisionRecord), ExportError> {
+fn signed_or_fail(
+    c: &Connection,
+    decision_id: i64,
+    key: &SigningKey,
+) -> Result<(SignedRecord, DecisionRecord), ExportError> {
     let d = decisions::get(c, decision_id)?.ok_or_else(|| {
-        ExportError::Invalid(format!("there is no decision {decision_id}: check the id (the case file lists them)"))
+        ExportError::Invalid(format!(
+            "there is no decision {decision_id}: check the id (the case file lists them)"
+        ))
     })?;
     if d.status != DecisionStatus::Sealed {
         return Err(ExportError::Invalid(format!(
@@ -57,7 +63,9 @@ fn signed_or_fail(c: &Connection, decision_id: i64, key: &SigningKey) -> Result<
         )));
     }
     let rec = DecisionRecord::parse(&sr.record).map_err(|e| {
-        ExportError::Invalid(format!("the stored record of decision {decision_id} cannot be read: {e}"))
+        ExportError::Invalid(format!(
+            "the stored record of decision {decision_id} cannot be read: {e}"
+        ))
     })?;
     Ok((sr, rec))
 }
@@ -67,8 +75,14 @@ fn record_files(sr: &SignedRecord, rec: &DecisionRecord, lang: Lang) -> Vec<(Str
     vec![
         (json.clone(), sr.record.clone()),
         (format!("{json}.minisig"), sr.minisig.clone().into_bytes()),
-        (format!("{}.md", rec.record_id), render::record_markdown(rec, lang, &json).into_bytes()),
-        (format!("{}.html", rec.record_id), render::record_html(rec, lang, &json).into_bytes()),
+        (
+            format!("{}.md", rec.record_id),
+            render::record_markdown(rec, lang, &json).into_bytes(),
+        ),
+        (
+            format!("{}.html", rec.record_id),
+            render::record_html(rec, lang, &json).into_bytes(),
+        ),
     ]
 }
 
@@ -111,10 +125,14 @@ fn write_all(
     let signer = clean_signer(signer)?;
     let names: BTreeSet<String> = files.iter().map(|(n, _)| n.clone()).collect();
     if names.len() != files.len() {
-        return Err(ExportError::Invalid("two files of the export have the same name".into()));
+        return Err(ExportError::Invalid(
+            "two files of the export have the same name".into(),
+        ));
     }
     if let Some(bad) = names.iter().find(|n| !manifest::valid_name(n)) {
-        return Err(ExportError::Invalid(format!("`{bad}` is not a valid export file name")));
+        return Err(ExportError::Invalid(format!(
+            "`{bad}` is not a valid export file name"
+        )));
     }
     prepare_dir(out, &names)?;
     let mut written = Vec::new();
@@ -133,7 +151,11 @@ fn write_all(
     atomic::write(&out.join(MANIFEST_SIG), sig.as_bytes(), false)?;
     written.push(MANIFEST.into());
     written.push(MANIFEST_SIG.into());
-    Ok(ExportSummary { dir: out.to_path_buf(), files: written, records })
+    Ok(ExportSummary {
+        dir: out.to_path_buf(),
+        files: written,
+        records,
+    })
 }
 
 /// Exports one signed decision into `out`. `key` signs the folder's manifest and must be
@@ -192,23 +214,29 @@ pub fn export_session(
     let agenda = panel::agenda(c, session_id)?;
     let mut lines = Vec::new();
     for item in &agenda {
-        let rec = pairs
-            .iter()
-            .map(|(_, r)| r)
-            .find(|r| Some(r.decision_id) == item.decision_id || (item.decision_id.is_none() && r.case_id == item.case_id));
+        let rec = pairs.iter().map(|(_, r)| r).find(|r| {
+            Some(r.decision_id) == item.decision_id
+                || (item.decision_id.is_none() && r.case_id == item.case_id)
+        });
         let child_name = match rec {
             Some(r) => r.child.name.clone(),
             None => {
                 let case = cases::get(c, item.case_id)?
                     .ok_or_else(|| StoreError::NotFound(format!("case {}", item.case_id)))?;
-                children::get(c, case.child_id)?.map(|ch| ch.name).unwrap_or_default()
+                children::get(c, case.child_id)?
+                    .map(|ch| ch.name)
+                    .unwrap_or_default()
             }
         };
         lines.push(AgendaLine {
             position: item.position,
             case_id: item.case_id,
             child_name,
-            outcome: if rec.is_some() { AgendaOutcome::Decided } else { item.outcome },
+            outcome: if rec.is_some() {
+                AgendaOutcome::Decided
+            } else {
+                item.outcome
+            },
             defer_reason: item.defer_reason.clone(),
             record: rec,
             decision_id: item.decision_id,
@@ -230,5 +258,13 @@ pub fn export_session(
     }
     files.push(("minutes.md".into(), doc::to_markdown(&minutes).into_bytes()));
     files.push(("minutes.html".into(), doc::to_html(&minutes).into_bytes()));
-    write_all(out, files, key, &session_number(session_id), signer, now, pairs.len())
+    write_all(
+        out,
+        files,
+        key,
+        &session_number(session_id),
+        signer,
+        now,
+        pairs.len(),
+    )
 }

@@ -67,14 +67,23 @@ fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), Ca
             let i = match (n.as_i64(), n.as_u64()) {
                 (Some(i), _) => i,
                 (None, Some(_)) => {
-                    return Err(CanonicalError::TooLarge { path: path.clone(), value: n.to_string() });
+                    return Err(CanonicalError::TooLarge {
+                        path: path.clone(),
+                        value: n.to_string(),
+                    });
                 }
                 (None, None) => {
-                    return Err(CanonicalError::NotInteger { path: path.clone(), value: n.to_string() });
+                    return Err(CanonicalError::NotInteger {
+                        path: path.clone(),
+                        value: n.to_string(),
+                    });
                 }
             };
             if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i) {
-                return Err(CanonicalError::TooLarge { path: path.clone(), value: n.to_string() });
+                return Err(CanonicalError::TooLarge {
+                    path: path.clone(),
+                    value: n.to_string(),
+                });
             }
             out.extend_from_slice(i.to_string().as_bytes());
         }
@@ -125,7 +134,9 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
             '\n' => out.extend_from_slice(b"\\n"),
             '\r' => out.extend_from_slice(b"\\r"),
             '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
             c => {
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -146,14 +157,18 @@ mod tests {
 
     #[test]
     fn sorts_members_and_drops_whitespace() {
-        assert_eq!(canon(json!({"b": 1, "a": [true, null, "x"], "c": {"z": 0, "y": -3}})),
-            r#"{"a":[true,null,"x"],"b":1,"c":{"y":-3,"z":0}}"#);
+        assert_eq!(
+            canon(json!({"b": 1, "a": [true, null, "x"], "c": {"z": 0, "y": -3}})),
+            r#"{"a":[true,null,"x"],"b":1,"c":{"y":-3,"z":0}}"#
+        );
     }
 
     #[test]
     fn escapes_like_rfc_8785() {
-        assert_eq!(canon(json!("a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}/é张\u{7f}")),
-            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f/é张\u{7f}\"");
+        assert_eq!(
+            canon(json!("a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}/é张\u{7f}")),
+            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f/é张\u{7f}\""
+        );
     }
 
     #[test]
@@ -165,7 +180,12 @@ mod tests {
 
     #[test]
     fn integers_only() {
-        assert!(to_vec(&json!({"x": 1.5})).unwrap_err().to_string().contains("$.x"));
+        assert!(
+            to_vec(&json!({"x": 1.5}))
+                .unwrap_err()
+                .to_string()
+                .contains("$.x")
+        );
         assert!(to_vec(&json!([u64::MAX])).is_err());
         assert!(to_vec(&json!(MAX_SAFE_INTEGER + 1)).is_err());
         assert_eq!(canon(json!(-MAX_SAFE_INTEGER)), "-9007199254740991");

@@ -16,7 +16,11 @@ pub enum Block {
     /// Label–value rows.
     Fields(Vec<(String, String)>),
     /// A table; `strong` rows (by index) are emphasised.
-    Table { head: Vec<String>, rows: Vec<Vec<String>>, strong: Vec<usize> },
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+        strong: Vec<usize>,
+    },
     /// A paragraph; newlines are kept as line breaks.
     Para(String),
     /// Free text someone wrote (evidence, dissent, reasons), set apart; newlines kept.
@@ -52,8 +56,8 @@ pub struct Doc {
 /// The number of section `i` (0-based): `一、` … or `1.` ….
 pub fn section_number(lang: Lang, i: usize) -> String {
     const ZH: [&str; 20] = [
-        "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
-        "十六", "十七", "十八", "十九", "二十",
+        "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+        "十五", "十六", "十七", "十八", "十九", "二十",
     ];
     match lang {
         Lang::Zh => format!("{}、", ZH.get(i).copied().unwrap_or("…")),
@@ -86,8 +90,8 @@ pub fn md_escape_line(s: &str) -> String {
     for (i, c) in s.char_indices() {
         let at_start = i == 0;
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' | '!' | '{' | '}' | '(' | ')'
-            | '"' | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' | '!' | '{'
+            | '}' | '(' | ')' | '"' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -109,7 +113,12 @@ pub fn md_escape_line(s: &str) -> String {
 
 /// Escaped text whose line breaks must survive: each line escaped, joined by `sep`.
 fn md_lines(s: &str, sep: &str) -> String {
-    clean(s).lines().map(md_escape_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(sep)
+    clean(s)
+        .lines()
+        .map(md_escape_line)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn md_cell(s: &str) -> String {
@@ -128,7 +137,14 @@ pub fn to_markdown(doc: &Doc) -> String {
         let refs: Vec<String> = doc
             .refs
             .iter()
-            .map(|(k, v)| format!("{}{}{}", md_escape_line(k), colon(doc.lang), md_escape_line(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}{}{}",
+                    md_escape_line(k),
+                    colon(doc.lang),
+                    md_escape_line(v)
+                )
+            })
             .collect();
         let _ = writeln!(o, "{}\n", refs.join(" · "));
     }
@@ -136,7 +152,12 @@ pub fn to_markdown(doc: &Doc) -> String {
         let _ = writeln!(o, "> **{}**\n", md_escape_line(b));
     }
     for (i, sec) in doc.sections.iter().enumerate() {
-        let _ = writeln!(o, "## {}{}\n", section_number(doc.lang, i), md_escape_line(&sec.title));
+        let _ = writeln!(
+            o,
+            "## {}{}\n",
+            section_number(doc.lang, i),
+            md_escape_line(&sec.title)
+        );
         md_blocks(&mut o, doc.lang, &sec.blocks);
     }
     if let Some(sec) = &doc.closing {
@@ -163,14 +184,25 @@ fn md_blocks(o: &mut String, lang: Lang, blocks: &[Block]) {
                 o.push('\n');
             }
             Block::Table { head, rows, strong } => {
-                let _ = writeln!(o, "| {} |", head.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
+                let _ = writeln!(
+                    o,
+                    "| {} |",
+                    head.iter()
+                        .map(|h| md_cell(h))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
                 let _ = writeln!(o, "|{}", " --- |".repeat(head.len()));
                 for (i, r) in rows.iter().enumerate() {
                     let cells: Vec<String> = r
                         .iter()
                         .map(|c| {
                             let c = md_cell(c);
-                            if strong.contains(&i) && c.trim() != "" { format!("**{c}**") } else { c }
+                            if strong.contains(&i) && c.trim() != "" {
+                                format!("**{c}**")
+                            } else {
+                                c
+                            }
                         })
                         .collect();
                     let _ = writeln!(o, "| {} |", cells.join(" | "));
@@ -194,7 +226,11 @@ fn md_blocks(o: &mut String, lang: Lang, blocks: &[Block]) {
                         "{}{}\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_{}  ",
                         md_escape_line(label),
                         colon(lang),
-                        if name.is_empty() { String::new() } else { format!("（{name}）") }
+                        if name.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（{name}）")
+                        }
                     );
                 }
                 o.push('\n');
@@ -225,7 +261,11 @@ pub fn html_escape(s: &str) -> String {
 
 /// Escaped text with its line breaks as `<br>`.
 fn html_lines(s: &str) -> String {
-    clean(s).lines().map(html_escape).collect::<Vec<_>>().join("<br>\n")
+    clean(s)
+        .lines()
+        .map(html_escape)
+        .collect::<Vec<_>>()
+        .join("<br>\n")
 }
 
 const CSS: &str = r#"
@@ -281,7 +321,10 @@ pub fn to_html(doc: &Doc) -> String {
         html_escape(&format!(
             "{}{}",
             doc.title,
-            doc.refs.first().map(|(_, v)| format!(" {v}")).unwrap_or_default()
+            doc.refs
+                .first()
+                .map(|(_, v)| format!(" {v}"))
+                .unwrap_or_default()
         ))
     );
     if let Some(issuer) = &doc.issuer {
@@ -291,7 +334,13 @@ pub fn to_html(doc: &Doc) -> String {
     if !doc.refs.is_empty() {
         o.push_str("<p class=\"refs\">");
         for (k, v) in &doc.refs {
-            let _ = write!(o, "<span>{}{}{}</span>", html_escape(k), colon(doc.lang), html_escape(v));
+            let _ = write!(
+                o,
+                "<span>{}{}{}</span>",
+                html_escape(k),
+                colon(doc.lang),
+                html_escape(v)
+            );
         }
         o.push_str("</p>\n");
     }
@@ -311,7 +360,11 @@ pub fn to_html(doc: &Doc) -> String {
         o.push_str("</section>\n");
     }
     if let Some(sec) = &doc.closing {
-        let _ = writeln!(o, "<section class=\"closing\">\n<h2>{}</h2>", html_escape(&sec.title));
+        let _ = writeln!(
+            o,
+            "<section class=\"closing\">\n<h2>{}</h2>",
+            html_escape(&sec.title)
+        );
         html_blocks(&mut o, &sec.blocks);
         o.push_str("</section>\n");
     }
@@ -328,7 +381,12 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
             Block::Fields(rows) => {
                 o.push_str("<table class=\"fields\">\n");
                 for (k, v) in rows {
-                    let _ = writeln!(o, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", html_escape(k), html_lines(v));
+                    let _ = writeln!(
+                        o,
+                        "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                        html_escape(k),
+                        html_lines(v)
+                    );
                 }
                 o.push_str("</table>\n");
             }
@@ -339,7 +397,11 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
                 }
                 o.push_str("</tr></thead>\n<tbody>\n");
                 for (i, r) in rows.iter().enumerate() {
-                    o.push_str(if strong.contains(&i) { "<tr class=\"strong\">" } else { "<tr>" });
+                    o.push_str(if strong.contains(&i) {
+                        "<tr class=\"strong\">"
+                    } else {
+                        "<tr>"
+                    });
                     for c in r {
                         let _ = write!(o, "<td>{}</td>", html_lines(c));
                     }
@@ -356,7 +418,11 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
             Block::SignLines(lines) => {
                 o.push_str("<div class=\"signlines\">\n");
                 for (label, name) in lines {
-                    let name = if name.is_empty() { String::new() } else { format!("（{}）", html_escape(name)) };
+                    let name = if name.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（{}）", html_escape(name))
+                    };
                     let _ = writeln!(
                         o,
                         "<div class=\"signline\"><div class=\"line\"></div><div class=\"label\">{}{name}</div></div>",
@@ -373,7 +439,8 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
 mod tests {
     use super::*;
 
-    const HOSTILE: &str = "<script>alert(1)</script>\x1b[2J&amp;\u{202E}\"'`*_[x](javascript:1)|\n# h\n- l\n1. n";
+    const HOSTILE: &str =
+        "<script>alert(1)</script>\x1b[2J&amp;\u{202E}\"'`*_[x](javascript:1)|\n# h\n- l\n1. n";
 
     fn doc() -> Doc {
         Doc {
@@ -386,7 +453,11 @@ mod tests {
                 title: HOSTILE.into(),
                 blocks: vec![
                     Block::Fields(vec![(HOSTILE.into(), HOSTILE.into())]),
-                    Block::Table { head: vec![HOSTILE.into()], rows: vec![vec![HOSTILE.into()]], strong: vec![0] },
+                    Block::Table {
+                        head: vec![HOSTILE.into()],
+                        rows: vec![vec![HOSTILE.into()]],
+                        strong: vec![0],
+                    },
                     Block::Para(HOSTILE.into()),
                     Block::Quote(HOSTILE.into()),
                     Block::SignLines(vec![(HOSTILE.into(), HOSTILE.into())]),
@@ -419,7 +490,10 @@ mod tests {
         assert!(m.contains("\\<script\\>"));
         // every line of the hostile text stays inside its block
         for line in m.lines() {
-            assert!(!line.starts_with("# h") && !line.starts_with("1. n"), "{line}");
+            assert!(
+                !line.starts_with("# h") && !line.starts_with("1. n"),
+                "{line}"
+            );
         }
     }
 

@@ -46,7 +46,10 @@ impl SigningKey {
     }
 
     pub fn public(&self) -> VerifyingKey {
-        VerifyingKey { pk: self.pk.clone(), key_id: self.key_id.clone() }
+        VerifyingKey {
+            pk: self.pk.clone(),
+            key_id: self.key_id.clone(),
+        }
     }
 
     fn from_secret(sk: SecretKey) -> Result<SigningKey, String> {
@@ -104,7 +107,11 @@ pub struct KeyFiles {
 /// secret key is encrypted; `None` writes it unencrypted (tests and the demo only). Refuses
 /// to replace existing key files. `label` goes into the files' untrusted comment lines
 /// (for a person reading them; it is not signed), e.g. `casepanel DEMO KEY`.
-pub fn generate(dir: &Path, passphrase: Option<&str>, label: &str) -> Result<KeyFiles, ExportError> {
+pub fn generate(
+    dir: &Path,
+    passphrase: Option<&str>,
+    label: &str,
+) -> Result<KeyFiles, ExportError> {
     let public = dir.join(PUBLIC_FILE);
     let secret = dir.join(SECRET_FILE);
     for p in [&public, &secret] {
@@ -122,19 +129,29 @@ pub fn generate(dir: &Path, passphrase: Option<&str>, label: &str) -> Result<Key
     let label = crate::text::sanitize_line(label);
     let (kp, encrypted) = match passphrase {
         Some(p) => (
-            KeyPair::generate_encrypted_keypair(Some(p.to_string()))
-                .map_err(|e| ExportError::Key { path: secret.clone(), message: e.to_string() })?,
+            KeyPair::generate_encrypted_keypair(Some(p.to_string())).map_err(|e| {
+                ExportError::Key {
+                    path: secret.clone(),
+                    message: e.to_string(),
+                }
+            })?,
             true,
         ),
         None => (
-            KeyPair::generate_unencrypted_keypair()
-                .map_err(|e| ExportError::Key { path: secret.clone(), message: e.to_string() })?,
+            KeyPair::generate_unencrypted_keypair().map_err(|e| ExportError::Key {
+                path: secret.clone(),
+                message: e.to_string(),
+            })?,
             false,
         ),
     };
     let key_id = key_id_hex(kp.pk.keynum());
     // The public key file keeps minisign's own comment line, which tools show as the key id.
-    let mut pk_text = kp.pk.to_box().map_err(|e| ExportError::sign(e))?.into_string();
+    let mut pk_text = kp
+        .pk
+        .to_box()
+        .map_err(|e| ExportError::sign(e))?
+        .into_string();
     if !label.is_empty() {
         pk_text = pk_text.replacen(
             "minisign public key: ",
@@ -144,16 +161,33 @@ pub fn generate(dir: &Path, passphrase: Option<&str>, label: &str) -> Result<Key
     }
     let comment = format!(
         "{}casepanel secret key{}",
-        if label.is_empty() { String::new() } else { format!("{label} · ") },
-        if encrypted { " (encrypted)" } else { " (UNENCRYPTED)" }
+        if label.is_empty() {
+            String::new()
+        } else {
+            format!("{label} · ")
+        },
+        if encrypted {
+            " (encrypted)"
+        } else {
+            " (UNENCRYPTED)"
+        }
     );
-    let sk_text = kp.sk.to_box(Some(&comment)).map_err(|e| ExportError::sign(e))?.into_string();
+    let sk_text = kp
+        .sk
+        .to_box(Some(&comment))
+        .map_err(|e| ExportError::sign(e))?
+        .into_string();
     atomic::write_new(&secret, sk_text.as_bytes(), true)?;
     if let Err(e) = atomic::write_new(&public, pk_text.as_bytes(), false) {
         let _ = std::fs::remove_file(&secret);
         return Err(e);
     }
-    Ok(KeyFiles { public, secret, key_id, encrypted })
+    Ok(KeyFiles {
+        public,
+        secret,
+        key_id,
+        encrypted,
+    })
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String, ExportError> {
@@ -166,7 +200,9 @@ fn read_text(path: &Path, what: &str) -> Result<String, ExportError> {
 /// Whether the secret key file at `path` is protected by a passphrase.
 pub fn is_encrypted(path: &Path) -> Result<bool, ExportError> {
     let text = read_text(path, "secret key")?;
-    match SecretKey::from_unencrypted_box(SecretKeyBox::from_string(&text).map_err(|e| bad_key(path, e))?) {
+    match SecretKey::from_unencrypted_box(
+        SecretKeyBox::from_string(&text).map_err(|e| bad_key(path, e))?,
+    ) {
         Ok(_) => Ok(false),
         Err(e) if e.to_string().contains("encrypted") => Ok(true),
         Err(e) => Err(bad_key(path, e)),
@@ -176,7 +212,9 @@ pub fn is_encrypted(path: &Path) -> Result<bool, ExportError> {
 fn bad_key(path: &Path, e: impl std::fmt::Display) -> ExportError {
     ExportError::Key {
         path: path.to_path_buf(),
-        message: format!("not a minisign secret key ({e}). Make one with `casepanel keygen --out DIR`."),
+        message: format!(
+            "not a minisign secret key ({e}). Make one with `casepanel keygen --out DIR`."
+        ),
     }
 }
 
@@ -189,9 +227,10 @@ pub fn load_secret_key(path: &Path, passphrase: Option<&str>) -> Result<SigningK
         let Some(p) = passphrase else {
             return Err(ExportError::Key {
                 path: path.to_path_buf(),
-                message: "the key is encrypted and no passphrase was given. Type it when asked, or pass \
+                message:
+                    "the key is encrypted and no passphrase was given. Type it when asked, or pass \
                           --passphrase-file FILE or set CASEPANEL_KEY_PASSPHRASE."
-                    .into(),
+                        .into(),
             });
         };
         SecretKey::from_box(sk_box()?, Some(p.to_string())).map_err(|e| {
@@ -229,6 +268,8 @@ pub fn load_public_key(path: &Path) -> Result<VerifyingKey, ExportError> {
     let text = read_text(path, "public key")?;
     parse_public_key(&text).map_err(|e| ExportError::Key {
         path: path.to_path_buf(),
-        message: format!("not a minisign public key ({e}). Pass the `.pub` file the centre handed out."),
+        message: format!(
+            "not a minisign public key ({e}). Pass the `.pub` file the centre handed out."
+        ),
     })
 }

@@ -27,7 +27,8 @@ pub fn valid_name(name: &str) -> bool {
 
 /// The manifest of `files` (name, content).
 pub fn build<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
-    let mut entries: Vec<(String, &str)> = files.into_iter().map(|(n, b)| (sha256_hex(b), n)).collect();
+    let mut entries: Vec<(String, &str)> =
+        files.into_iter().map(|(n, b)| (sha256_hex(b), n)).collect();
     entries.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
     let mut out = String::new();
     for (hash, name) in entries {
@@ -49,19 +50,31 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     let mut out: Vec<Entry> = Vec::new();
     for (i, line) in text[..text.len() - 1].split('\n').enumerate() {
         let n = i + 1;
-        let (hash, name) = line.split_once("  ").ok_or_else(|| format!("line {n}: not `SHA256  NAME`"))?;
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        let (hash, name) = line
+            .split_once("  ")
+            .ok_or_else(|| format!("line {n}: not `SHA256  NAME`"))?;
+        if hash.len() != 64
+            || !hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return Err(format!("line {n}: `{hash}` is not a lower-case SHA-256"));
         }
         if !valid_name(name) {
-            return Err(format!("line {n}: `{}` is not a file name an export holds", name.escape_debug()));
+            return Err(format!(
+                "line {n}: `{}` is not a file name an export holds",
+                name.escape_debug()
+            ));
         }
         if let Some(prev) = out.last() {
             if prev.name.as_bytes() >= name.as_bytes() {
                 return Err(format!("line {n}: `{name}` is out of order or repeated"));
             }
         }
-        out.push(Entry { sha256: hash.to_string(), name: name.to_string() });
+        out.push(Entry {
+            sha256: hash.to_string(),
+            name: name.to_string(),
+        });
     }
     if out.is_empty() {
         return Err("lists no file".into());
@@ -77,7 +90,10 @@ mod tests {
     fn round_trip_and_strictness() {
         let m = build([("b.md", &b"x"[..]), ("a.json", &b"y"[..])]);
         let e = parse(&m).unwrap();
-        assert_eq!(e.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["a.json", "b.md"]);
+        assert_eq!(
+            e.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+            ["a.json", "b.md"]
+        );
         assert_eq!(e[0].sha256, sha256_hex(b"y"));
         let text = String::from_utf8(m.clone()).unwrap();
         assert!(parse(text.replace("  ", " ").as_bytes()).is_err());

@@ -36,7 +36,11 @@ pub struct MinutesInput<'a> {
 }
 
 fn member_name(members: &[Member], id: i64) -> String {
-    members.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| format!("#{id}"))
+    members
+        .iter()
+        .find(|m| m.id == id)
+        .map(|m| m.name.clone())
+        .unwrap_or_else(|| format!("#{id}"))
 }
 
 /// The session number as documents show it, e.g. `S-000012`.
@@ -64,22 +68,38 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
         .map(|&id| {
             let mem = m.members.iter().find(|x| x.id == id);
             vec![
-                mem.map(|x| x.name.clone()).unwrap_or_else(|| format!("#{id}")),
-                mem.map(|x| code_label(lang, "discipline", x.discipline.code())).unwrap_or_default(),
+                mem.map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("#{id}")),
+                mem.map(|x| code_label(lang, "discipline", x.discipline.code()))
+                    .unwrap_or_default(),
                 mem.map(|x| x.organisation.clone()).unwrap_or_default(),
                 role(id).to_string(),
             ]
         })
         .collect();
-    let absent: Vec<String> =
-        m.members.iter().filter(|x| x.active && !sess.present.contains(&x.id)).map(|x| x.name.clone()).collect();
+    let absent: Vec<String> = m
+        .members
+        .iter()
+        .filter(|x| x.active && !sess.present.contains(&x.id))
+        .map(|x| x.name.clone())
+        .collect();
     let sep = if lang == Lang::Zh { "、" } else { ", " };
     sections.push(Section {
         title: s(lang, "sec.attendance").into(),
         blocks: vec![
             Block::Fields(vec![
-                (s(lang, "chair").into(), sess.chair.map(|id| member_name(m.members, id)).unwrap_or_default()),
-                (s(lang, "secretary").into(), sess.secretary.map(|id| member_name(m.members, id)).unwrap_or_default()),
+                (
+                    s(lang, "chair").into(),
+                    sess.chair
+                        .map(|id| member_name(m.members, id))
+                        .unwrap_or_default(),
+                ),
+                (
+                    s(lang, "secretary").into(),
+                    sess.secretary
+                        .map(|id| member_name(m.members, id))
+                        .unwrap_or_default(),
+                ),
             ]),
             Block::Table {
                 head: vec![
@@ -93,13 +113,23 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
             },
             Block::Fields(vec![(
                 s(lang, "minutes.absent").into(),
-                if absent.is_empty() { s(lang, "none").to_string() } else { absent.join(sep) },
+                if absent.is_empty() {
+                    s(lang, "none").to_string()
+                } else {
+                    absent.join(sep)
+                },
             )]),
         ],
     });
 
     // Agenda and outcomes.
-    let count = |o: AgendaOutcome| m.agenda.iter().filter(|a| a.outcome == o).count().to_string();
+    let count = |o: AgendaOutcome| {
+        m.agenda
+            .iter()
+            .filter(|a| a.outcome == o)
+            .count()
+            .to_string()
+    };
     let rows = m
         .agenda
         .iter()
@@ -115,7 +145,9 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
                 case_number(a.case_id),
                 a.child_name.clone(),
                 outcome.to_string(),
-                a.record.map(|r| level_label(lang, r.final_level)).unwrap_or_default(),
+                a.record
+                    .map(|r| level_label(lang, r.final_level))
+                    .unwrap_or_default(),
                 a.record
                     .map(|r| r.record_id.clone())
                     .or(a.decision_id.map(record_id))
@@ -157,19 +189,30 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
         .iter()
         .filter(|a| a.outcome == AgendaOutcome::Deferred)
         .map(|a| {
-            vec![case_number(a.case_id), a.child_name.clone(), a.defer_reason.clone().unwrap_or_default()]
+            vec![
+                case_number(a.case_id),
+                a.child_name.clone(),
+                a.defer_reason.clone().unwrap_or_default(),
+            ]
         })
         .collect();
     let blocks = if deferred.is_empty() {
         vec![Block::Para(s(lang, "none").into())]
     } else {
         vec![Block::Table {
-            head: vec![s(lang, "col.case").into(), s(lang, "col.child").into(), s(lang, "col.reason").into()],
+            head: vec![
+                s(lang, "col.case").into(),
+                s(lang, "col.child").into(),
+                s(lang, "col.reason").into(),
+            ],
             rows: deferred,
             strong: Vec::new(),
         }]
     };
-    sections.push(Section { title: s(lang, "sec.deferrals").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.deferrals").into(),
+        blocks,
+    });
 
     let mut banners = vec![s(lang, "confidential").to_string()];
     if is_demo_signer(m.signer) {
@@ -192,15 +235,22 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
                 Block::SignLines(vec![
                     (
                         s(lang, "chair_sign").into(),
-                        sess.chair.map(|id| member_name(m.members, id)).unwrap_or_default(),
+                        sess.chair
+                            .map(|id| member_name(m.members, id))
+                            .unwrap_or_default(),
                     ),
                     (
                         s(lang, "secretary_sign").into(),
-                        sess.secretary.map(|id| member_name(m.members, id)).unwrap_or_default(),
+                        sess.secretary
+                            .map(|id| member_name(m.members, id))
+                            .unwrap_or_default(),
                     ),
                 ]),
             ],
         }),
-        footer: Some(format!("casepanel · {} · MANIFEST.sha256", session_number(sess.id))),
+        footer: Some(format!(
+            "casepanel · {} · MANIFEST.sha256",
+            session_number(sess.id)
+        )),
     }
 }

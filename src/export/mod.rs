@@ -41,7 +41,10 @@ pub use verify::{Problem, Verified, verify_path};
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", path.display())]
     Key { path: PathBuf, message: String },
     #[error(transparent)]
@@ -54,7 +57,10 @@ pub enum ExportError {
 
 impl ExportError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> ExportError {
-        ExportError::Io { path: path.to_path_buf(), source }
+        ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn sign(e: impl std::fmt::Display) -> ExportError {

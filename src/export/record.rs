@@ -274,11 +274,19 @@ fn members_of(members: &[Member], ids: impl IntoIterator<Item = i64>) -> Vec<Mem
 fn rule_part(r: &Rule) -> RulePart {
     let mut indicators = match r {
         Rule::NoneMet | Rule::Points { .. } => Vec::new(),
-        Rule::HardTrigger { indicators } | Rule::HighestLevel { indicators, .. } => indicators.clone(),
+        Rule::HardTrigger { indicators } | Rule::HighestLevel { indicators, .. } => {
+            indicators.clone()
+        }
     };
     indicators.sort();
     match r {
-        Rule::NoneMet => RulePart { kind: "none_met".into(), level: None, indicators, total: None, threshold: None },
+        Rule::NoneMet => RulePart {
+            kind: "none_met".into(),
+            level: None,
+            indicators,
+            total: None,
+            threshold: None,
+        },
         Rule::HardTrigger { .. } => RulePart {
             kind: "hard_trigger".into(),
             level: Some(1),
@@ -293,7 +301,11 @@ fn rule_part(r: &Rule) -> RulePart {
             total: None,
             threshold: None,
         },
-        Rule::Points { level, total, threshold } => RulePart {
+        Rule::Points {
+            level,
+            total,
+            threshold,
+        } => RulePart {
             kind: "points".into(),
             level: Some(level.number()),
             indicators,
@@ -321,7 +333,11 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
                 text_en: Some(ind.en.clone()),
                 hard_trigger: ind.hard_trigger,
                 reportable: ind.reportable,
-                answer: entry.map(|e| e.answer).unwrap_or(Answer::Unknown).code().to_string(),
+                answer: entry
+                    .map(|e| e.answer)
+                    .unwrap_or(Answer::Unknown)
+                    .code()
+                    .to_string(),
                 evidence: entry.map(|e| e.evidence.clone()).unwrap_or_default(),
             });
         }
@@ -347,14 +363,17 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
         None => d.police_report.is_some(),
     };
 
-    let session = input.session.filter(|s| Some(s.id) == d.session_id).map(|s| SessionPart {
-        session_id: s.id,
-        held_on: date(s.held_on),
-        chair: s.chair.map(|id| member(input.members, id)),
-        secretary: s.secretary.map(|id| member(input.members, id)),
-        present: members_of(input.members, s.present.iter().copied()),
-        conflicts_declared: members_of(input.members, d.recused.iter().copied()),
-    });
+    let session = input
+        .session
+        .filter(|s| Some(s.id) == d.session_id)
+        .map(|s| SessionPart {
+            session_id: s.id,
+            held_on: date(s.held_on),
+            chair: s.chair.map(|id| member(input.members, id)),
+            secretary: s.secretary.map(|id| member(input.members, id)),
+            present: members_of(input.members, s.present.iter().copied()),
+            conflicts_declared: members_of(input.members, d.recused.iter().copied()),
+        });
 
     DecisionRecord {
         schema_version: SCHEMA_VERSION,
@@ -363,7 +382,10 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
         decision_id: d.id,
         case_id: d.case_id,
         case_number: case_number(d.case_id),
-        centre: input.centre.map(str::to_string).filter(|s| !s.trim().is_empty()),
+        centre: input
+            .centre
+            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty()),
         child: ChildPart {
             name: child.name.clone(),
             sex: child.sex.code().to_string(),
@@ -374,7 +396,11 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
                 path: input
                     .region_path
                     .iter()
-                    .map(|r| RegionNode { code: r.code.clone(), name: r.name.clone(), level: r.level.code().into() })
+                    .map(|r| RegionNode {
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        level: r.level.code().into(),
+                    })
                     .collect(),
             },
         },
@@ -392,7 +418,10 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
             }),
         },
         answers,
-        computed: ComputedPart { level: level(a.computed.level), rule: rule_part(&a.computed.rule) },
+        computed: ComputedPart {
+            level: level(a.computed.level),
+            rule: rule_part(&a.computed.rule),
+        },
         override_: a.override_.as_ref().map(|o| OverridePart {
             level: o.level.number(),
             reason: o.reason.clone(),
@@ -413,7 +442,10 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
                 }
             })
             .collect(),
-        next_review: d.next_review.as_ref().map(|r| NextReviewPart { date: date(r.date), kind: r.kind.code().into() }),
+        next_review: d.next_review.as_ref().map(|r| NextReviewPart {
+            date: date(r.date),
+            kind: r.kind.code().into(),
+        }),
         vote: VotePart {
             for_: d.vote.for_,
             against: d.vote.against,
@@ -427,7 +459,10 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
             unit: p.unit.clone(),
             receipt: p.receipt.clone(),
         }),
-        amends: d.amends.map(|id| AmendsPart { decision_id: id, record_id: record_id(id) }),
+        amends: d.amends.map(|id| AmendsPart {
+            decision_id: id,
+            record_id: record_id(id),
+        }),
         sealed_at: d.sealed_at.map(time),
         signer: input.signer.to_string(),
         key_id: input.key_id.to_string(),
@@ -442,7 +477,9 @@ pub enum RecordError {
     Json(String),
     #[error("not in canonical form (RFC 8785): the bytes were changed or written by another tool")]
     NotCanonical,
-    #[error("schema_version {0} is newer than this casepanel knows ({SCHEMA_VERSION}): update casepanel")]
+    #[error(
+        "schema_version {0} is newer than this casepanel knows ({SCHEMA_VERSION}): update casepanel"
+    )]
     NewerSchema(u64),
     #[error("not a casepanel decision record: {0}")]
     Shape(String),
@@ -467,9 +504,13 @@ impl DecisionRecord {
         if !canonical::to_vec(&v).is_ok_and(|c| c == bytes) {
             return Err(RecordError::NotCanonical);
         }
-        let r: DecisionRecord = serde_json::from_value(v).map_err(|e| RecordError::Shape(e.to_string()))?;
+        let r: DecisionRecord =
+            serde_json::from_value(v).map_err(|e| RecordError::Shape(e.to_string()))?;
         if r.record_type != RECORD_TYPE {
-            return Err(RecordError::Shape(format!("record_type is `{}`", r.record_type)));
+            return Err(RecordError::Shape(format!(
+                "record_type is `{}`",
+                r.record_type
+            )));
         }
         Ok(r)
     }

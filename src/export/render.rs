@@ -17,7 +17,9 @@ pub fn is_demo_signer(signer: &str) -> bool {
 /// The label of a closed-vocabulary code from the i18n table (`discipline.law` → 法律),
 /// or the code itself.
 pub fn code_label(lang: Lang, kind: &str, code: &str) -> String {
-    i18n::get(lang, &format!("{kind}.{code}")).map(str::to_string).unwrap_or_else(|| code.to_string())
+    i18n::get(lang, &format!("{kind}.{code}"))
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string())
 }
 
 pub fn level_label(lang: Lang, level: Option<u8>) -> String {
@@ -35,7 +37,11 @@ fn level_short(lang: Lang, n: Option<u8>) -> String {
 }
 
 fn member_line(lang: Lang, m: &MemberPart) -> String {
-    let name = if m.name.is_empty() { format!("#{}", m.member_id) } else { m.name.clone() };
+    let name = if m.name.is_empty() {
+        format!("#{}", m.member_id)
+    } else {
+        m.name.clone()
+    };
     let d = code_label(lang, "discipline", &m.discipline);
     match lang {
         Lang::Zh => format!("{name}（{d}）"),
@@ -48,11 +54,18 @@ fn names(lang: Lang, list: &[MemberPart]) -> String {
         return s(lang, "none").to_string();
     }
     let sep = if lang == Lang::Zh { "、" } else { ", " };
-    list.iter().map(|m| member_line(lang, m)).collect::<Vec<_>>().join(sep)
+    list.iter()
+        .map(|m| member_line(lang, m))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn or_none(lang: Lang, v: &str) -> String {
-    if v.trim().is_empty() { s(lang, "none").to_string() } else { v.to_string() }
+    if v.trim().is_empty() {
+        s(lang, "none").to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 fn pick<'a>(lang: Lang, zh: &'a Option<String>, en: &'a Option<String>) -> Option<&'a str> {
@@ -71,7 +84,11 @@ pub fn rule_text(lang: Lang, r: &DecisionRecord) -> String {
     match rule.kind.as_str() {
         "none_met" => i18n::t(lang, "rule.none_met").to_string(),
         "hard_trigger" => i18n::tf(lang, "rule.hard_trigger", &[("ids", &ids)]),
-        "highest_level" => i18n::tf(lang, "rule.highest_level", &[("level", &level), ("ids", &ids)]),
+        "highest_level" => i18n::tf(
+            lang,
+            "rule.highest_level",
+            &[("level", &level), ("ids", &ids)],
+        ),
         "points" => i18n::tf(
             lang,
             "rule.points",
@@ -91,14 +108,27 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
     let mut sections = Vec::new();
 
     // The child.
-    let region = r.child.region.path.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(" ");
+    let region = r
+        .child
+        .region
+        .path
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     sections.push(Section {
         title: s(lang, "sec.child").into(),
         blocks: vec![Block::Fields(vec![
             (s(lang, "name").into(), r.child.name.clone()),
             (s(lang, "sex").into(), code_label(lang, "sex", &r.child.sex)),
             (s(lang, "birth_date").into(), r.child.birth_date.clone()),
-            (s(lang, "id_number").into(), r.child.id_number.clone().unwrap_or_else(|| s(lang, "none").into())),
+            (
+                s(lang, "id_number").into(),
+                r.child
+                    .id_number
+                    .clone()
+                    .unwrap_or_else(|| s(lang, "none").into()),
+            ),
             (s(lang, "region").into(), or_none(lang, &region)),
             (s(lang, "region_code").into(), r.child.region.code.clone()),
         ])],
@@ -108,9 +138,17 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
     let blocks = match &r.session {
         Some(sess) => {
             let role = |m: &MemberPart| {
-                if sess.chair.as_ref().is_some_and(|c| c.member_id == m.member_id) {
+                if sess
+                    .chair
+                    .as_ref()
+                    .is_some_and(|c| c.member_id == m.member_id)
+                {
                     s(lang, "role.chair")
-                } else if sess.secretary.as_ref().is_some_and(|c| c.member_id == m.member_id) {
+                } else if sess
+                    .secretary
+                    .as_ref()
+                    .is_some_and(|c| c.member_id == m.member_id)
+                {
                     s(lang, "role.secretary")
                 } else {
                     s(lang, "role.member")
@@ -119,14 +157,23 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             vec![
                 Block::Fields(vec![
                     (s(lang, "held_on").into(), sess.held_on.clone()),
-                    (s(lang, "session_no").into(), format!("S-{:06}", sess.session_id)),
+                    (
+                        s(lang, "session_no").into(),
+                        format!("S-{:06}", sess.session_id),
+                    ),
                     (
                         s(lang, "chair").into(),
-                        sess.chair.as_ref().map(|m| member_line(lang, m)).unwrap_or_else(|| s(lang, "none").into()),
+                        sess.chair
+                            .as_ref()
+                            .map(|m| member_line(lang, m))
+                            .unwrap_or_else(|| s(lang, "none").into()),
                     ),
                     (
                         s(lang, "secretary").into(),
-                        sess.secretary.as_ref().map(|m| member_line(lang, m)).unwrap_or_else(|| s(lang, "none").into()),
+                        sess.secretary
+                            .as_ref()
+                            .map(|m| member_line(lang, m))
+                            .unwrap_or_else(|| s(lang, "none").into()),
                     ),
                 ]),
                 Block::Table {
@@ -150,12 +197,18 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
                         .collect(),
                     strong: Vec::new(),
                 },
-                Block::Fields(vec![(s(lang, "conflicts").into(), names(lang, &sess.conflicts_declared))]),
+                Block::Fields(vec![(
+                    s(lang, "conflicts").into(),
+                    names(lang, &sess.conflicts_declared),
+                )]),
             ]
         }
         None => vec![Block::Para(s(lang, "no_session").into())],
     };
-    sections.push(Section { title: s(lang, "sec.session").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.session").into(),
+        blocks,
+    });
 
     // Criteria and evidence.
     let cat = &r.catalogue;
@@ -196,7 +249,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
         title: s(lang, "sec.criteria").into(),
         blocks: vec![
             Block::Fields(vec![
-                (s(lang, "catalogue").into(), format!("{title} · {} · {}", cat.id, cat.version)),
+                (
+                    s(lang, "catalogue").into(),
+                    format!("{title} · {} · {}", cat.id, cat.version),
+                ),
                 ("SHA-256".into(), cat.sha256.clone()),
             ]),
             Block::Table {
@@ -215,7 +271,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
 
     // The level.
     let mut fields = vec![
-        (s(lang, "computed").into(), level_label(lang, r.computed.level)),
+        (
+            s(lang, "computed").into(),
+            level_label(lang, r.computed.level),
+        ),
         (s(lang, "rule").into(), rule_text(lang, r)),
     ];
     let mut blocks = Vec::new();
@@ -227,7 +286,11 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             }
             fields.push((s(lang, "final").into(), level_label(lang, r.final_level)));
             blocks.push(Block::Fields(fields));
-            blocks.push(Block::Para(format!("{}{}", s(lang, "override_reason"), colon(lang))));
+            blocks.push(Block::Para(format!(
+                "{}{}",
+                s(lang, "override_reason"),
+                colon(lang)
+            )));
             blocks.push(Block::Quote(o.reason.clone()));
         }
         None => {
@@ -236,39 +299,59 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             blocks.push(Block::Fields(fields));
         }
     }
-    sections.push(Section { title: s(lang, "sec.result").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.result").into(),
+        blocks,
+    });
 
     // Interventions.
     let blocks = if r.interventions.is_empty() {
         vec![Block::Para(s(lang, "none").into())]
     } else {
         vec![Block::Table {
-            head: vec![s(lang, "col.measure").into(), s(lang, "col.unit").into(), s(lang, "col.due").into()],
+            head: vec![
+                s(lang, "col.measure").into(),
+                s(lang, "col.unit").into(),
+                s(lang, "col.due").into(),
+            ],
             rows: r
                 .interventions
                 .iter()
                 .map(|i| {
                     vec![
-                        pick(lang, &i.label_zh, &i.label_en).unwrap_or(&i.kind).to_string(),
+                        pick(lang, &i.label_zh, &i.label_en)
+                            .unwrap_or(&i.kind)
+                            .to_string(),
                         i.unit.clone(),
-                        i.due.clone().unwrap_or_else(|| s(lang, "immediately").into()),
+                        i.due
+                            .clone()
+                            .unwrap_or_else(|| s(lang, "immediately").into()),
                     ]
                 })
                 .collect(),
             strong: Vec::new(),
         }]
     };
-    sections.push(Section { title: s(lang, "sec.interventions").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.interventions").into(),
+        blocks,
+    });
 
     // Next review.
     let blocks = match &r.next_review {
         Some(n) => vec![Block::Fields(vec![
             (s(lang, "review_date").into(), n.date.clone()),
-            (s(lang, "review_kind").into(), code_label(lang, "review_kind", &n.kind)),
+            (
+                s(lang, "review_kind").into(),
+                code_label(lang, "review_kind", &n.kind),
+            ),
         ])],
         None => vec![Block::Para(s(lang, "review_none").into())],
     };
-    sections.push(Section { title: s(lang, "sec.review").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.review").into(),
+        blocks,
+    });
 
     // Vote.
     let v = &r.vote;
@@ -282,15 +365,28 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
                 ("abstain", &v.abstain.to_string()),
             ],
         )),
-        Block::Fields(vec![(s(lang, "voting_members").into(), names(lang, &v.voting_members))]),
+        Block::Fields(vec![(
+            s(lang, "voting_members").into(),
+            names(lang, &v.voting_members),
+        )]),
     ];
     if r.dissent.trim().is_empty() {
-        blocks.push(Block::Fields(vec![(s(lang, "dissent").into(), s(lang, "no_dissent").into())]));
+        blocks.push(Block::Fields(vec![(
+            s(lang, "dissent").into(),
+            s(lang, "no_dissent").into(),
+        )]));
     } else {
-        blocks.push(Block::Para(format!("{}{}", s(lang, "dissent"), colon(lang))));
+        blocks.push(Block::Para(format!(
+            "{}{}",
+            s(lang, "dissent"),
+            colon(lang)
+        )));
         blocks.push(Block::Quote(r.dissent.clone()));
     }
-    sections.push(Section { title: s(lang, "sec.vote").into(), blocks });
+    sections.push(Section {
+        title: s(lang, "sec.vote").into(),
+        blocks,
+    });
 
     // Police report.
     if r.police_report_required || r.police_report.is_some() {
@@ -305,7 +401,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             ],
             None => vec![Block::Para(s(lang, "police_missing").into())],
         };
-        sections.push(Section { title: s(lang, "sec.police").into(), blocks });
+        sections.push(Section {
+            title: s(lang, "sec.police").into(),
+            blocks,
+        });
     }
 
     // Amendment.
@@ -327,8 +426,14 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
     }
     let (chair, secretary) = match &r.session {
         Some(sess) => (
-            sess.chair.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
-            sess.secretary.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+            sess.chair
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            sess.secretary
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
         ),
         None => Default::default(),
     };
@@ -361,7 +466,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
         banners,
         sections,
         closing: Some(closing),
-        footer: Some(format!("casepanel · {} · schema {} · {}", r.record_type, r.schema_version, file)),
+        footer: Some(format!(
+            "casepanel · {} · schema {} · {}",
+            r.record_type, r.schema_version, file
+        )),
     }
 }
 

@@ -15,7 +15,9 @@ use super::keys::SigningKey;
 use super::record::{self, DecisionRecord, RecordInput};
 use crate::domain::criteria::Catalogue;
 use crate::domain::decision::DecisionStatus;
-use crate::store::{Store, StoreError, cases, catalogues, children, decisions, panel, regions, settings, signatures};
+use crate::store::{
+    Store, StoreError, cases, catalogues, children, decisions, panel, regions, settings, signatures,
+};
 
 /// A signed record, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +63,25 @@ pub fn untrusted_comment(file: &str) -> String {
 }
 
 /// Signs `data`; returns the `.minisig` file's text.
-pub fn sign_bytes(key: &SigningKey, data: &[u8], trusted: &str, untrusted: &str) -> Result<String, ExportError> {
+pub fn sign_bytes(
+    key: &SigningKey,
+    data: &[u8],
+    trusted: &str,
+    untrusted: &str,
+) -> Result<String, ExportError> {
     if trusted.contains(['\n', '\r']) || untrusted.contains(['\n', '\r']) {
-        return Err(ExportError::Invalid("a signature comment must be one line".into()));
+        return Err(ExportError::Invalid(
+            "a signature comment must be one line".into(),
+        ));
     }
-    let sig = minisign::sign(Some(&key.pk), &key.sk, std::io::Cursor::new(data), Some(trusted), Some(untrusted))
-        .map_err(ExportError::sign)?;
+    let sig = minisign::sign(
+        Some(&key.pk),
+        &key.sk,
+        std::io::Cursor::new(data),
+        Some(trusted),
+        Some(untrusted),
+    )
+    .map_err(ExportError::sign)?;
     Ok(sig.into_string())
 }
 
@@ -93,7 +108,11 @@ pub struct CatalogueCache(BTreeMap<String, Option<Catalogue>>);
 impl CatalogueCache {
     fn get(&mut self, c: &Connection, sha: &str) -> Result<Option<&Catalogue>, StoreError> {
         if !self.0.contains_key(sha) {
-            let cat = if sha.is_empty() { None } else { catalogues::by_hash(c, sha)? };
+            let cat = if sha.is_empty() {
+                None
+            } else {
+                catalogues::by_hash(c, sha)?
+            };
             self.0.insert(sha.to_string(), cat);
         }
         Ok(self.0.get(sha).and_then(Option::as_ref))
@@ -117,9 +136,10 @@ pub fn build_record(
             "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
         )));
     }
-    let case = cases::get(c, d.case_id)?.ok_or_else(|| StoreError::NotFound(format!("case {}", d.case_id)))?;
-    let child =
-        children::get(c, case.child_id)?.ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
+    let case = cases::get(c, d.case_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("case {}", d.case_id)))?;
+    let child = children::get(c, case.child_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
     let region_path = regions::path(c, &child.region)?;
     let session = match d.session_id {
         Some(sid) => panel::session(c, sid)?,
@@ -168,7 +188,12 @@ fn sign_one(
     let rec = build_record(c, decision_id, key.key_id(), &signer, centre, now, cache)?;
     let bytes = rec.to_canonical();
     let file = format!("{}.json", rec.record_id);
-    let minisig = sign_bytes(key, &bytes, &trusted_comment(&rec), &untrusted_comment(&file))?;
+    let minisig = sign_bytes(
+        key,
+        &bytes,
+        &trusted_comment(&rec),
+        &untrusted_comment(&file),
+    )?;
     let stored = signatures::StoredSignature {
         decision_id,
         record_id: rec.record_id.clone(),
@@ -193,7 +218,15 @@ pub fn sign_in(
     centre: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<SignedRecord, ExportError> {
-    sign_one(c, decision_id, key, signer, centre, now, &mut CatalogueCache::default())
+    sign_one(
+        c,
+        decision_id,
+        key,
+        signer,
+        centre,
+        now,
+        &mut CatalogueCache::default(),
+    )
 }
 
 /// Signs one sealed decision in its own transaction.

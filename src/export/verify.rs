@@ -24,7 +24,10 @@ pub struct Problem {
 }
 
 fn problem(file: &str, message: impl Into<String>) -> Problem {
-    Problem { file: file.to_string(), message: message.into() }
+    Problem {
+        file: file.to_string(),
+        message: message.into(),
+    }
 }
 
 /// What a verified record says.
@@ -59,16 +62,23 @@ pub fn check_signature(
     data_file: &str,
     expected_untrusted: &str,
 ) -> Result<String, Problem> {
-    let text = std::str::from_utf8(sig_text).map_err(|_| problem(sig_file, "not a minisign signature (not UTF-8 text)"))?;
+    let text = std::str::from_utf8(sig_text)
+        .map_err(|_| problem(sig_file, "not a minisign signature (not UTF-8 text)"))?;
     let sig = SignatureBox::from_string(text)
         .map_err(|e| problem(sig_file, format!("not a minisign signature file ({e})")))?;
     // Byte-exact form: what minisign reads leniently (spaces, the untrusted comment) must
     // still be exactly what was written.
     if sig.to_string().as_bytes() != sig_text {
-        return Err(problem(sig_file, "changed: the signature file is not in the form casepanel wrote it"));
+        return Err(problem(
+            sig_file,
+            "changed: the signature file is not in the form casepanel wrote it",
+        ));
     }
     if sig.untrusted_comment().unwrap_or_default() != expected_untrusted {
-        return Err(problem(sig_file, "changed: its untrusted comment line is not the one casepanel wrote"));
+        return Err(problem(
+            sig_file,
+            "changed: its untrusted comment line is not the one casepanel wrote",
+        ));
     }
     if sig.keynum() != pk.pk.keynum() {
         return Err(problem(
@@ -83,15 +93,21 @@ pub fn check_signature(
     // The global signature covers the data signature and the trusted comment: if it holds,
     // the signature file is intact, and a failure below means the data changed.
     if !global_signature_ok(pk, text) {
-        return Err(problem(sig_file, "bad signature: the signature file was changed (its signature or trusted comment)"));
+        return Err(problem(
+            sig_file,
+            "bad signature: the signature file was changed (its signature or trusted comment)",
+        ));
     }
     if minisign::verify(&pk.pk, &sig, std::io::Cursor::new(data), true, false, false).is_err() {
         return Err(problem(
             data_file,
-            format!("bad signature: the file's content is not what {sig_file} signed (it was changed)"),
+            format!(
+                "bad signature: the file's content is not what {sig_file} signed (it was changed)"
+            ),
         ));
     }
-    sig.trusted_comment().map_err(|e| problem(sig_file, format!("no trusted comment ({e})")))
+    sig.trusted_comment()
+        .map_err(|e| problem(sig_file, format!("no trusted comment ({e})")))
 }
 
 /// Checks the second (global) signature of a minisign signature text: Ed25519 over the
@@ -99,21 +115,30 @@ pub fn check_signature(
 fn global_signature_ok(pk: &VerifyingKey, text: &str) -> bool {
     use ct_codecs::{Base64, Decoder};
     let lines: Vec<&str> = text.lines().collect();
-    let (Some(sig_line), Some(comment_line), Some(global_line)) = (lines.get(1), lines.get(2), lines.get(3)) else {
+    let (Some(sig_line), Some(comment_line), Some(global_line)) =
+        (lines.get(1), lines.get(2), lines.get(3))
+    else {
         return false;
     };
-    let Some(comment) = comment_line.strip_prefix("trusted comment: ") else { return false };
-    let (Ok(sig), Ok(global)) =
-        (Base64::decode_to_vec(sig_line.trim(), None), Base64::decode_to_vec(global_line.trim(), None))
-    else {
+    let Some(comment) = comment_line.strip_prefix("trusted comment: ") else {
+        return false;
+    };
+    let (Ok(sig), Ok(global)) = (
+        Base64::decode_to_vec(sig_line.trim(), None),
+        Base64::decode_to_vec(global_line.trim(), None),
+    ) else {
         return false;
     };
     if sig.len() != 74 || global.len() != 64 {
         return false;
     }
     let pk_bytes = pk.pk.to_bytes();
-    let Ok(key) = ed25519_compact::PublicKey::from_slice(&pk_bytes[pk_bytes.len() - 32..]) else { return false };
-    let Ok(global) = ed25519_compact::Signature::from_slice(&global) else { return false };
+    let Ok(key) = ed25519_compact::PublicKey::from_slice(&pk_bytes[pk_bytes.len() - 32..]) else {
+        return false;
+    };
+    let Ok(global) = ed25519_compact::Signature::from_slice(&global) else {
+        return false;
+    };
     let mut message = sig[10..].to_vec();
     message.extend_from_slice(comment.trim().as_bytes());
     key.verify(&message, &global).is_ok()
@@ -136,13 +161,26 @@ fn verify_record_in(dir: &Path, name: &str, pk: &VerifyingKey) -> Result<RecordS
     let trusted = check_signature(pk, &data, &sig, &sig_name, name, &untrusted_comment(name))?;
     let rec = DecisionRecord::parse(&data).map_err(|e| problem(name, e.to_string()))?;
     if format!("{}.json", rec.record_id) != name {
-        return Err(problem(name, format!("holds record {}, not the one its name says", rec.record_id)));
+        return Err(problem(
+            name,
+            format!("holds record {}, not the one its name says", rec.record_id),
+        ));
     }
     if trusted != trusted_comment(&rec) {
-        return Err(problem(&sig_name, "its trusted comment does not match the record (record, case, signer or time)"));
+        return Err(problem(
+            &sig_name,
+            "its trusted comment does not match the record (record, case, signer or time)",
+        ));
     }
     if rec.key_id != pk.key_id() {
-        return Err(problem(name, format!("names key {} but is signed by key {}", rec.key_id, pk.key_id())));
+        return Err(problem(
+            name,
+            format!(
+                "names key {} but is signed by key {}",
+                rec.key_id,
+                pk.key_id()
+            ),
+        ));
     }
     Ok(RecordSummary {
         file: name.to_string(),
@@ -162,7 +200,10 @@ pub fn verify_path(path: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> 
     if meta.is_dir() {
         return verify_folder(path, pk);
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -184,7 +225,11 @@ pub fn verify_path(path: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> 
         p.file = dir.join(&p.file).display().to_string();
         p
     })?;
-    Ok(Verified { records: vec![summary], files: 0, manifest: None })
+    Ok(Verified {
+        records: vec![summary],
+        files: 0,
+        manifest: None,
+    })
 }
 
 /// Verifies an export folder: the signed manifest, every file it lists, no file it does
@@ -192,15 +237,24 @@ pub fn verify_path(path: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> 
 pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> {
     let manifest_bytes = read(dir, MANIFEST)?;
     let sig = read(dir, MANIFEST_SIG)?;
-    let trusted = check_signature(pk, &manifest_bytes, &sig, MANIFEST_SIG, MANIFEST, &untrusted_comment(MANIFEST))?;
+    let trusted = check_signature(
+        pk,
+        &manifest_bytes,
+        &sig,
+        MANIFEST_SIG,
+        MANIFEST,
+        &untrusted_comment(MANIFEST),
+    )?;
     let entries = manifest::parse(&manifest_bytes).map_err(|m| problem(MANIFEST, m))?;
     let listed: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
 
     // Every file in the folder is listed (or is the manifest itself).
     let mut present = BTreeSet::new();
-    let rd = std::fs::read_dir(dir).map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
     for entry in rd {
-        let entry = entry.map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
+        let entry =
+            entry.map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         present.insert(name);
     }
@@ -215,15 +269,22 @@ pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem>
     // Every listed file is there and has the listed hash.
     for e in &entries {
         if !present.contains(&e.name) {
-            return Err(problem(&e.name, "missing file: listed in MANIFEST.sha256 but not in the folder"));
+            return Err(problem(
+                &e.name,
+                "missing file: listed in MANIFEST.sha256 but not in the folder",
+            ));
         }
-        let meta = std::fs::symlink_metadata(dir.join(&e.name)).map_err(|x| problem(&e.name, x.to_string()))?;
+        let meta = std::fs::symlink_metadata(dir.join(&e.name))
+            .map_err(|x| problem(&e.name, x.to_string()))?;
         if !meta.is_file() {
             return Err(problem(&e.name, "not a regular file"));
         }
         let data = read(dir, &e.name)?;
         if sha256_hex(&data) != e.sha256 {
-            return Err(problem(&e.name, "changed: its SHA-256 does not match MANIFEST.sha256"));
+            return Err(problem(
+                &e.name,
+                "changed: its SHA-256 does not match MANIFEST.sha256",
+            ));
         }
     }
     // Every record verifies on its own too.
@@ -232,10 +293,17 @@ pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem>
         if e.name.ends_with(".json") {
             let sig = format!("{}.minisig", e.name);
             if !listed.contains(sig.as_str()) {
-                return Err(problem(&sig, "missing file: every record needs its signature"));
+                return Err(problem(
+                    &sig,
+                    "missing file: every record needs its signature",
+                ));
             }
             records.push(verify_record_in(dir, &e.name, pk)?);
         }
     }
-    Ok(Verified { records, files: entries.len(), manifest: Some(trusted) })
+    Ok(Verified {
+        records,
+        files: entries.len(),
+        manifest: Some(trusted),
+    })
 }

@@ -33,7 +33,9 @@ use crate::domain::assessment::{Answer, AnswerEntry, Answers, Assessment, Overri
 use crate::domain::case::{Case, CaseStatus, ClosingReason};
 use crate::domain::child::{Child, Sex, add_years};
 use crate::domain::criteria::{Catalogue, InterventionDef, check_override, reportable_met, score};
-use crate::domain::decision::{Decision, DecisionStatus, Intervention, NextReview, PoliceReport, ReviewKind, Vote};
+use crate::domain::decision::{
+    Decision, DecisionStatus, Intervention, NextReview, PoliceReport, ReviewKind, Vote,
+};
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::guardian::{Guardian, GuardianStatus, Relation};
 use crate::domain::id_number::IdNumber;
@@ -179,18 +181,35 @@ const CHANNELS: &[(Channel, u32)] = &[
 /// Relative weights of the child's age on `today`, 0 to 17.
 const AGE_WEIGHTS: [u32; 18] = [2, 2, 3, 3, 4, 5, 6, 6, 7, 7, 7, 8, 8, 8, 8, 7, 6, 5];
 
-const NUMERALS: [&str; 12] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+const NUMERALS: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
 
 /// The panel: invented people from the kinds of bodies the notice names.
 const ROSTER: &[(&str, Discipline, &str, bool)] = &[
-    ("张丽华", Discipline::SocialWork, "新民市未成年人保护中心", true),
+    (
+        "张丽华",
+        Discipline::SocialWork,
+        "新民市未成年人保护中心",
+        true,
+    ),
     ("王建军", Discipline::CivilAffairs, "新民市民政局", true),
-    ("李秀梅", Discipline::Psychology, "新民市心理健康服务中心", true),
+    (
+        "李秀梅",
+        Discipline::Psychology,
+        "新民市心理健康服务中心",
+        true,
+    ),
     ("刘志强", Discipline::Law, "辽宁新民正阳律师事务所", true),
     ("陈晓燕", Discipline::Education, "新民市教育局", true),
     ("赵国庆", Discipline::Medicine, "新民市人民医院", true),
     ("孙立新", Discipline::Police, "新民市公安局", true),
-    ("周敏", Discipline::SocialWork, "新民市阳光社会工作服务中心", true),
+    (
+        "周敏",
+        Discipline::SocialWork,
+        "新民市阳光社会工作服务中心",
+        true,
+    ),
     ("吴春华", Discipline::Psychology, "沈阳市儿童医院", false),
 ];
 /// Roster positions (0-based) of the chair and the secretary.
@@ -282,7 +301,9 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
     while last.weekday() != Weekday::Thu {
         last = last - Days::new(1);
     }
-    let earliest = today.checked_sub_months(Months::new(14)).expect("date in range");
+    let earliest = today
+        .checked_sub_months(Months::new(14))
+        .expect("date in range");
     let mut dates = Vec::new();
     let mut d = last;
     while d >= earliest {
@@ -291,8 +312,13 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
     }
     dates.reverse();
     let first_day = dates.first().copied().unwrap_or(last);
-    ld.add_catalogue(&cat, first_day.and_time(NaiveTime::from_hms_opt(9, 0, 0).expect("valid time")))?;
-    let left_before = today.checked_sub_months(Months::new(LEFT_MONTHS_AGO)).expect("date in range");
+    ld.add_catalogue(
+        &cat,
+        first_day.and_time(NaiveTime::from_hms_opt(9, 0, 0).expect("valid time")),
+    )?;
+    let left_before = today
+        .checked_sub_months(Months::new(LEFT_MONTHS_AGO))
+        .expect("date in range");
     let mut sessions = Vec::new();
     for held_on in dates {
         let mut present = vec![member_ids[CHAIR], member_ids[SECRETARY]];
@@ -326,11 +352,20 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         // Reviews of decisions more than a year old are overdue: fewer of those.
         let due = ReviewRules::default().next_review(held_on, None);
         let weight = if due < today { 2 } else { 5 };
-        sessions.push(PastSession { id, held_on, present, weight });
+        sessions.push(PastSession {
+            id,
+            held_on,
+            present,
+            weight,
+        });
     }
     let upcoming_on = today + Days::new(rng.random_range(3..=6));
-    let upcoming_present: Vec<i64> =
-        member_ids.iter().zip(ROSTER).filter(|(_, r)| r.3).map(|(&id, _)| id).collect();
+    let upcoming_present: Vec<i64> = member_ids
+        .iter()
+        .zip(ROSTER)
+        .filter(|(_, r)| r.3)
+        .map(|(&id, _)| id)
+        .collect();
     let upcoming_id = ld.add_session(&Session {
         id: 0,
         held_on: upcoming_on,
@@ -348,8 +383,16 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         .map(|_| {
             let a = names.surname(&mut rng);
             let b = names.surname(&mut rng);
-            let sa = if rng.random_ratio(2, 3) { Sex::Female } else { Sex::Male };
-            let sb = if rng.random_ratio(2, 3) { Sex::Female } else { Sex::Male };
+            let sa = if rng.random_ratio(2, 3) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
+            let sb = if rng.random_ratio(2, 3) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             [names.adult(&mut rng, a, sa), names.adult(&mut rng, b, sb)]
         })
         .collect();
@@ -371,10 +414,20 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         review: ReviewRules::default(),
     };
 
-    let mut acc = Accumulated { id_seq, ..Accumulated::default() };
+    let mut acc = Accumulated {
+        id_seq,
+        ..Accumulated::default()
+    };
     let mut written = 0usize;
     while written < cfg.cases {
-        written += one_child(&mut rng, &set, &mut ld, &mut acc, &mut sum, cfg.cases - written)?;
+        written += one_child(
+            &mut rng,
+            &set,
+            &mut ld,
+            &mut acc,
+            &mut sum,
+            cfg.cases - written,
+        )?;
     }
     sum.cases = written;
 
@@ -391,7 +444,11 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
             session_id,
             case_id,
             position,
-            outcome: if decision_id.is_some() { AgendaOutcome::Decided } else { AgendaOutcome::Deferred },
+            outcome: if decision_id.is_some() {
+                AgendaOutcome::Decided
+            } else {
+                AgendaOutcome::Deferred
+            },
             defer_reason: defer.map(|i| stories::DEFER_REASONS[i].to_owned()),
             decision_id,
         })?;
@@ -418,7 +475,11 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         }
         agenda.push(*id);
     }
-    let mut items: Vec<(i64, u32)> = agenda.iter().enumerate().map(|(i, &c)| (c, i as u32)).collect();
+    let mut items: Vec<(i64, u32)> = agenda
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
     items.sort_unstable();
     items.dedup_by_key(|i| i.0);
     for (case_id, position) in items {
@@ -464,7 +525,11 @@ fn at(day: NaiveDate, rng: &mut GenRng, from_hour: u32, to_hour: u32) -> NaiveDa
 /// A day in `from..=to` (both included; `from` if the range is empty).
 fn day_between(rng: &mut GenRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
     let span = (to - from).num_days();
-    if span <= 0 { from } else { from + Days::new(rng.random_range(0..=span) as u64) }
+    if span <= 0 {
+        from
+    } else {
+        from + Days::new(rng.random_range(0..=span) as u64)
+    }
 }
 
 /// `n` days in `from..=to`, ascending.
@@ -475,7 +540,10 @@ fn days_between(rng: &mut GenRng, from: NaiveDate, to: NaiveDate, n: usize) -> V
 }
 
 fn carer_word(sketches: &[stories::GuardianSketch], story: Story) -> &'static str {
-    match sketches.iter().find(|g| g.status == GuardianStatus::Present) {
+    match sketches
+        .iter()
+        .find(|g| g.status == GuardianStatus::Present)
+    {
         Some(g) => g.word,
         None if story == Story::LeftBehind => "家中老人",
         None => "亲属",
@@ -511,9 +579,16 @@ fn one_child(
         Fate::Decided | Fate::Awaiting => (today - Days::new(rng.random_range(5..=90)), None),
         Fate::Screening => (today - Days::new(rng.random_range(0..=30)), None),
     };
-    let fate = if fate == Fate::Decided && session.is_none() { Fate::Awaiting } else { fate };
+    let fate = if fate == Fate::Decided && session.is_none() {
+        Fate::Awaiting
+    } else {
+        fate
+    };
     let decided_on = session.map(|s| set.sessions[s].held_on);
-    let last_event = decided_on.map(|d| d - Days::new(1)).unwrap_or(today).max(opened_on);
+    let last_event = decided_on
+        .map(|d| d - Days::new(1))
+        .unwrap_or(today)
+        .max(opened_on);
 
     // The child.
     let age = set.ages.pick(rng);
@@ -524,7 +599,11 @@ fn one_child(
         birth = opened_on - Days::new(rng.random_range(0..30));
     }
     let birth = birth.max(add_years(today, -18) + Days::new(1));
-    let sex = if rng.random_ratio(1, 2) { Sex::Male } else { Sex::Female };
+    let sex = if rng.random_ratio(1, 2) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
     let sketches = story.guardians(rng);
     let surname = set.names.surname(rng);
     let name = set.names.child(rng, surname, sex);
@@ -538,8 +617,9 @@ fn one_child(
     } else {
         // Registered elsewhere in the same city.
         let c = &w.counties[county_i];
-        let same_city: Vec<usize> =
-            (0..w.counties.len()).filter(|&i| w.counties[i].city == c.city).collect();
+        let same_city: Vec<usize> = (0..w.counties.len())
+            .filter(|&i| w.counties[i].city == c.city)
+            .collect();
         let other = &w.counties[pick(rng, &same_city)];
         let tw = &w.townships[rng.random_range(other.townships.clone())];
         rng.random_range(tw.villages.clone())
@@ -554,7 +634,11 @@ fn one_child(
         Story::Wandering => rng.random_ratio(15, 100),
         _ => rng.random_ratio(1, 100),
     };
-    let id_number = if no_id { None } else { id_number(set, acc, reg_county, birth, sex) };
+    let id_number = if no_id {
+        None
+    } else {
+        id_number(set, acc, reg_county, birth, sex)
+    };
     let child = Child {
         id: 0,
         name,
@@ -577,7 +661,12 @@ fn one_child(
     }
     let carer = carer_word(&sketches, story);
     let grade = stories::grade(child_age);
-    let ctx = TextCtx { carer, school: child.school.as_deref(), grade, age: child_age };
+    let ctx = TextCtx {
+        carer,
+        school: child.school.as_deref(),
+        grade,
+        age: child_age,
+    };
 
     let mut written = 0;
     // An earlier episode, closed.
@@ -585,7 +674,11 @@ fn one_child(
     if room >= 2 && rng.random_ratio(3, 100) && earlier_open >= birth + Days::new(60) {
         let closed_on = earlier_open + Days::new(rng.random_range(30..=300));
         let ending = rng.random_range(0..3);
-        let reason = [ClosingReason::RiskResolved, ClosingReason::MovedAway, ClosingReason::Other][ending];
+        let reason = [
+            ClosingReason::RiskResolved,
+            ClosingReason::MovedAway,
+            ClosingReason::Other,
+        ][ending];
         let case_id = ld.add_case(
             &Case {
                 id: 0,
@@ -602,10 +695,26 @@ fn one_child(
             None,
         )?;
         let received = at(earlier_open, rng, 8, 18);
-        add_report(rng, set, ld, sum, case_id, story, &ctx, received, village, &child)?;
+        add_report(
+            rng, set, ld, sum, case_id, story, &ctx, received, village, &child,
+        )?;
         let visit_day = day_between(rng, earlier_open, closed_on);
         let closing = Some(stories::CLOSED_NOTES[ending]);
-        add_visit(rng, set, ld, sum, case_id, story, &ctx, visit_day, false, out_of_school, village, &sketches, closing)?;
+        add_visit(
+            rng,
+            set,
+            ld,
+            sum,
+            case_id,
+            story,
+            &ctx,
+            visit_day,
+            false,
+            out_of_school,
+            village,
+            &sketches,
+            closing,
+        )?;
         written += 1;
         sum.closed += 1;
     }
@@ -616,9 +725,15 @@ fn one_child(
         (Fate::Decided, Some(s)) => grade_case(rng, set, story, s, opened_on),
         _ => None,
     };
-    let fate = if fate == Fate::Decided && graded.is_none() { Fate::Awaiting } else { fate };
+    let fate = if fate == Fate::Decided && graded.is_none() {
+        Fate::Awaiting
+    } else {
+        fate
+    };
     let ad_hoc = match (&graded, decided_on) {
-        (Some(_), Some(d)) if d + Days::new(7) < today => acc.decided < 3 || rng.random_ratio(1, 200),
+        (Some(_), Some(d)) if d + Days::new(7) < today => {
+            acc.decided < 3 || rng.random_ratio(1, 200)
+        }
         _ => false,
     };
     let status = match fate {
@@ -628,7 +743,9 @@ fn one_child(
         Fate::Screening => CaseStatus::Screening,
     };
     let level = graded.as_ref().and_then(|g| g.decision.final_level());
-    let next_review = graded.as_ref().and_then(|g| g.decision.next_review.as_ref().map(|r| r.date));
+    let next_review = graded
+        .as_ref()
+        .and_then(|g| g.decision.next_review.as_ref().map(|r| r.date));
     let case_id = ld.add_case(
         &Case {
             id: 0,
@@ -660,14 +777,33 @@ fn one_child(
     }
     times.sort_unstable();
     for time in times {
-        add_report(rng, set, ld, sum, case_id, story, &ctx, time, village, &child)?;
+        add_report(
+            rng, set, ld, sum, case_id, story, &ctx, time, village, &child,
+        )?;
     }
 
     // Home visits.
     let n_visits = 1 + usize::from(rng.random_ratio(1, 2));
     let visit_from = (opened_on + Days::new(1)).min(last_event);
-    for (i, day) in days_between(rng, visit_from, last_event, n_visits).into_iter().enumerate() {
-        add_visit(rng, set, ld, sum, case_id, story, &ctx, day, i > 0, out_of_school, village, &sketches, None)?;
+    for (i, day) in days_between(rng, visit_from, last_event, n_visits)
+        .into_iter()
+        .enumerate()
+    {
+        add_visit(
+            rng,
+            set,
+            ld,
+            sum,
+            case_id,
+            story,
+            &ctx,
+            day,
+            i > 0,
+            out_of_school,
+            village,
+            &sketches,
+            None,
+        )?;
     }
 
     match graded {
@@ -677,7 +813,12 @@ fn one_child(
             g.decision.case_id = case_id;
             let police_id = if g.reportable {
                 let p = PoliceReport {
-                    reported_at: at(day_between(rng, opened_on, decided - Days::new(1)), rng, 9, 18),
+                    reported_at: at(
+                        day_between(rng, opened_on, decided - Days::new(1)),
+                        rng,
+                        9,
+                        18,
+                    ),
                     unit: police_station(w, village),
                     receipt: format!(
                         "{}公（未）受字〔{}〕{:05}号",
@@ -698,14 +839,14 @@ fn one_child(
             if let Some(m) = g.recused {
                 acc.conflicts.push((s.id, case_id, m));
             }
-            let sealed_at = decided
-                .and_time(NaiveTime::from_hms_opt(15, 0, 0).expect("valid"))
+            let sealed_at = decided.and_time(NaiveTime::from_hms_opt(15, 0, 0).expect("valid"))
                 + chrono::Duration::minutes(rng.random_range(0..180));
             let decision_id = ld.add_sealed_decision(&g.decision, police_id, sealed_at)?;
             sum.decisions += 1;
             sum.interventions += g.decision.interventions.len();
             acc.decided += 1;
-            acc.past_agenda.push((s.id, case_id, Some(decision_id), None));
+            acc.past_agenda
+                .push((s.id, case_id, Some(decision_id), None));
             if ad_hoc {
                 let day = day_between(rng, decided + Days::new(1), today);
                 let summary = stories::change_report(rng, story, &ctx);
@@ -757,22 +898,35 @@ struct Graded {
 }
 
 /// Scores the case on the catalogue and settles level, measures, review and vote.
-fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opened_on: NaiveDate) -> Option<Graded> {
+fn grade_case(
+    rng: &mut GenRng,
+    set: &Setting<'_>,
+    story: Story,
+    s: usize,
+    opened_on: NaiveDate,
+) -> Option<Graded> {
     let cat = set.cat;
     let session = &set.sessions[s];
     let decided_on = session.held_on;
 
     // Answers: the story's likely indicators, each drawn; at least one met.
     let mut met: BTreeSet<&str> = BTreeSet::new();
-    let candidates: Vec<(&str, u32)> =
-        story.indicators().iter().copied().filter(|(id, _)| cat.indicator(id).is_some()).collect();
+    let candidates: Vec<(&str, u32)> = story
+        .indicators()
+        .iter()
+        .copied()
+        .filter(|(id, _)| cat.indicator(id).is_some())
+        .collect();
     for &(id, pct) in &candidates {
         if rng.random_ratio(pct, 100) {
             met.insert(id);
         }
     }
     if met.is_empty() {
-        let id = candidates.first().map(|c| c.0).or_else(|| cat.indicators.last().map(|i| i.id.as_str()))?;
+        let id = candidates
+            .first()
+            .map(|c| c.0)
+            .or_else(|| cat.indicators.last().map(|i| i.id.as_str()))?;
         met.insert(id);
     }
     let evidence_day = day_between(rng, opened_on, decided_on);
@@ -786,7 +940,11 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
             Answer::NotMet
         };
         let evidence = if answer == Answer::Met {
-            format!("{}（{}）", stories::evidence(&ind.id), evidence_day.format("%Y年%-m月%-d日"))
+            format!(
+                "{}（{}）",
+                stories::evidence(&ind.id),
+                evidence_day.format("%Y年%-m月%-d日")
+            )
         } else {
             String::new()
         };
@@ -804,7 +962,11 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
         let reason = stories::override_reason(up);
         check_override(cat, &answers, &computed, level, reason)
             .ok()
-            .map(|()| Override { level, reason: reason.into(), by })
+            .map(|()| Override {
+                level,
+                reason: reason.into(),
+                by,
+            })
     } else {
         None
     };
@@ -827,11 +989,19 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
         .iter()
         .filter_map(|id| menu.iter().copied().find(|m| m.id == *id))
         .collect();
-    let n = if level == RiskLevel::L1 { 2 } else { 1 + usize::from(rng.random_ratio(1, 2)) };
+    let n = if level == RiskLevel::L1 {
+        2
+    } else {
+        1 + usize::from(rng.random_ratio(1, 2))
+    };
     let mut chosen: Vec<&InterventionDef> = Vec::new();
     while chosen.len() < n.min(menu.len()) {
         let next = if !prefs.is_empty() && rng.random_ratio(4, 5) {
-            let i = if prefs.len() > 1 && rng.random_ratio(1, 3) { 1 } else { 0 };
+            let i = if prefs.len() > 1 && rng.random_ratio(1, 3) {
+                1
+            } else {
+                0
+            };
             prefs.remove(i)
         } else {
             pick(rng, &menu)
@@ -844,10 +1014,15 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
         .iter()
         .map(|d| Intervention {
             kind: d.id.clone(),
-            unit: d.default_unit.clone().unwrap_or_else(|| "未成年人保护中心".into()),
-            due: rng
-                .random_ratio(1, 2)
-                .then(|| decided_on.checked_add_months(Months::new(rng.random_range(1..=3))).expect("in range")),
+            unit: d
+                .default_unit
+                .clone()
+                .unwrap_or_else(|| "未成年人保护中心".into()),
+            due: rng.random_ratio(1, 2).then(|| {
+                decided_on
+                    .checked_add_months(Months::new(rng.random_range(1..=3)))
+                    .expect("in range")
+            }),
         })
         .collect();
 
@@ -857,7 +1032,11 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
     if voting.len() >= 4 && rng.random_ratio(15, 1000) {
         let chair = set.member_ids[CHAIR];
         let secretary = set.member_ids[SECRETARY];
-        let options: Vec<i64> = voting.iter().copied().filter(|&m| m != chair && m != secretary).collect();
+        let options: Vec<i64> = voting
+            .iter()
+            .copied()
+            .filter(|&m| m != chair && m != secretary)
+            .collect();
         if !options.is_empty() {
             let m = pick(rng, &options);
             voting.retain(|&x| x != m);
@@ -876,11 +1055,29 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
     let n_voting = voting.len() as u32;
     let (vote, dissent) = match rng.random_range(0..100) {
         0..7 if n_voting >= 3 => (
-            Vote { for_: n_voting - 1, against: 1, abstain: 0 },
+            Vote {
+                for_: n_voting - 1,
+                against: 1,
+                abstain: 0,
+            },
             pick(rng, stories::DISSENTS).to_string(),
         ),
-        7..10 if n_voting >= 3 => (Vote { for_: n_voting - 1, against: 0, abstain: 1 }, String::new()),
-        _ => (Vote { for_: n_voting, against: 0, abstain: 0 }, String::new()),
+        7..10 if n_voting >= 3 => (
+            Vote {
+                for_: n_voting - 1,
+                against: 0,
+                abstain: 1,
+            },
+            String::new(),
+        ),
+        _ => (
+            Vote {
+                for_: n_voting,
+                against: 0,
+                abstain: 0,
+            },
+            String::new(),
+        ),
     };
     let reportable = !reportable_met(cat, &assessment.answers).is_empty();
     let next = set.review.next_review(decided_on, Some(level));
@@ -891,7 +1088,10 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
         decided_on,
         assessment,
         interventions,
-        next_review: Some(NextReview { date: next, kind: ReviewKind::Annual }),
+        next_review: Some(NextReview {
+            date: next,
+            kind: ReviewKind::Annual,
+        }),
         vote,
         dissent,
         voting_members: voting,
@@ -901,12 +1101,23 @@ fn grade_case(rng: &mut GenRng, set: &Setting<'_>, story: Story, s: usize, opene
         status: DecisionStatus::Sealed,
         sealed_at: None,
     };
-    Some(Graded { session: s, decision, reportable, recused })
+    Some(Graded {
+        session: s,
+        decision,
+        reportable,
+        recused,
+    })
 }
 
 /// A unique, valid ID number for a child registered in county `county`; None in the
 /// practically impossible case of 250 children of one county born on one day.
-fn id_number(set: &Setting<'_>, acc: &mut Accumulated, county: usize, birth: NaiveDate, sex: Sex) -> Option<IdNumber> {
+fn id_number(
+    set: &Setting<'_>,
+    acc: &mut Accumulated,
+    county: usize,
+    birth: NaiveDate,
+    sex: Sex,
+) -> Option<IdNumber> {
     let day = (set.today - birth).num_days();
     let day = usize::try_from(day).ok().filter(|&d| d < ID_DAYS)?;
     let slot = county * ID_DAYS + day;
@@ -937,7 +1148,11 @@ fn guardian(
     let name = if s.relation == Relation::Institution {
         format!("{}儿童福利院", set.world.counties[county].city)
     } else {
-        let surname = if same_surname { child_surname } else { set.names.surname(rng) };
+        let surname = if same_surname {
+            child_surname
+        } else {
+            set.names.surname(rng)
+        };
         set.names.adult(rng, surname, s.sex)
     };
     let reachable = !matches!(
@@ -945,10 +1160,21 @@ fn guardian(
         GuardianStatus::Deceased | GuardianStatus::InPrison | GuardianStatus::WhereaboutsUnknown
     );
     let phone = (reachable && rng.random_ratio(85, 100)).then(|| names::mobile(rng));
-    Guardian { name, relation: s.relation, status: s.status, phone }
+    Guardian {
+        name,
+        relation: s.relation,
+        status: s.status,
+        phone,
+    }
 }
 
-fn school_for(rng: &mut GenRng, w: &World, village: usize, age: u32, out_of_school: bool) -> Option<String> {
+fn school_for(
+    rng: &mut GenRng,
+    w: &World,
+    village: usize,
+    age: u32,
+    out_of_school: bool,
+) -> Option<String> {
     let t = &w.townships[w.villages[village].township];
     let county = &w.counties[t.county].name;
     let rural = t.kind != TownKind::Street;
@@ -956,7 +1182,15 @@ fn school_for(rng: &mut GenRng, w: &World, village: usize, age: u32, out_of_scho
         0 => None,
         _ if out_of_school && age >= 6 => None,
         1 => rng.random_ratio(3, 5).then(|| {
-            if rural { format!("{}中心幼儿园", t.name) } else { format!("{}{}幼儿园", county, pick(rng, &["实验", "第一", "第二", "机关"])) }
+            if rural {
+                format!("{}中心幼儿园", t.name)
+            } else {
+                format!(
+                    "{}{}幼儿园",
+                    county,
+                    pick(rng, &["实验", "第一", "第二", "机关"])
+                )
+            }
         }),
         2 => Some(if rural {
             format!("{}中心小学", t.name)
@@ -970,11 +1204,13 @@ fn school_for(rng: &mut GenRng, w: &World, village: usize, age: u32, out_of_scho
         } else {
             format!("{}第{}中学", county, pick(rng, &NUMERALS[..8]))
         }),
-        _ => rng.random_ratio(7, 10).then(|| match rng.random_range(0..3) {
-            0 => format!("{}高级中学", county),
-            1 => format!("{}第{}高级中学", county, pick(rng, &NUMERALS[..4])),
-            _ => format!("{}职业教育中心", county),
-        }),
+        _ => rng
+            .random_ratio(7, 10)
+            .then(|| match rng.random_range(0..3) {
+                0 => format!("{}高级中学", county),
+                1 => format!("{}第{}高级中学", county, pick(rng, &NUMERALS[..4])),
+                _ => format!("{}职业教育中心", county),
+            }),
     }
 }
 
@@ -998,7 +1234,15 @@ fn local_unit(unit: &str, w: &World, village: usize) -> String {
         return format!("{}{rest}", c.name);
     }
     match unit {
-        "村（居）民委员会" => format!("{}{}", v.name, if v.community { "居民委员会" } else { "村民委员会" }),
+        "村（居）民委员会" => format!(
+            "{}{}",
+            v.name,
+            if v.community {
+                "居民委员会"
+            } else {
+                "村民委员会"
+            }
+        ),
         "社区儿童服务中心" => format!("{}社区儿童服务中心", t.name),
         "未成年人保护中心" | "法律援助中心" => format!("{}{unit}", c.name),
         "儿童福利机构" => format!("{}儿童福利院", c.city),
@@ -1006,14 +1250,24 @@ fn local_unit(unit: &str, w: &World, village: usize) -> String {
     }
 }
 
-fn reporter(rng: &mut GenRng, set: &Setting<'_>, channel: Channel, village: usize, child: &Child) -> Option<String> {
+fn reporter(
+    rng: &mut GenRng,
+    set: &Setting<'_>,
+    channel: Channel,
+    village: usize,
+    child: &Child,
+) -> Option<String> {
     let w = &set.world;
     let v = &w.villages[village];
     let t = &w.townships[v.township];
     let c = &w.counties[t.county];
     let person = |rng: &mut GenRng| {
         let s = set.names.surname(rng);
-        let sex = if rng.random_ratio(1, 2) { Sex::Male } else { Sex::Female };
+        let sex = if rng.random_ratio(1, 2) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
         set.names.adult(rng, s, sex)
     };
     Some(match channel {
@@ -1032,7 +1286,15 @@ fn reporter(rng: &mut GenRng, set: &Setting<'_>, channel: Channel, village: usiz
             None => format!("教师{}", person(rng)),
         },
         Channel::Doctor => format!("{}人民医院医生{}", c.name, person(rng)),
-        Channel::CommunityWorker => format!("{}{}", v.name, if v.community { "居委会" } else { "村委会" }),
+        Channel::CommunityWorker => format!(
+            "{}{}",
+            v.name,
+            if v.community {
+                "居委会"
+            } else {
+                "村委会"
+            }
+        ),
         Channel::RelativeFriend => format!("亲属{}", person(rng)),
         Channel::CentrePatrol => "中心巡查组".to_owned(),
         Channel::Hotline | Channel::Other => return None,
@@ -1097,11 +1359,22 @@ fn add_visit(
         format!("中心社工{b}、{}儿童主任{a}", v.name)
     };
     let place = match rng.random_range(0..10) {
-        0 => format!("{}{}", v.name, if v.community { "居委会" } else { "村委会" }),
+        0 => format!(
+            "{}{}",
+            v.name,
+            if v.community {
+                "居委会"
+            } else {
+                "村委会"
+            }
+        ),
         1 if ctx.school.is_some() => ctx.school.unwrap_or_default().to_owned(),
         _ => "儿童家中".to_owned(),
     };
-    let people_met = match sketches.iter().find(|g| g.status == GuardianStatus::Present) {
+    let people_met = match sketches
+        .iter()
+        .find(|g| g.status == GuardianStatus::Present)
+    {
         Some(g) => format!("{}、儿童本人", g.word),
         None => format!("{}、儿童本人", ctx.carer),
     };
@@ -1110,7 +1383,15 @@ fn add_visit(
         notes.push_str("\n\n结案说明：");
         notes.push_str(c);
     }
-    ld.add_visit(&HomeVisit { id: 0, case_id, visited_on, visitors, place, people_met, notes })?;
+    ld.add_visit(&HomeVisit {
+        id: 0,
+        case_id,
+        visited_on,
+        visitors,
+        place,
+        people_met,
+        notes,
+    })?;
     sum.visits += 1;
     Ok(())
 }

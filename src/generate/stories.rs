@@ -61,16 +61,37 @@ pub struct GuardianSketch {
 }
 
 const fn g(relation: R, status: S, word: &'static str, sex: Sex) -> GuardianSketch {
-    GuardianSketch { relation, status, word, sex }
+    GuardianSketch {
+        relation,
+        status,
+        word,
+        sex,
+    }
 }
 
 fn grandparent(rng: &mut GenRng, status: S) -> GuardianSketch {
-    let (word, sex) = pick(rng, &[("奶奶", Sex::Female), ("爷爷", Sex::Male), ("姥姥", Sex::Female), ("姥爷", Sex::Male)]);
+    let (word, sex) = pick(
+        rng,
+        &[
+            ("奶奶", Sex::Female),
+            ("爷爷", Sex::Male),
+            ("姥姥", Sex::Female),
+            ("姥爷", Sex::Male),
+        ],
+    );
     g(R::Grandparent, status, word, sex)
 }
 
 fn relative(rng: &mut GenRng) -> GuardianSketch {
-    let (word, sex) = pick(rng, &[("姑姑", Sex::Female), ("舅舅", Sex::Male), ("叔叔", Sex::Male), ("姨妈", Sex::Female)]);
+    let (word, sex) = pick(
+        rng,
+        &[
+            ("姑姑", Sex::Female),
+            ("舅舅", Sex::Male),
+            ("叔叔", Sex::Male),
+            ("姨妈", Sex::Female),
+        ],
+    );
     g(R::OtherRelative, S::Present, word, sex)
 }
 
@@ -103,9 +124,20 @@ impl Story {
         match self {
             LeftBehind => {
                 if rng.random_ratio(3, 4) {
-                    let st = status(rng, &[(S::Present, 80), (S::SeriouslyIll, 15), (S::SeverelyDisabled, 5)]);
+                    let st = status(
+                        rng,
+                        &[
+                            (S::Present, 80),
+                            (S::SeriouslyIll, 15),
+                            (S::SeverelyDisabled, 5),
+                        ],
+                    );
                     let gp = grandparent(rng, st);
-                    let away = if rng.random_ratio(3, 4) { father(S::WorkingAway) } else { mother(S::WorkingAway) };
+                    let away = if rng.random_ratio(3, 4) {
+                        father(S::WorkingAway)
+                    } else {
+                        mother(S::WorkingAway)
+                    };
                     vec![gp, away]
                 } else {
                     vec![father(S::WorkingAway), mother(S::WorkingAway)]
@@ -113,7 +145,15 @@ impl Story {
             }
             ParentPrison => {
                 if rng.random_ratio(4, 5) {
-                    let m = status(rng, &[(S::WhereaboutsUnknown, 35), (S::Present, 35), (S::WorkingAway, 20), (S::Deceased, 10)]);
+                    let m = status(
+                        rng,
+                        &[
+                            (S::WhereaboutsUnknown, 35),
+                            (S::Present, 35),
+                            (S::WorkingAway, 20),
+                            (S::Deceased, 10),
+                        ],
+                    );
                     vec![father(S::InPrison), mother(m)]
                 } else {
                     vec![grandparent(rng, S::Present), mother(S::InPrison)]
@@ -121,7 +161,13 @@ impl Story {
             }
             ParentDrugs => {
                 if coin {
-                    vec![father(S::UsesDrugs), mother(status(rng, &[(S::Present, 60), (S::WhereaboutsUnknown, 40)]))]
+                    vec![
+                        father(S::UsesDrugs),
+                        mother(status(
+                            rng,
+                            &[(S::Present, 60), (S::WhereaboutsUnknown, 40)],
+                        )),
+                    ]
                 } else {
                     vec![mother(S::UsesDrugs), grandparent(rng, S::Present)]
                 }
@@ -129,9 +175,21 @@ impl Story {
             ParentIll => {
                 let ill = status(rng, &[(S::SeriouslyIll, 65), (S::SeverelyDisabled, 35)]);
                 if coin {
-                    vec![mother(ill), father(status(rng, &[(S::Present, 40), (S::WorkingAway, 35), (S::Deceased, 25)]))]
+                    vec![
+                        mother(ill),
+                        father(status(
+                            rng,
+                            &[(S::Present, 40), (S::WorkingAway, 35), (S::Deceased, 25)],
+                        )),
+                    ]
                 } else {
-                    vec![father(ill), mother(status(rng, &[(S::Present, 70), (S::WhereaboutsUnknown, 30)]))]
+                    vec![
+                        father(ill),
+                        mother(status(
+                            rng,
+                            &[(S::Present, 70), (S::WhereaboutsUnknown, 30)],
+                        )),
+                    ]
                 }
             }
             DomesticViolence => {
@@ -145,24 +203,46 @@ impl Story {
                 if coin {
                     vec![mother(S::Present)]
                 } else {
-                    vec![father(S::Present), mother(status(rng, &[(S::WorkingAway, 50), (S::WhereaboutsUnknown, 50)]))]
+                    vec![
+                        father(S::Present),
+                        mother(status(
+                            rng,
+                            &[(S::WorkingAway, 50), (S::WhereaboutsUnknown, 50)],
+                        )),
+                    ]
                 }
             }
             Poverty => {
                 if rng.random_ratio(2, 3) {
-                    vec![mother(S::Present), father(status(rng, &[(S::Deceased, 40), (S::SeriouslyIll, 30), (S::SeverelyDisabled, 30)]))]
+                    vec![
+                        mother(S::Present),
+                        father(status(
+                            rng,
+                            &[
+                                (S::Deceased, 40),
+                                (S::SeriouslyIll, 30),
+                                (S::SeverelyDisabled, 30),
+                            ],
+                        )),
+                    ]
                 } else {
                     vec![grandparent(rng, S::Present)]
                 }
             }
             Wandering => {
                 if coin {
-                    vec![father(status(rng, &[(S::WorkingAway, 50), (S::Other, 50)])), mother(S::WhereaboutsUnknown)]
+                    vec![
+                        father(status(rng, &[(S::WorkingAway, 50), (S::Other, 50)])),
+                        mother(S::WhereaboutsUnknown),
+                    ]
                 } else {
                     vec![relative(rng)]
                 }
             }
-            OwnIllness => vec![mother(S::Present), father(status(rng, &[(S::Present, 60), (S::WorkingAway, 40)]))],
+            OwnIllness => vec![
+                mother(S::Present),
+                father(status(rng, &[(S::Present, 60), (S::WorkingAway, 40)])),
+            ],
             Abandoned => {
                 if rng.random_ratio(1, 2) {
                     vec![g(R::Institution, S::Present, "福利院", Sex::Female)]
@@ -170,10 +250,16 @@ impl Story {
                     vec![grandparent(rng, S::Present), father(S::WhereaboutsUnknown)]
                 }
             }
-            SexualAbuse => vec![mother(S::Present), father(status(rng, &[(S::WorkingAway, 60), (S::Present, 40)]))],
+            SexualAbuse => vec![
+                mother(S::Present),
+                father(status(rng, &[(S::WorkingAway, 60), (S::Present, 40)])),
+            ],
             Behaviour => {
                 if coin {
-                    vec![father(S::Present), mother(status(rng, &[(S::WorkingAway, 60), (S::Present, 40)]))]
+                    vec![
+                        father(S::Present),
+                        mother(status(rng, &[(S::WorkingAway, 60), (S::Present, 40)])),
+                    ]
                 } else {
                     vec![grandparent(rng, S::Present)]
                 }
@@ -207,7 +293,11 @@ impl Story {
                 maybe(rng, 40, T::NoGuardianDeFacto, &mut out);
             }
             ParentIll => {
-                out.push(if rng.random_ratio(1, 2) { T::NoGuardianDeFacto } else { T::Poverty });
+                out.push(if rng.random_ratio(1, 2) {
+                    T::NoGuardianDeFacto
+                } else {
+                    T::Poverty
+                });
                 maybe(rng, 50, T::Poverty, &mut out);
             }
             DomesticViolence => out.extend([T::DomesticViolence, T::ImproperCare]),
@@ -248,9 +338,21 @@ impl Story {
     pub fn indicators(self) -> &'static [(&'static str, u32)] {
         use Story::*;
         match self {
-            LeftBehind => &[("L3-03", 90), ("L3-02", 60), ("L3-04", 30), ("L3-05", 20), ("L2-05", 8)],
+            LeftBehind => &[
+                ("L3-03", 90),
+                ("L3-02", 60),
+                ("L3-04", 30),
+                ("L3-05", 20),
+                ("L2-05", 8),
+            ],
             ParentPrison => &[("L3-03", 70), ("L2-06", 45), ("L3-08", 40), ("L3-02", 30)],
-            ParentDrugs => &[("L2-07", 75), ("L2-05", 40), ("L3-01", 30), ("L2-06", 20), ("L1-03", 3)],
+            ParentDrugs => &[
+                ("L2-07", 75),
+                ("L2-05", 40),
+                ("L3-01", 30),
+                ("L2-06", 20),
+                ("L1-03", 3),
+            ],
             ParentIll => &[("L3-08", 60), ("L3-02", 50), ("L3-03", 30), ("L2-06", 25)],
             DomesticViolence => &[
                 ("L2-04", 80),
@@ -263,7 +365,13 @@ impl Story {
             ],
             Neglect => &[("L3-02", 80), ("L2-05", 40), ("L3-01", 40), ("L3-06", 20)],
             Poverty => &[("L3-08", 90), ("L3-07", 20), ("L3-02", 20)],
-            Wandering => &[("L2-08", 80), ("L3-05", 40), ("L3-07", 40), ("L1-08", 12), ("L1-06", 8)],
+            Wandering => &[
+                ("L2-08", 80),
+                ("L3-05", 40),
+                ("L3-07", 40),
+                ("L1-08", 12),
+                ("L1-06", 8),
+            ],
             OwnIllness => &[("L3-09", 90), ("L3-06", 40), ("L3-08", 40)],
             Abandoned => &[("L1-04", 90), ("L3-03", 50), ("L1-05", 5)],
             SexualAbuse => &[("L1-02", 90), ("L1-07", 40), ("L2-03", 20)],
@@ -277,19 +385,84 @@ impl Story {
     pub fn preferred_interventions(self) -> &'static [&'static str] {
         use Story::*;
         match self {
-            LeftBehind => &["follow-up", "guardianship-education", "guardianship-support", "referral"],
-            ParentPrison => &["entrusted-guardianship", "social-assistance", "substitute-care", "follow-up"],
-            ParentDrugs => &["police-report", "guardianship-support", "entrusted-guardianship", "psych-one-to-one"],
-            ParentIll => &["social-assistance", "guardianship-support", "social-welfare", "follow-up"],
-            DomesticViolence => &["admonish", "police-report", "psych-one-to-one", "legal-aid", "judicial-intervention"],
-            Neglect => &["admonish", "guardianship-education", "guardianship-support", "follow-up"],
-            Poverty => &["social-assistance", "poverty-relief", "social-welfare", "follow-up"],
-            Wandering => &["referral", "follow-up", "psych-one-to-one", "temporary-guardianship"],
-            OwnIllness => &["social-welfare", "social-assistance", "referral", "follow-up"],
-            Abandoned => &["temporary-guardianship", "state-guardianship", "judicial-intervention"],
-            SexualAbuse => &["judicial-intervention", "psych-one-to-one", "temporary-guardianship", "legal-aid"],
-            Behaviour => &["guardianship-education", "referral", "follow-up", "psych-one-to-one"],
-            MentalHealth => &["psych-one-to-one", "referral", "follow-up", "temporary-guardianship"],
+            LeftBehind => &[
+                "follow-up",
+                "guardianship-education",
+                "guardianship-support",
+                "referral",
+            ],
+            ParentPrison => &[
+                "entrusted-guardianship",
+                "social-assistance",
+                "substitute-care",
+                "follow-up",
+            ],
+            ParentDrugs => &[
+                "police-report",
+                "guardianship-support",
+                "entrusted-guardianship",
+                "psych-one-to-one",
+            ],
+            ParentIll => &[
+                "social-assistance",
+                "guardianship-support",
+                "social-welfare",
+                "follow-up",
+            ],
+            DomesticViolence => &[
+                "admonish",
+                "police-report",
+                "psych-one-to-one",
+                "legal-aid",
+                "judicial-intervention",
+            ],
+            Neglect => &[
+                "admonish",
+                "guardianship-education",
+                "guardianship-support",
+                "follow-up",
+            ],
+            Poverty => &[
+                "social-assistance",
+                "poverty-relief",
+                "social-welfare",
+                "follow-up",
+            ],
+            Wandering => &[
+                "referral",
+                "follow-up",
+                "psych-one-to-one",
+                "temporary-guardianship",
+            ],
+            OwnIllness => &[
+                "social-welfare",
+                "social-assistance",
+                "referral",
+                "follow-up",
+            ],
+            Abandoned => &[
+                "temporary-guardianship",
+                "state-guardianship",
+                "judicial-intervention",
+            ],
+            SexualAbuse => &[
+                "judicial-intervention",
+                "psych-one-to-one",
+                "temporary-guardianship",
+                "legal-aid",
+            ],
+            Behaviour => &[
+                "guardianship-education",
+                "referral",
+                "follow-up",
+                "psych-one-to-one",
+            ],
+            MentalHealth => &[
+                "psych-one-to-one",
+                "referral",
+                "follow-up",
+                "temporary-guardianship",
+            ],
         }
     }
 
@@ -537,8 +710,14 @@ pub const REPORT_CLOSINGS: &[&str] = &[
 
 /// The child at school or at home, by age band (index from [`age_band`]).
 const CHILD_AT_SCHOOL: [&[&str]; 5] = [
-    &["孩子年龄尚小，由{照料人}在家照看，语言和动作发育基本正常。", "孩子还未上幼儿园，平时主要在家中活动。"],
-    &["孩子在{学校}上学，平时由{照料人}接送。", "孩子在{学校}上学，老师反映孩子比较内向。"],
+    &[
+        "孩子年龄尚小，由{照料人}在家照看，语言和动作发育基本正常。",
+        "孩子还未上幼儿园，平时主要在家中活动。",
+    ],
+    &[
+        "孩子在{学校}上学，平时由{照料人}接送。",
+        "孩子在{学校}上学，老师反映孩子比较内向。",
+    ],
     &[
         "孩子在{学校}读{年级}，成绩中等，老师反映近期上课注意力不集中。",
         "孩子在{学校}读{年级}，学习较为努力，但作业经常无人辅导。",
@@ -618,9 +797,22 @@ pub fn age_band(age: u32) -> usize {
 
 /// The grade a child of `age` is usually in (一年级 … 高三), if of school age.
 pub fn grade(age: u32) -> Option<&'static str> {
-    const GRADES: [&str; 12] =
-        ["一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "初一", "初二", "初三", "高一", "高二", "高三"];
-    age.checked_sub(6).and_then(|i| GRADES.get(i as usize).copied())
+    const GRADES: [&str; 12] = [
+        "一年级",
+        "二年级",
+        "三年级",
+        "四年级",
+        "五年级",
+        "六年级",
+        "初一",
+        "初二",
+        "初三",
+        "高一",
+        "高二",
+        "高三",
+    ];
+    age.checked_sub(6)
+        .and_then(|i| GRADES.get(i as usize).copied())
 }
 
 /// Replaces `{key}` by its value for every pair.
@@ -682,7 +874,11 @@ pub struct TextCtx<'a> {
 
 impl TextCtx<'_> {
     fn slots(&self) -> [(&str, &str); 3] {
-        [("照料人", self.carer), ("学校", self.school.unwrap_or("当地学校")), ("年级", self.grade.unwrap_or(""))]
+        [
+            ("照料人", self.carer),
+            ("学校", self.school.unwrap_or("当地学校")),
+            ("年级", self.grade.unwrap_or("")),
+        ]
     }
 }
 
@@ -698,11 +894,7 @@ pub fn report_summary(rng: &mut GenRng, story: Story, channel: &str, ctx: &TextC
 
 /// A later report on a graded case: something changed, and the panel should look again.
 pub fn change_report(rng: &mut GenRng, story: Story, ctx: &TextCtx<'_>) -> String {
-    const CHANGES: &[&str] = &[
-        "近期情况发生变化：",
-        "孩子情况出现反复：",
-        "新的情况：",
-    ];
+    const CHANGES: &[&str] = &["近期情况发生变化：", "孩子情况出现反复：", "新的情况："];
     let slots = ctx.slots();
     let mut s = String::from(pick(rng, CHANGES));
     s.push_str(&fill(pick(rng, story.report_lines()), &slots));
@@ -712,7 +904,13 @@ pub fn change_report(rng: &mut GenRng, story: Story, ctx: &TextCtx<'_>) -> Strin
 
 /// A home-visit note: family, the child at school and in the community, what the visitors
 /// saw, concerns and next steps. Paragraphs are separated by a blank line.
-pub fn visit_notes(rng: &mut GenRng, story: Story, ctx: &TextCtx<'_>, follow_up: bool, out_of_school: bool) -> String {
+pub fn visit_notes(
+    rng: &mut GenRng,
+    story: Story,
+    ctx: &TextCtx<'_>,
+    follow_up: bool,
+    out_of_school: bool,
+) -> String {
     let slots = ctx.slots();
     let mut paras: Vec<String> = Vec::with_capacity(4);
 
@@ -821,14 +1019,22 @@ mod tests {
 
     #[test]
     fn fill_replaces_known_slots_only() {
-        assert_eq!(fill("由{照料人}照看{x}", &[("照料人", "奶奶")]), "由奶奶照看{x}");
+        assert_eq!(
+            fill("由{照料人}照看{x}", &[("照料人", "奶奶")]),
+            "由奶奶照看{x}"
+        );
         assert_eq!(fill("无槽", &[]), "无槽");
     }
 
     #[test]
     fn notes_are_clean_and_filled() {
         let mut rng = GenRng::seed_from_u64(9);
-        let ctx = TextCtx { carer: "奶奶", school: Some("兴隆镇中心小学"), grade: grade(9), age: 9 };
+        let ctx = TextCtx {
+            carer: "奶奶",
+            school: Some("兴隆镇中心小学"),
+            grade: grade(9),
+            age: 9,
+        };
         for &(story, _) in STORIES {
             for follow in [false, true] {
                 let n = visit_notes(&mut rng, story, &ctx, follow, false);

@@ -45,13 +45,21 @@ pub fn load_regions(c: &Connection, list: &[Region]) -> Result<usize> {
 /// Debug builds check that loader text is already what `sanitize` would store.
 #[inline]
 fn clean_text(s: &str) -> &str {
-    debug_assert_eq!(crate::text::sanitize(s), s, "bulk loader text must be clean NFC");
+    debug_assert_eq!(
+        crate::text::sanitize(s),
+        s,
+        "bulk loader text must be clean NFC"
+    );
     s
 }
 
 #[inline]
 fn clean_line(s: &str) -> &str {
-    debug_assert_eq!(crate::text::sanitize_line(s), s, "bulk loader text must be clean NFC on one line");
+    debug_assert_eq!(
+        crate::text::sanitize_line(s),
+        s,
+        "bulk loader text must be clean NFC on one line"
+    );
     s
 }
 
@@ -166,9 +174,13 @@ impl<'a> Loader<'a> {
     pub fn begin(store: &'a mut Store) -> Result<Loader<'a>> {
         let c: &'a Connection = &store.conn;
         if !c.is_autocommit() {
-            return Err(StoreError::Invalid("a bulk load cannot start inside another transaction".into()));
+            return Err(StoreError::Invalid(
+                "a bulk load cannot start inside another transaction".into(),
+            ));
         }
-        let fresh: bool = c.query_row("SELECT NOT EXISTS (SELECT 1 FROM case_file)", [], |r| r.get(0))?;
+        let fresh: bool = c.query_row("SELECT NOT EXISTS (SELECT 1 FROM case_file)", [], |r| {
+            r.get(0)
+        })?;
         let saved = if fresh {
             let saved = Saved {
                 synchronous: c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
@@ -189,12 +201,22 @@ impl<'a> Loader<'a> {
         } else {
             None
         };
-        let mut loader = Loader { conn: c, st: None, saved, next_decision: 0, fresh, finished: false };
+        let mut loader = Loader {
+            conn: c,
+            st: None,
+            saved,
+            next_decision: 0,
+            fresh,
+            finished: false,
+        };
         c.execute_batch("BEGIN IMMEDIATE")?;
         // Interventions go in before their sealed decision (a trigger refuses new
         // interventions on a sealed one), so their foreign key is checked at commit.
         c.pragma_update(None, "defer_foreign_keys", "ON")?;
-        loader.next_decision = c.query_row("SELECT coalesce(max(id), 0) + 1 FROM decision", [], |r| r.get(0))?;
+        loader.next_decision =
+            c.query_row("SELECT coalesce(max(id), 0) + 1 FROM decision", [], |r| {
+                r.get(0)
+            })?;
         loader.st = Some(Statements::prepare(c)?);
         Ok(loader)
     }
@@ -230,7 +252,9 @@ impl<'a> Loader<'a> {
 
     /// A panel session with its attendance (`present`, any order); `id` is ignored.
     pub fn add_session(&mut self, s: &Session) -> Result<i64> {
-        self.st().session.execute(params![s.held_on, s.chair, s.secretary, s.status.code()])?;
+        self.st()
+            .session
+            .execute(params![s.held_on, s.chair, s.secretary, s.status.code()])?;
         let id = self.conn.last_insert_rowid();
         let mut present = s.present.clone();
         present.sort_unstable();
@@ -277,9 +301,16 @@ impl<'a> Loader<'a> {
     /// (copied onto the case, as [`super::cases::insert`] does). `level` and `next_review`
     /// are written as given, with `last_decided_on`: they must agree with the case's
     /// latest sealed decision, added afterwards with [`Loader::add_sealed_decision`].
-    pub fn add_case(&mut self, case: &Case, region: &str, last_decided_on: Option<NaiveDate>) -> Result<i64> {
+    pub fn add_case(
+        &mut self,
+        case: &Case,
+        region: &str,
+        last_decided_on: Option<NaiveDate>,
+    ) -> Result<i64> {
         if case.types.is_empty() {
-            return Err(StoreError::Invalid(crate::domain::case::CaseTransitionError::NoType.to_string()));
+            return Err(StoreError::Invalid(
+                crate::domain::case::CaseTransitionError::NoType.to_string(),
+            ));
         }
         self.st().case.execute(params![
             case.child_id,
@@ -356,10 +387,17 @@ impl<'a> Loader<'a> {
         // Interventions first: the trigger that refuses new interventions on a sealed
         // decision does not fire while the decision row does not exist yet.
         for (i, iv) in d.interventions.iter().enumerate() {
-            self.st().intervention.execute(params![id, i as i64, iv.kind, clean_line(&iv.unit), iv.due])?;
+            self.st().intervention.execute(params![
+                id,
+                i as i64,
+                iv.kind,
+                clean_line(&iv.unit),
+                iv.due
+            ])?;
         }
         let a = &d.assessment;
-        let assessment = serde_json::to_string(a).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let assessment =
+            serde_json::to_string(a).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sha = Some(a.catalogue.sha256.as_str()).filter(|s| !s.is_empty());
         let level = |l: Option<RiskLevel>| l.map(RiskLevel::number);
         let voting = serde_json::to_string(&d.voting_members).expect("ids serialise");
@@ -404,7 +442,9 @@ impl<'a> Loader<'a> {
 
     /// A declared conflict of interest: `member_id` does not vote on `case_id` in `session_id`.
     pub fn add_conflict(&mut self, session_id: i64, case_id: i64, member_id: i64) -> Result<()> {
-        self.st().conflict.execute(params![session_id, case_id, member_id])?;
+        self.st()
+            .conflict
+            .execute(params![session_id, case_id, member_id])?;
         Ok(())
     }
 
@@ -439,8 +479,11 @@ impl<'a> Loader<'a> {
         if let Some(s) = self.saved.take() {
             let c = self.conn;
             if !s.journal_mode.eq_ignore_ascii_case("memory") {
-                let _: String =
-                    c.query_row(&format!("PRAGMA journal_mode = {}", s.journal_mode), [], |r| r.get(0))?;
+                let _: String = c.query_row(
+                    &format!("PRAGMA journal_mode = {}", s.journal_mode),
+                    [],
+                    |r| r.get(0),
+                )?;
             }
             c.pragma_update(None, "foreign_keys", s.foreign_keys)?;
             c.pragma_update(None, "cache_size", s.cache_size)?;

@@ -76,8 +76,9 @@ pub fn of_child(c: &Connection, child_id: i64) -> Result<Vec<Case>> {
 
 pub fn types_of(c: &Connection, case_id: i64) -> Result<Vec<DifficultyType>> {
     let mut st = c.prepare_cached("SELECT type FROM case_type WHERE case_id = ?1")?;
-    let mut types: Vec<DifficultyType> =
-        st.query_map([case_id], |r| code(r, 0))?.collect::<rusqlite::Result<_>>()?;
+    let mut types: Vec<DifficultyType> = st
+        .query_map([case_id], |r| code(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
     types.sort();
     Ok(types)
 }
@@ -88,8 +89,10 @@ pub fn set_types(c: &Connection, case_id: i64, types: &[DifficultyType]) -> Resu
             crate::domain::case::CaseTransitionError::NoType.to_string(),
         ));
     }
-    c.prepare_cached("DELETE FROM case_type WHERE case_id = ?1")?.execute([case_id])?;
-    let mut st = c.prepare_cached("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?;
+    c.prepare_cached("DELETE FROM case_type WHERE case_id = ?1")?
+        .execute([case_id])?;
+    let mut st =
+        c.prepare_cached("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?;
     for t in types {
         st.execute(params![case_id, t.code()])?;
     }
@@ -110,9 +113,12 @@ pub fn set_status(c: &Connection, case_id: i64, to: CaseStatus) -> Result<()> {
         return Ok(());
     }
     if to == CaseStatus::Closed {
-        return Err(StoreError::Invalid("closing a case needs a reason: use close".into()));
+        return Err(StoreError::Invalid(
+            "closing a case needs a reason: use close".into(),
+        ));
     }
-    from.check_move(to).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    from.check_move(to)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     c.prepare_cached(
         "UPDATE case_file SET status = ?2, closed_on = NULL, closing_reason = NULL WHERE id = ?1",
     )?
@@ -137,7 +143,8 @@ pub fn add_police_report(c: &Connection, case_id: i64, report: &PoliceReport) ->
     let receipt = sanitize_line(&report.receipt);
     if unit.is_empty() || receipt.is_empty() {
         return Err(StoreError::Invalid(
-            "a police report needs the receiving unit (接报单位) and the receipt number (回执编号)".into(),
+            "a police report needs the receiving unit (接报单位) and the receipt number (回执编号)"
+                .into(),
         ));
     }
     c.prepare_cached(
@@ -156,7 +163,11 @@ pub fn police_reports(c: &Connection, case_id: i64) -> Result<Vec<(i64, PoliceRe
     let rows = st.query_map([case_id], |r| {
         Ok((
             r.get(0)?,
-            PoliceReport { reported_at: r.get::<_, NaiveDateTime>(1)?, unit: r.get(2)?, receipt: r.get(3)? },
+            PoliceReport {
+                reported_at: r.get::<_, NaiveDateTime>(1)?,
+                unit: r.get(2)?,
+                receipt: r.get(3)?,
+            },
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -182,7 +193,9 @@ pub fn raise_review(
 ) -> Result<i64> {
     let reason = sanitize(reason);
     if reason.trim().is_empty() {
-        return Err(StoreError::Invalid("an ad-hoc re-review needs a reason (临时复评理由)".into()));
+        return Err(StoreError::Invalid(
+            "an ad-hoc re-review needs a reason (临时复评理由)".into(),
+        ));
     }
     c.prepare_cached(
         "INSERT INTO review_request (case_id, raised_on, reason, report_id) VALUES (?1, ?2, ?3, ?4)",

@@ -33,8 +33,16 @@ fn clean(child: &Child) -> Child {
         name: sanitize_line(&child.name),
         household_registration: sanitize_line(&child.household_registration),
         address: sanitize_line(&child.address),
-        phone: child.phone.as_deref().map(sanitize_line).filter(|s| !s.is_empty()),
-        school: child.school.as_deref().map(sanitize_line).filter(|s| !s.is_empty()),
+        phone: child
+            .phone
+            .as_deref()
+            .map(sanitize_line)
+            .filter(|s| !s.is_empty()),
+        school: child
+            .school
+            .as_deref()
+            .map(sanitize_line)
+            .filter(|s| !s.is_empty()),
         ..child.clone()
     }
 }
@@ -42,7 +50,9 @@ fn clean(child: &Child) -> Child {
 /// Adds a child (its `id` is ignored) and returns the new id.
 pub fn insert(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result<i64> {
     let child = clean(child);
-    child.validate(today).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    child
+        .validate(today)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     c.prepare_cached(
         "INSERT INTO child (name, initials, sex, birth_date, id_number, household_registration,
                             address, phone, school, region)
@@ -65,7 +75,9 @@ pub fn insert(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result
 
 pub fn update(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result<()> {
     let child = clean(child);
-    child.validate(today).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    child
+        .validate(today)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let n = c
         .prepare_cached(
             "UPDATE child SET name = ?2, initials = ?3, sex = ?4, birth_date = ?5, id_number = ?6,
@@ -92,20 +104,25 @@ pub fn update(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result
 }
 
 pub fn get(c: &Connection, id: i64) -> Result<Option<Child>> {
-    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM child WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?)
+    Ok(
+        c.prepare_cached(&format!("SELECT {COLUMNS} FROM child WHERE id = ?1"))?
+            .query_row([id], from_row)
+            .optional()?,
+    )
 }
 
 pub fn find_by_id_number(c: &Connection, id_number: &str) -> Result<Option<Child>> {
-    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM child WHERE id_number = ?1"))?
-        .query_row([id_number], from_row)
-        .optional()?)
+    Ok(
+        c.prepare_cached(&format!("SELECT {COLUMNS} FROM child WHERE id_number = ?1"))?
+            .query_row([id_number], from_row)
+            .optional()?,
+    )
 }
 
 /// Replaces the child's guardians with `guardians`, in order.
 pub fn set_guardians(c: &Connection, child_id: i64, guardians: &[Guardian]) -> Result<()> {
-    c.prepare_cached("DELETE FROM guardian WHERE child_id = ?1")?.execute([child_id])?;
+    c.prepare_cached("DELETE FROM guardian WHERE child_id = ?1")?
+        .execute([child_id])?;
     let mut st = c.prepare_cached(
         "INSERT INTO guardian (child_id, position, name, relation, status, phone)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -128,7 +145,12 @@ pub fn guardians(c: &Connection, child_id: i64) -> Result<Vec<Guardian>> {
         "SELECT name, relation, status, phone FROM guardian WHERE child_id = ?1 ORDER BY position",
     )?;
     let rows = st.query_map([child_id], |r| {
-        Ok(Guardian { name: r.get(0)?, relation: code(r, 1)?, status: code(r, 2)?, phone: r.get(3)? })
+        Ok(Guardian {
+            name: r.get(0)?,
+            relation: code(r, 1)?,
+            status: code(r, 2)?,
+            phone: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

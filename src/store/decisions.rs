@@ -7,7 +7,9 @@ use super::{Result, StoreError, cases, catalogues, code, opt_code, panel};
 use crate::domain::assessment::Assessment;
 use crate::domain::case::CaseStatus;
 use crate::domain::criteria::Catalogue;
-use crate::domain::decision::{Decision, DecisionStatus, Intervention, InterventionStatus, Missing, NextReview, Vote};
+use crate::domain::decision::{
+    Decision, DecisionStatus, Intervention, InterventionStatus, Missing, NextReview, Vote,
+};
 use crate::domain::level::RiskLevel;
 use crate::domain::panel::QuorumRule;
 use crate::domain::review::ReviewRules;
@@ -34,8 +36,14 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Decision, Option<i64>)> 
         decided_on: r.get(3)?,
         assessment: serde_json::from_str(&assessment).map_err(json_err)?,
         interventions: Vec::new(),
-        next_review: next_date.zip(next_kind).map(|(date, kind)| NextReview { date, kind }),
-        vote: Vote { for_: r.get(7)?, against: r.get(8)?, abstain: r.get(9)? },
+        next_review: next_date
+            .zip(next_kind)
+            .map(|(date, kind)| NextReview { date, kind }),
+        vote: Vote {
+            for_: r.get(7)?,
+            against: r.get(8)?,
+            abstain: r.get(9)?,
+        },
         dissent: r.get(10)?,
         voting_members: serde_json::from_str(&voting).map_err(json_err)?,
         recused: serde_json::from_str(&recused).map_err(json_err)?,
@@ -48,7 +56,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Decision, Option<i64>)> 
 }
 
 fn complete(c: &Connection, (mut d, police_id): (Decision, Option<i64>)) -> Result<Decision> {
-    d.interventions = interventions(c, d.id)?.into_iter().map(|(i, _, _)| i).collect();
+    d.interventions = interventions(c, d.id)?
+        .into_iter()
+        .map(|(i, _, _)| i)
+        .collect();
     if let Some(pid) = police_id {
         d.police_report = cases::police_reports(c, d.case_id)?
             .into_iter()
@@ -71,12 +82,16 @@ pub fn of_case(c: &Connection, case_id: i64) -> Result<Vec<Decision>> {
     let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM decision WHERE case_id = ?1 ORDER BY decided_on DESC, id DESC"
     ))?;
-    let rows: Vec<_> = st.query_map([case_id], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<_> = st
+        .query_map([case_id], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     rows.into_iter().map(|r| complete(c, r)).collect()
 }
 
 pub fn latest_sealed(c: &Connection, case_id: i64) -> Result<Option<Decision>> {
-    Ok(of_case(c, case_id)?.into_iter().find(|d| d.status == DecisionStatus::Sealed))
+    Ok(of_case(c, case_id)?
+        .into_iter()
+        .find(|d| d.status == DecisionStatus::Sealed))
 }
 
 /// The decisions of a session, in agenda order.
@@ -84,22 +99,40 @@ pub fn of_session(c: &Connection, session_id: i64) -> Result<Vec<Decision>> {
     let mut st = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM decision WHERE session_id = ?1 ORDER BY id"
     ))?;
-    let rows: Vec<_> = st.query_map([session_id], from_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<_> = st
+        .query_map([session_id], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     rows.into_iter().map(|r| complete(c, r)).collect()
 }
 
 /// A decision's interventions with their progress.
-pub fn interventions(c: &Connection, decision_id: i64) -> Result<Vec<(Intervention, InterventionStatus, String)>> {
+pub fn interventions(
+    c: &Connection,
+    decision_id: i64,
+) -> Result<Vec<(Intervention, InterventionStatus, String)>> {
     let mut st = c.prepare_cached(
         "SELECT kind, unit, due, status, note FROM intervention WHERE decision_id = ?1 ORDER BY position",
     )?;
     let rows = st.query_map([decision_id], |r| {
-        Ok((Intervention { kind: r.get(0)?, unit: r.get(1)?, due: r.get(2)? }, code(r, 3)?, r.get(4)?))
+        Ok((
+            Intervention {
+                kind: r.get(0)?,
+                unit: r.get(1)?,
+                due: r.get(2)?,
+            },
+            code(r, 3)?,
+            r.get(4)?,
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn write_row(c: &Connection, d: &Decision, catalogue_sha: Option<&str>, imported: bool) -> Result<i64> {
+fn write_row(
+    c: &Connection,
+    d: &Decision,
+    catalogue_sha: Option<&str>,
+    imported: bool,
+) -> Result<i64> {
     let a = &d.assessment;
     let assessment = serde_json::to_string(a).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let level = |l: Option<RiskLevel>| l.map(RiskLevel::number);
@@ -132,14 +165,20 @@ fn write_row(c: &Connection, d: &Decision, catalogue_sha: Option<&str>, imported
                     amends = ?16, imported = ?17
                  WHERE id = ?18 AND status = 'draft'",
             )?
-            .execute(rusqlite::params_from_iter(values.iter().copied().chain([&d.id as &dyn rusqlite::ToSql])))?;
+            .execute(rusqlite::params_from_iter(
+                values
+                    .iter()
+                    .copied()
+                    .chain([&d.id as &dyn rusqlite::ToSql]),
+            ))?;
         if n == 0 {
             return Err(StoreError::Invalid(format!(
                 "decision {} is sealed or gone: a sealed decision cannot be changed; record an amendment instead",
                 d.id
             )));
         }
-        c.prepare_cached("DELETE FROM intervention WHERE decision_id = ?1")?.execute([d.id])?;
+        c.prepare_cached("DELETE FROM intervention WHERE decision_id = ?1")?
+            .execute([d.id])?;
         write_interventions(c, d.id, &d.interventions)?;
         Ok(d.id)
     } else {
@@ -161,7 +200,13 @@ fn write_interventions(c: &Connection, decision_id: i64, list: &[Intervention]) 
         "INSERT INTO intervention (decision_id, position, kind, unit, due) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (i, iv) in list.iter().enumerate() {
-        st.execute(params![decision_id, i as i64, iv.kind, sanitize_line(&iv.unit), iv.due])?;
+        st.execute(params![
+            decision_id,
+            i as i64,
+            iv.kind,
+            sanitize_line(&iv.unit),
+            iv.due
+        ])?;
     }
     Ok(())
 }
@@ -169,9 +214,18 @@ fn write_interventions(c: &Connection, decision_id: i64, list: &[Intervention]) 
 /// Saves a draft (new when `id` is 0). Returns its id.
 pub fn save_draft(c: &Connection, d: &Decision) -> Result<i64> {
     if d.status != DecisionStatus::Draft {
-        return Err(StoreError::Invalid("only a draft can be saved as a draft".into()));
+        return Err(StoreError::Invalid(
+            "only a draft can be saved as a draft".into(),
+        ));
     }
-    write_row(c, d, Some(&d.assessment.catalogue.sha256).map(|s| s.as_str()).filter(|s| !s.is_empty()), false)
+    write_row(
+        c,
+        d,
+        Some(&d.assessment.catalogue.sha256)
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty()),
+        false,
+    )
 }
 
 /// Why a decision cannot be sealed.
@@ -188,11 +242,16 @@ pub struct SealRules<'a> {
 
 /// Everything that keeps `d` from being sealed, checked against the session's attendance
 /// and declared conflicts as stored.
-pub fn missing_for_seal(c: &Connection, d: &Decision, rules: &SealRules<'_>) -> Result<Vec<Missing>> {
+pub fn missing_for_seal(
+    c: &Connection,
+    d: &Decision,
+    rules: &SealRules<'_>,
+) -> Result<Vec<Missing>> {
     let members = panel::members(c)?;
     let (present, conflicted) = match d.session_id {
         Some(sid) => {
-            let s = panel::session(c, sid)?.ok_or_else(|| StoreError::NotFound(format!("session {sid}")))?;
+            let s = panel::session(c, sid)?
+                .ok_or_else(|| StoreError::NotFound(format!("session {sid}")))?;
             (s.present, panel::conflicts(c, sid, d.case_id)?)
         }
         None => (Vec::new(), Default::default()),
@@ -212,9 +271,17 @@ pub fn missing_for_seal(c: &Connection, d: &Decision, rules: &SealRules<'_>) -> 
 /// interventions, marks it sealed (immutable from then on), and moves the case: active with
 /// the new level and next review, ad-hoc requests resolved, agenda item decided. Returns
 /// the decision id. Call inside one transaction ([`super::Store::write`]).
-pub fn seal(c: &Connection, d: &Decision, rules: &SealRules<'_>, now: NaiveDateTime) -> Result<i64> {
+pub fn seal(
+    c: &Connection,
+    d: &Decision,
+    rules: &SealRules<'_>,
+    now: NaiveDateTime,
+) -> Result<i64> {
     if d.status == DecisionStatus::Sealed {
-        return Err(StoreError::Invalid(format!("decision {} is already sealed", d.id)));
+        return Err(StoreError::Invalid(format!(
+            "decision {} is already sealed",
+            d.id
+        )));
     }
     if d.assessment.catalogue.sha256 != rules.catalogue.sha256 {
         return Err(StoreError::Invalid(
@@ -229,7 +296,9 @@ pub fn seal(c: &Connection, d: &Decision, rules: &SealRules<'_>, now: NaiveDateT
     let id = write_row(c, d, Some(&rules.catalogue.sha256), false)?;
     let police_id = match &d.police_report {
         Some(p) => Some(cases::add_police_report(c, d.case_id, p)?),
-        None => cases::police_reports(c, d.case_id)?.first().map(|(id, _)| *id),
+        None => cases::police_reports(c, d.case_id)?
+            .first()
+            .map(|(id, _)| *id),
     };
     c.prepare_cached(
         "UPDATE decision SET status = 'sealed', sealed_at = ?2, police_report_id = ?3 WHERE id = ?1",
@@ -240,7 +309,8 @@ pub fn seal(c: &Connection, d: &Decision, rules: &SealRules<'_>, now: NaiveDateT
 }
 
 fn apply_to_case(c: &Connection, d: &Decision, id: i64) -> Result<()> {
-    let case = cases::get(c, d.case_id)?.ok_or_else(|| StoreError::NotFound(format!("case {}", d.case_id)))?;
+    let case = cases::get(c, d.case_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("case {}", d.case_id)))?;
     if case.status != CaseStatus::Active && case.status != CaseStatus::Closed {
         if case.status == CaseStatus::Screening {
             cases::set_status(c, d.case_id, CaseStatus::AwaitingPanel)?;
@@ -256,8 +326,10 @@ fn apply_to_case(c: &Connection, d: &Decision, id: i64) -> Result<()> {
         d.next_review.as_ref().map(|r| r.date),
         d.decided_on
     ])?;
-    c.prepare_cached("UPDATE review_request SET resolved_by = ?2 WHERE case_id = ?1 AND resolved_by IS NULL")?
-        .execute(params![d.case_id, id])?;
+    c.prepare_cached(
+        "UPDATE review_request SET resolved_by = ?2 WHERE case_id = ?1 AND resolved_by IS NULL",
+    )?
+    .execute(params![d.case_id, id])?;
     if let Some(sid) = d.session_id {
         c.prepare_cached(
             "UPDATE agenda_item SET outcome = 'decided', decision_id = ?3, defer_reason = NULL

@@ -19,10 +19,12 @@ pub mod children;
 pub mod decisions;
 pub mod panel;
 pub mod queries;
+pub mod queue;
 pub mod regions;
 pub mod reports;
 pub mod settings;
 pub mod signatures;
+pub mod stats;
 
 /// `application_id` of a casepanel database: "CPNL".
 pub const APPLICATION_ID: i32 = 0x4350_4E4C;
@@ -50,9 +52,16 @@ pub enum StoreError {
     #[error(
         "{path}: made by a newer casepanel (schema version {found}; this one knows up to {known}). Update casepanel to open it."
     )]
-    NewerSchema { path: PathBuf, found: usize, known: usize },
+    NewerSchema {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
     #[error("{path}: cannot open the database: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
@@ -75,7 +84,10 @@ impl Store {
     /// Opens (or creates) the database at `path`. A file that is not a casepanel database,
     /// or one from a newer version, is refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
-        let exists = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let exists = path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
         if exists {
             check_foreign(path)?;
         } else if let Some(dir) = path.parent() {
@@ -85,9 +97,14 @@ impl Store {
                 })?;
             }
         }
-        let conn = Connection::open(path)
-            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
         store.configure(true)?;
         store.migrate()?;
         Ok(store)
@@ -117,7 +134,9 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version as usize > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
                 path: self.path.clone().unwrap_or_default(),
@@ -125,14 +144,19 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        let app_id: i32 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let app_id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if app_id == 0 {
-            self.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            self.conn
+                .pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations().to_latest(&mut self.conn)?;
         // A new database starts with the province's cities and counties; townships and
         // villages are added as cases arrive.
-        let regions: i64 = self.conn.query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
+        let regions: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
         if regions == 0 {
             let list = crate::assets::liaoning_regions();
             self.write(|tx| bulk::load_regions(tx, &list))?;
@@ -188,20 +212,30 @@ fn check_foreign(path: &Path) -> Result<()> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| {
-        StoreError::Invalid(format!("{}: cannot read the database file: {e}", path.display()))
+        StoreError::Invalid(format!(
+            "{}: cannot read the database file: {e}",
+            path.display()
+        ))
     })?;
     let n = f.read(&mut head).unwrap_or(0);
     if n < 16 || &head != b"SQLite format 3\0" {
-        return Err(StoreError::NotSqlite { path: path.to_path_buf() });
+        return Err(StoreError::NotSqlite {
+            path: path.to_path_buf(),
+        });
     }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+    .map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let read = |pragma: &str| -> Result<i64> {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
-            .map_err(|_| StoreError::NotSqlite { path: path.to_path_buf() })
+            .map_err(|_| StoreError::NotSqlite {
+                path: path.to_path_buf(),
+            })
     };
     let app_id = read("application_id")? as i32;
     let version = read("user_version")? as usize;
@@ -209,13 +243,22 @@ fn check_foreign(path: &Path) -> Result<()> {
         // An empty SQLite file with no tables is fine to take over; anything else is not.
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(|_| StoreError::NotSqlite { path: path.to_path_buf() })?;
+            .map_err(|_| StoreError::NotSqlite {
+                path: path.to_path_buf(),
+            })?;
         if app_id != 0 || tables > 0 {
-            return Err(StoreError::ForeignDatabase { path: path.to_path_buf(), found: app_id });
+            return Err(StoreError::ForeignDatabase {
+                path: path.to_path_buf(),
+                found: app_id,
+            });
         }
     }
     if version > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found: version, known: SCHEMA_VERSION });
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
     }
     Ok(())
 }
@@ -232,7 +275,10 @@ pub(crate) fn code<T: Code>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Re
     })
 }
 
-pub(crate) fn opt_code<T: Code>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>> {
+pub(crate) fn opt_code<T: Code>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
     let s: Option<String> = row.get(idx)?;
     match s {
         None => Ok(None),

@@ -16,7 +16,12 @@ pub fn insert_member(c: &Connection, m: &Member) -> Result<i64> {
     c.prepare_cached(
         "INSERT INTO member (name, discipline, organisation, active) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![name, m.discipline.code(), sanitize_line(&m.organisation), m.active])?;
+    .execute(params![
+        name,
+        m.discipline.code(),
+        sanitize_line(&m.organisation),
+        m.active
+    ])?;
     Ok(c.last_insert_rowid())
 }
 
@@ -57,7 +62,8 @@ pub fn create_session(
 }
 
 pub fn set_present(c: &Connection, session_id: i64, present: &[i64]) -> Result<()> {
-    c.prepare_cached("DELETE FROM session_member WHERE session_id = ?1")?.execute([session_id])?;
+    c.prepare_cached("DELETE FROM session_member WHERE session_id = ?1")?
+        .execute([session_id])?;
     let mut st = c.prepare_cached(
         "INSERT OR IGNORE INTO session_member (session_id, member_id) VALUES (?1, ?2)",
     )?;
@@ -69,7 +75,9 @@ pub fn set_present(c: &Connection, session_id: i64, present: &[i64]) -> Result<(
 
 pub fn session(c: &Connection, id: i64) -> Result<Option<Session>> {
     let s = c
-        .prepare_cached("SELECT id, held_on, chair, secretary, status FROM panel_session WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT id, held_on, chair, secretary, status FROM panel_session WHERE id = ?1",
+        )?
         .query_row([id], |r| {
             Ok(Session {
                 id: r.get(0)?,
@@ -85,15 +93,22 @@ pub fn session(c: &Connection, id: i64) -> Result<Option<Session>> {
     let mut st = c.prepare_cached(
         "SELECT member_id FROM session_member WHERE session_id = ?1 ORDER BY member_id",
     )?;
-    s.present = st.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    s.present = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Some(s))
 }
 
 /// The most recent sessions, newest first.
 pub fn sessions(c: &Connection, limit: usize) -> Result<Vec<Session>> {
-    let mut st = c.prepare_cached("SELECT id FROM panel_session ORDER BY held_on DESC, id DESC LIMIT ?1")?;
-    let ids: Vec<i64> = st.query_map([limit as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    ids.into_iter().filter_map(|id| session(c, id).transpose()).collect()
+    let mut st =
+        c.prepare_cached("SELECT id FROM panel_session ORDER BY held_on DESC, id DESC LIMIT ?1")?;
+    let ids: Vec<i64> = st
+        .query_map([limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter()
+        .filter_map(|id| session(c, id).transpose())
+        .collect()
 }
 
 pub fn close_session(c: &Connection, id: i64) -> Result<()> {
@@ -150,7 +165,9 @@ pub fn agenda(c: &Connection, session_id: i64) -> Result<Vec<AgendaItem>> {
 pub fn defer(c: &Connection, session_id: i64, case_id: i64, reason: &str) -> Result<()> {
     let reason = sanitize(reason);
     if reason.trim().is_empty() {
-        return Err(StoreError::Invalid("deferring a case needs a reason (暂缓理由)".into()));
+        return Err(StoreError::Invalid(
+            "deferring a case needs a reason (暂缓理由)".into(),
+        ));
     }
     let n = c
         .prepare_cached(
@@ -166,7 +183,12 @@ pub fn defer(c: &Connection, session_id: i64, case_id: i64, reason: &str) -> Res
     Ok(())
 }
 
-pub fn set_conflicts(c: &Connection, session_id: i64, case_id: i64, members: &BTreeSet<i64>) -> Result<()> {
+pub fn set_conflicts(
+    c: &Connection,
+    session_id: i64,
+    case_id: i64,
+    members: &BTreeSet<i64>,
+) -> Result<()> {
     c.prepare_cached("DELETE FROM conflict WHERE session_id = ?1 AND case_id = ?2")?
         .execute(params![session_id, case_id])?;
     let mut st = c.prepare_cached(
@@ -179,15 +201,19 @@ pub fn set_conflicts(c: &Connection, session_id: i64, case_id: i64, members: &BT
 }
 
 pub fn conflicts(c: &Connection, session_id: i64, case_id: i64) -> Result<BTreeSet<i64>> {
-    let mut st = c.prepare_cached(
-        "SELECT member_id FROM conflict WHERE session_id = ?1 AND case_id = ?2",
-    )?;
+    let mut st =
+        c.prepare_cached("SELECT member_id FROM conflict WHERE session_id = ?1 AND case_id = ?2")?;
     let rows = st.query_map(params![session_id, case_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Sets the chair and the secretary (each must be present; they are marked present).
-pub fn set_roles(c: &Connection, session_id: i64, chair: Option<i64>, secretary: Option<i64>) -> Result<()> {
+pub fn set_roles(
+    c: &Connection,
+    session_id: i64,
+    chair: Option<i64>,
+    secretary: Option<i64>,
+) -> Result<()> {
     c.prepare_cached("UPDATE panel_session SET chair = ?2, secretary = ?3 WHERE id = ?1")?
         .execute(params![session_id, chair, secretary])?;
     let mut st = c.prepare_cached(

@@ -6,10 +6,10 @@ use rusqlite::{Connection, params_from_iter, types::Value};
 
 use super::{Result, code};
 use crate::domain::case::CaseStatus;
+use crate::domain::child::Sex;
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
 use crate::domain::report::Channel;
-use crate::domain::child::Sex;
 
 /// One line of a case list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,9 @@ pub fn region_prefix(code_: &str) -> String {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn where_clause(f: &CaseFilter) -> (String, Vec<Value>) {
@@ -92,7 +94,10 @@ fn where_clause(f: &CaseFilter) -> (String, Vec<Value>) {
     }
     if let Some(t) = f.difficulty {
         args.push(Value::Text(t.code().into()));
-        conds.push(format!("EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})", args.len()));
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+            args.len()
+        ));
     }
     if let Some(r) = &f.region {
         args.push(Value::Text(format!("{}%", like_escape(&region_prefix(r)))));
@@ -100,11 +105,16 @@ fn where_clause(f: &CaseFilter) -> (String, Vec<Value>) {
     }
     if let Some(d) = f.due_by {
         args.push(Value::Text(d.to_string()));
-        conds.push(format!("k.status = 'active' AND k.next_review <= ?{}", args.len()));
+        conds.push(format!(
+            "k.status = 'active' AND k.next_review <= ?{}",
+            args.len()
+        ));
     }
     let q = crate::text::sanitize_line(&f.search);
     if !q.is_empty() {
-        if q.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == 'X') {
+        if q.chars()
+            .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
+        {
             args.push(Value::Text(format!("{}%", q.to_ascii_uppercase())));
             conds.push(format!("c.id_number LIKE ?{}", args.len()));
         } else if q.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -115,13 +125,22 @@ fn where_clause(f: &CaseFilter) -> (String, Vec<Value>) {
             conds.push(format!("c.name LIKE ?{} ESCAPE '\\'", args.len()));
         }
     }
-    let w = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let w = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
     (w, args)
 }
 
 /// Cases matching `filter`: the most severe and most overdue first; `limit` rows from
 /// `offset`.
-pub fn cases(c: &Connection, filter: &CaseFilter, offset: usize, limit: usize) -> Result<Vec<CaseRow>> {
+pub fn cases(
+    c: &Connection,
+    filter: &CaseFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<CaseRow>> {
     let (w, mut args) = where_clause(filter);
     args.push(Value::Integer(limit as i64));
     let l = args.len();
@@ -141,7 +160,9 @@ pub fn cases(c: &Connection, filter: &CaseFilter, offset: usize, limit: usize) -
 pub fn count_cases(c: &Connection, filter: &CaseFilter) -> Result<usize> {
     let (w, args) = where_clause(filter);
     let sql = format!("SELECT count(*) FROM case_file k JOIN child c ON c.id = k.child_id {w}");
-    let n: i64 = c.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?;
+    let n: i64 = c
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(args), |r| r.get(0))?;
     Ok(n as usize)
 }
 
@@ -169,7 +190,10 @@ pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
     let one = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<i64> {
         Ok(c.prepare_cached(sql)?.query_row(args, |r| r.get(0))?)
     };
-    d.open_cases = one("SELECT count(*) FROM case_file WHERE status != 'closed'", &[])? as usize;
+    d.open_cases = one(
+        "SELECT count(*) FROM case_file WHERE status != 'closed'",
+        &[],
+    )? as usize;
     {
         let mut st = c.prepare_cached(
             "SELECT level, count(*) FROM case_file WHERE status = 'active' AND level IS NOT NULL GROUP BY level",
@@ -196,7 +220,9 @@ pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
         &[&today],
     )? as usize;
     let oldest: Option<NaiveDate> = c
-        .prepare_cached("SELECT min(next_review) FROM case_file WHERE status = 'active' AND next_review < ?1")?
+        .prepare_cached(
+            "SELECT min(next_review) FROM case_file WHERE status = 'active' AND next_review < ?1",
+        )?
         .query_row([today], |r| r.get(0))?;
     d.most_overdue_days = oldest.map(|o| (today - o).num_days()).unwrap_or(0);
     d.ad_hoc_open = one(
@@ -209,7 +235,9 @@ pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
              LEFT JOIN region r ON r.code = substr(k.region, 1, 4) || '00'
              WHERE k.status != 'closed' GROUP BY substr(k.region, 1, 4) ORDER BY count(*) DESC",
         )?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+        })?;
         d.by_city = rows.collect::<rusqlite::Result<_>>()?;
     }
     d.next_session = c
@@ -218,16 +246,28 @@ pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
              FROM panel_session s WHERE s.status = 'open' AND s.held_on >= ?1
              ORDER BY s.held_on, s.id LIMIT 1",
         )?
-        .query_row([today], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as usize)))
+        .query_row([today], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as usize))
+        })
         .map(Some)
-        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })?;
     Ok(d)
 }
 
 /// The last day of `day`'s month.
 pub fn end_of_month(day: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
-    let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    let (y, m) = if day.month() == 12 {
+        (day.year() + 1, 1)
+    } else {
+        (day.year(), day.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).expect("valid") - chrono::Days::new(1)
 }
 
@@ -300,7 +340,9 @@ pub fn agenda_candidates(
          LIMIT ?2",
     )?;
     let ids: Vec<(i64, i64)> = st
-        .query_map(rusqlite::params![horizon, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(rusqlite::params![horizon, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(ids.len());
     for (id, why) in ids {

@@ -6,12 +6,19 @@ use super::{Result, StoreError, code};
 use crate::domain::region::{Region, RegionLevel};
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
-    Ok(Region { code: r.get(0)?, name: r.get(1)?, level: code(r, 2)?, parent: r.get(3)? })
+    Ok(Region {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        level: code(r, 2)?,
+        parent: r.get(3)?,
+    })
 }
 
 /// Adds a region, or renames it when the code exists. The region must fit the tree.
 pub fn upsert(c: &Connection, region: &Region) -> Result<()> {
-    region.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    region
+        .validate()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     c.prepare_cached(
         "INSERT INTO region (code, name, level, parent) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(code) DO UPDATE SET name = excluded.name",
@@ -26,9 +33,11 @@ pub fn upsert(c: &Connection, region: &Region) -> Result<()> {
 }
 
 pub fn get(c: &Connection, code_: &str) -> Result<Option<Region>> {
-    Ok(c.prepare_cached("SELECT code, name, level, parent FROM region WHERE code = ?1")?
-        .query_row([code_], from_row)
-        .optional()?)
+    Ok(
+        c.prepare_cached("SELECT code, name, level, parent FROM region WHERE code = ?1")?
+            .query_row([code_], from_row)
+            .optional()?,
+    )
 }
 
 /// The region and its ancestors, from the city down.
@@ -50,7 +59,11 @@ pub fn path(c: &Connection, code_: &str) -> Result<Vec<Region>> {
 
 /// `沈阳市 新民市 兴隆镇` — the names along the path, joined by a space.
 pub fn path_name(c: &Connection, code_: &str) -> Result<String> {
-    Ok(path(c, code_)?.into_iter().map(|r| r.name).collect::<Vec<_>>().join(" "))
+    Ok(path(c, code_)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 pub fn children_of(c: &Connection, parent: Option<&str>) -> Result<Vec<Region>> {

@@ -13,7 +13,9 @@ use crate::text::{sanitize, sanitize_line};
 pub fn insert(c: &Connection, report: &Report) -> Result<i64> {
     let summary = sanitize(&report.summary);
     if summary.trim().is_empty() {
-        return Err(StoreError::Invalid("a report needs a summary (情况说明)".into()));
+        return Err(StoreError::Invalid(
+            "a report needs a summary (情况说明)".into(),
+        ));
     }
     let status: CaseStatus = c
         .prepare_cached("SELECT status FROM case_file WHERE id = ?1")?
@@ -28,13 +30,23 @@ pub fn insert(c: &Connection, report: &Report) -> Result<i64> {
         report.received_at,
         report.channel.code(),
         report.channel.is_mandated_reporter(),
-        report.reporter.as_deref().map(sanitize_line).filter(|s| !s.is_empty()),
+        report
+            .reporter
+            .as_deref()
+            .map(sanitize_line)
+            .filter(|s| !s.is_empty()),
         summary,
     ])?;
     let id = c.last_insert_rowid();
     if status == CaseStatus::Active {
         let reason: String = summary.chars().take(200).collect();
-        cases::raise_review(c, report.case_id, report.received_at.date(), &reason, Some(id))?;
+        cases::raise_review(
+            c,
+            report.case_id,
+            report.received_at.date(),
+            &reason,
+            Some(id),
+        )?;
         cases::set_status(c, report.case_id, CaseStatus::AwaitingPanel)?;
     }
     Ok(id)
@@ -63,7 +75,9 @@ pub fn of_case(c: &Connection, case_id: i64) -> Result<Vec<Report>> {
 pub fn insert_visit(c: &Connection, v: &HomeVisit) -> Result<i64> {
     let notes = sanitize(&v.notes);
     if notes.trim().is_empty() {
-        return Err(StoreError::Invalid("a home visit needs notes (家访记录)".into()));
+        return Err(StoreError::Invalid(
+            "a home visit needs notes (家访记录)".into(),
+        ));
     }
     c.prepare_cached(
         "INSERT INTO visit (case_id, visited_on, visitors, place, people_met, notes)
@@ -83,7 +97,9 @@ pub fn insert_visit(c: &Connection, v: &HomeVisit) -> Result<i64> {
 pub fn update_visit(c: &Connection, v: &HomeVisit) -> Result<()> {
     let notes = sanitize(&v.notes);
     if notes.trim().is_empty() {
-        return Err(StoreError::Invalid("a home visit needs notes (家访记录)".into()));
+        return Err(StoreError::Invalid(
+            "a home visit needs notes (家访记录)".into(),
+        ));
     }
     let n = c
         .prepare_cached(

@@ -8,9 +8,11 @@ pub const CENTRE_NAME: &str = "centre_name";
 pub const DEMO: &str = "demo";
 
 pub fn get(c: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(c.prepare_cached("SELECT value FROM setting WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
+    Ok(
+        c.prepare_cached("SELECT value FROM setting WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?,
+    )
 }
 
 pub fn set(c: &Connection, key: &str, value: &str) -> Result<()> {

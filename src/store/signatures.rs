@@ -23,7 +23,8 @@ pub struct StoredSignature {
     pub signed_at: NaiveDateTime,
 }
 
-const COLUMNS: &str = "decision_id, record_id, record, record_sha256, minisig, key_id, signer, signed_at";
+const COLUMNS: &str =
+    "decision_id, record_id, record, record_sha256, minisig, key_id, signer, signed_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSignature> {
     Ok(StoredSignature {
@@ -63,17 +64,21 @@ pub fn insert(c: &Connection, s: &StoredSignature) -> Result<()> {
 }
 
 pub fn get(c: &Connection, decision_id: i64) -> Result<Option<StoredSignature>> {
-    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM decision_signature WHERE decision_id = ?1"))?
-        .query_row([decision_id], from_row)
-        .optional()?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM decision_signature WHERE decision_id = ?1"
+    ))?
+    .query_row([decision_id], from_row)
+    .optional()?)
 }
 
 /// Whether a decision is signed.
 pub fn is_signed(c: &Connection, decision_id: i64) -> Result<bool> {
-    Ok(c.prepare_cached("SELECT 1 FROM decision_signature WHERE decision_id = ?1")?
-        .query_row([decision_id], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(
+        c.prepare_cached("SELECT 1 FROM decision_signature WHERE decision_id = ?1")?
+            .query_row([decision_id], |_| Ok(()))
+            .optional()?
+            .is_some(),
+    )
 }
 
 /// Sealed decisions of panel sessions (not those taken over from paper records) that have

@@ -21,8 +21,13 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 enum Overlay {
-    Help { scroll: u16 },
-    Palette { input: TextInput, selected: usize },
+    Help {
+        scroll: u16,
+    },
+    Palette {
+        input: Box<TextInput>,
+        selected: usize,
+    },
 }
 
 pub struct App {
@@ -36,7 +41,14 @@ pub struct App {
 
 impl App {
     pub fn new(env: Env, root: Box<dyn View>) -> App {
-        App { env, stack: vec![root], overlay: None, blank: false, flash: None, quit: false }
+        App {
+            env,
+            stack: vec![root],
+            overlay: None,
+            blank: false,
+            flash: None,
+            quit: false,
+        }
     }
 
     fn top(&mut self) -> &mut Box<dyn View> {
@@ -101,7 +113,9 @@ impl App {
                     let env = &mut self.env;
                     self.stack.last_mut().expect("never empty").update(env, a)
                 }
-                None if global == Some(Action::Quit) && key.modifiers.contains(KeyModifiers::CONTROL) => {
+                None if global == Some(Action::Quit)
+                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
+                {
                     self.quit = true;
                     return;
                 }
@@ -145,7 +159,11 @@ impl App {
     /// Runs an action: the screen first, then its global meaning.
     pub fn dispatch(&mut self, action: Action) {
         let env = &mut self.env;
-        let outcome = self.stack.last_mut().expect("never empty").update(env, action);
+        let outcome = self
+            .stack
+            .last_mut()
+            .expect("never empty")
+            .update(env, action);
         match outcome {
             Outcome::Ignored => self.global(action),
             other => self.apply(other),
@@ -156,7 +174,10 @@ impl App {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
-                self.overlay = Some(Overlay::Palette { input: TextInput::single_line(""), selected: 0 })
+                self.overlay = Some(Overlay::Palette {
+                    input: Box::new(TextInput::single_line("")),
+                    selected: 0,
+                })
             }
             Action::Blank => self.blank = true,
             Action::Privacy => self.toggle_privacy(),
@@ -173,8 +194,15 @@ impl App {
 
     fn toggle_privacy(&mut self) {
         self.env.privacy = !self.env.privacy;
-        let key = if self.env.privacy { "privacy.now_on" } else { "privacy.now_off" };
-        self.flash = Some(Flash { text: self.env.t(key).to_string(), kind: FlashKind::Info });
+        let key = if self.env.privacy {
+            "privacy.now_on"
+        } else {
+            "privacy.now_off"
+        };
+        self.flash = Some(Flash {
+            text: self.env.t(key).to_string(),
+            kind: FlashKind::Info,
+        });
     }
 
     fn pop(&mut self) {
@@ -219,11 +247,24 @@ impl App {
             .into_iter()
             .filter(|b| !matches!(b.action, Action::Palette | Action::Reveal))
             .map(|b| {
-                let keys = b.keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ");
-                (b.action, self.env.t(&format!("action.{}", b.action.code())).to_string(), keys)
+                let keys = b
+                    .keys
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (
+                    b.action,
+                    self.env
+                        .t(&format!("action.{}", b.action.code()))
+                        .to_string(),
+                    keys,
+                )
             })
             .filter(|(a, label, _)| {
-                filter.is_empty() || label.to_lowercase().contains(&filter) || a.code().contains(&filter)
+                filter.is_empty()
+                    || label.to_lowercase().contains(&filter)
+                    || a.code().contains(&filter)
             })
             .collect()
     }
@@ -241,11 +282,15 @@ impl App {
             Some(Overlay::Palette { .. }) => {
                 use crossterm::event::KeyCode;
                 let entries = self.palette_entries();
-                let Some(Overlay::Palette { input, selected }) = &mut self.overlay else { return };
+                let Some(Overlay::Palette { input, selected }) = &mut self.overlay else {
+                    return;
+                };
                 match (action, key.code) {
                     (Some(Action::Back), _) => self.overlay = None,
                     (_, KeyCode::Up) => *selected = selected.saturating_sub(1),
-                    (_, KeyCode::Down) => *selected = (*selected + 1).min(entries.len().saturating_sub(1)),
+                    (_, KeyCode::Down) => {
+                        *selected = (*selected + 1).min(entries.len().saturating_sub(1))
+                    }
                     (_, KeyCode::Enter) => {
                         let chosen = entries.get(*selected).map(|e| e.0);
                         self.overlay = None;
@@ -273,12 +318,19 @@ impl App {
             self.render_too_small(frame, area);
             return;
         }
-        let [title, body, status] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let [title, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
         self.render_title(frame, title);
         {
             let env = &self.env;
-            self.stack.last_mut().expect("never empty").render(env, frame, body);
+            self.stack
+                .last_mut()
+                .expect("never empty")
+                .render(env, frame, body);
         }
         self.render_status(frame, status);
         match &self.overlay {
@@ -296,8 +348,10 @@ impl App {
                 ("have", &format!("{}×{}", area.width, area.height)),
             ],
         );
-        let lines: Vec<Line<'_>> =
-            text::wrap(&msg, usize::from(area.width.max(2))).into_iter().map(Line::from).collect();
+        let lines: Vec<Line<'_>> = text::wrap(&msg, usize::from(area.width.max(2)))
+            .into_iter()
+            .map(Line::from)
+            .collect();
         frame.render_widget(Paragraph::new(lines).style(self.env.theme.warn()), area);
     }
 
@@ -313,8 +367,15 @@ impl App {
             right.push(Span::styled(env.date_with_weekday(env.today()), th.text()));
             right.push(Span::raw("   "));
         }
-        let privacy = if env.privacy { env.t("privacy.on") } else { env.t("privacy.off") };
-        right.push(Span::styled(privacy.to_string(), if env.privacy { th.ok() } else { th.warn() }));
+        let privacy = if env.privacy {
+            env.t("privacy.on")
+        } else {
+            env.t("privacy.off")
+        };
+        right.push(Span::styled(
+            privacy.to_string(),
+            if env.privacy { th.ok() } else { th.warn() },
+        ));
         right.push(Span::raw(" "));
         let right_w: usize = right.iter().map(|s| text::width(&s.content)).sum();
         let left_text = format!(" casepanel · {}", text::sanitize_line(&top.title(env)));
@@ -335,7 +396,11 @@ impl App {
                 FlashKind::Ok => th.ok(),
                 FlashKind::Error => th.error(),
             };
-            let t = text::truncate_with(&format!(" {}", text::sanitize_line(&f.text)), usize::from(area.width), th.ellipsis());
+            let t = text::truncate_with(
+                &format!(" {}", text::sanitize_line(&f.text)),
+                usize::from(area.width),
+                th.ellipsis(),
+            );
             frame.render_widget(Paragraph::new(Span::styled(t, style)), area);
             return;
         }
@@ -345,8 +410,18 @@ impl App {
         for b in env.keymap.active(&contexts).into_iter().filter(|b| b.hint) {
             // Up stands for moving both ways: "↑↓ 移动".
             let (key, label) = if b.action == Action::Up {
-                let down = env.keymap.keys_for(&contexts, Action::Down).map(|k| k.to_string()).unwrap_or_default();
-                (format!("{}{down}", b.keys.first().map(|k| k.to_string()).unwrap_or_default()), env.t("action.move"))
+                let down = env
+                    .keymap
+                    .keys_for(&contexts, Action::Down)
+                    .map(|k| k.to_string())
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "{}{down}",
+                        b.keys.first().map(|k| k.to_string()).unwrap_or_default()
+                    ),
+                    env.t("action.move"),
+                )
             } else {
                 (
                     b.keys.first().map(|k| k.to_string()).unwrap_or_default(),
@@ -367,15 +442,26 @@ impl App {
     fn popup(area: Rect, w: u16, h: u16) -> Rect {
         let w = w.min(area.width);
         let h = h.min(area.height);
-        Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+        Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        }
     }
 
     fn render_help(&self, frame: &mut Frame<'_>, body: Rect) {
         let env = &self.env;
         let th = &env.theme;
-        let Some(Overlay::Help { scroll }) = &self.overlay else { return };
+        let Some(Overlay::Help { scroll }) = &self.overlay else {
+            return;
+        };
         let top = self.stack.last().expect("never empty");
-        let mut contexts = if top.editing() { vec![Ctx::Input] } else { top.contexts() };
+        let mut contexts = if top.editing() {
+            vec![Ctx::Input]
+        } else {
+            top.contexts()
+        };
         contexts.push(Ctx::Global);
         let mut lines: Vec<Line<'_>> = Vec::new();
         for ctx in &contexts {
@@ -386,12 +472,23 @@ impl App {
             if !lines.is_empty() {
                 lines.push(Line::raw(""));
             }
-            lines.push(Line::styled(env.t(&format!("ctx.{}", ctx.code())).to_string(), th.heading()));
+            lines.push(Line::styled(
+                env.t(&format!("ctx.{}", ctx.code())).to_string(),
+                th.heading(),
+            ));
             for b in bindings {
-                let keys = b.keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" / ");
+                let keys = b
+                    .keys
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {}", text::pad(&keys, 22)), th.key()),
-                    Span::styled(env.t(&format!("action.{}", b.action.code())).to_string(), th.text()),
+                    Span::styled(
+                        env.t(&format!("action.{}", b.action.code())).to_string(),
+                        th.text(),
+                    ),
                 ]));
             }
         }
@@ -400,16 +497,24 @@ impl App {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(th.border())
-            .title(Span::styled(format!(" {} ", env.t("help.title")), th.title()))
+            .title(Span::styled(
+                format!(" {} ", env.t("help.title")),
+                th.title(),
+            ))
             .title_bottom(Span::styled(format!(" {} ", env.t("help.close")), th.dim()));
-        frame.render_widget(Paragraph::new(lines).block(block).scroll((*scroll, 0)), area);
+        frame.render_widget(
+            Paragraph::new(lines).block(block).scroll((*scroll, 0)),
+            area,
+        );
     }
 
     fn render_palette(&mut self, frame: &mut Frame<'_>, body: Rect) {
         let entries = self.palette_entries();
         let th = self.env.theme;
         let title = format!(" {} ", self.env.t("palette.title"));
-        let Some(Overlay::Palette { input, selected }) = &mut self.overlay else { return };
+        let Some(Overlay::Palette { input, selected }) = &mut self.overlay else {
+            return;
+        };
         let area = App::popup(body, 60, (entries.len() as u16 + 4).min(body.height));
         crate::tui::widgets::clear_popup(frame, area);
         let block = Block::default()
@@ -418,10 +523,15 @@ impl App {
             .title(Span::styled(title, th.title()));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let [field, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [field, list] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let mut lines = Vec::new();
         for (i, (_, label, keys)) in entries.iter().enumerate() {
-            let style = if i == *selected { th.selected() } else { th.text() };
+            let style = if i == *selected {
+                th.selected()
+            } else {
+                th.text()
+            };
             let w = usize::from(list.width).saturating_sub(text::width(keys) + 1);
             lines.push(Line::from(vec![
                 Span::styled(text::pad(label, w), style),

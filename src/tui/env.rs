@@ -38,7 +38,13 @@ pub struct Env {
 impl Env {
     /// An environment with the default keymap and theme, privacy on: what tests and the
     /// TUI start from.
-    pub fn new(store: Store, catalogue: Catalogue, lang: Lang, clock: Clock, config: Config) -> Env {
+    pub fn new(
+        store: Store,
+        catalogue: Catalogue,
+        lang: Lang,
+        clock: Clock,
+        config: Config,
+    ) -> Env {
         Env {
             store,
             catalogue,
@@ -101,25 +107,45 @@ impl Env {
     /// A child's name as privacy mode allows. `focused`: this is the field under the cursor
     /// (the one the reveal key shows).
     pub fn name<'a>(&self, name: &'a str, focused: bool) -> Cow<'a, str> {
-        if self.masked(focused) { Cow::Owned(crate::privacy::mask_name(name)) } else { Cow::Borrowed(name) }
+        if self.masked(focused) {
+            Cow::Owned(crate::privacy::mask_name(name))
+        } else {
+            Cow::Borrowed(name)
+        }
     }
 
     pub fn id_number<'a>(&self, id: &'a str, focused: bool) -> Cow<'a, str> {
-        if self.masked(focused) { Cow::Owned(crate::privacy::mask_id_number(id)) } else { Cow::Borrowed(id) }
+        if self.masked(focused) {
+            Cow::Owned(crate::privacy::mask_id_number(id))
+        } else {
+            Cow::Borrowed(id)
+        }
     }
 
     pub fn phone<'a>(&self, phone: &'a str, focused: bool) -> Cow<'a, str> {
-        if self.masked(focused) { Cow::Owned(crate::privacy::mask_phone(phone)) } else { Cow::Borrowed(phone) }
+        if self.masked(focused) {
+            Cow::Owned(crate::privacy::mask_phone(phone))
+        } else {
+            Cow::Borrowed(phone)
+        }
     }
 
     pub fn address<'a>(&self, addr: &'a str, focused: bool) -> Cow<'a, str> {
-        if self.masked(focused) { Cow::Owned(crate::privacy::mask_address(addr)) } else { Cow::Borrowed(addr) }
+        if self.masked(focused) {
+            Cow::Owned(crate::privacy::mask_address(addr))
+        } else {
+            Cow::Borrowed(addr)
+        }
     }
 
     /// `▲ 一级风险` — symbol and words, never colour alone.
     pub fn level_text(&self, level: Option<RiskLevel>) -> String {
         match level {
-            Some(l) => format!("{} {}", self.theme.level_symbol(level), self.t(&format!("level.{}", l.number()))),
+            Some(l) => format!(
+                "{} {}",
+                self.theme.level_symbol(level),
+                self.t(&format!("level.{}", l.number()))
+            ),
             None => self.t("level.none").to_string(),
         }
     }
@@ -127,7 +153,11 @@ impl Env {
     /// `▲ 一级` — the short form for lists.
     pub fn level_short(&self, level: Option<RiskLevel>) -> String {
         match level {
-            Some(l) => format!("{} {}", self.theme.level_symbol(level), self.t(&format!("level.short.{}", l.number()))),
+            Some(l) => format!(
+                "{} {}",
+                self.theme.level_symbol(level),
+                self.t(&format!("level.short.{}", l.number()))
+            ),
             None => "-".to_string(),
         }
     }
@@ -136,7 +166,11 @@ impl Env {
     pub fn date_with_weekday(&self, d: NaiveDate) -> String {
         use chrono::Datelike;
         let wd = d.weekday().num_days_from_monday();
-        format!("{} {}", d.format("%Y-%m-%d"), self.t(&format!("weekday.{wd}")))
+        format!(
+            "{} {}",
+            d.format("%Y-%m-%d"),
+            self.t(&format!("weekday.{wd}"))
+        )
     }
 
     pub fn review(&self) -> crate::domain::review::ReviewRules {

@@ -91,7 +91,11 @@ impl KeySpec {
                         let c = if ctrl { c.to_ascii_lowercase() } else { c };
                         KeyCode::Char(c)
                     }
-                    _ => return Err(format!("`{s}` is not a key casepanel knows (examples: y, G, ?, ctrl-s, shift-tab, enter, pgdn, f1)")),
+                    _ => {
+                        return Err(format!(
+                            "`{s}` is not a key casepanel knows (examples: y, G, ?, ctrl-s, shift-tab, enter, pgdn, f1)"
+                        ));
+                    }
                 }
             }
         };
@@ -106,7 +110,11 @@ impl KeySpec {
         }
         match (self.code, key.code) {
             (KeyCode::Char(a), KeyCode::Char(b)) => {
-                if self.ctrl { a.eq_ignore_ascii_case(&b) } else { a == b }
+                if self.ctrl {
+                    a.eq_ignore_ascii_case(&b)
+                } else {
+                    a == b
+                }
             }
             (a, b) => a == b,
         }
@@ -246,7 +254,11 @@ impl Keymap {
             if Action::from_code(name).is_none() {
                 return Err(format!(
                     "[keys] \"{name}\": no such action. Actions: {}",
-                    Action::ALL.iter().map(|a| a.code()).collect::<Vec<_>>().join(", ")
+                    Action::ALL
+                        .iter()
+                        .map(|a| a.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -259,7 +271,12 @@ impl Keymap {
                 Some(k) => parse(k).map_err(|e| format!("[keys] \"{}\": {e}", action.code()))?,
                 None => parse(keys)?,
             };
-            bindings.push(Binding { ctx, keys, action, hint });
+            bindings.push(Binding {
+                ctx,
+                keys,
+                action,
+                hint,
+            });
         }
         Ok(Keymap { bindings })
     }
@@ -297,7 +314,10 @@ impl Keymap {
 
     /// The keys that reach `action` in `contexts`, for messages like "press Ctrl-S".
     pub fn keys_for(&self, contexts: &[Ctx], action: Action) -> Option<&KeySpec> {
-        self.active(contexts).into_iter().find(|b| b.action == action).and_then(|b| b.keys.first())
+        self.active(contexts)
+            .into_iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
     }
 }
 
@@ -313,12 +333,21 @@ mod tests {
     fn specific_context_wins() {
         let km = Keymap::default();
         let y = key(KeyCode::Char('y'), KeyModifiers::NONE);
-        assert_eq!(km.resolve(&[Ctx::Scoring, Ctx::Session, Ctx::List, Ctx::Global], &y), Some(Action::Met));
+        assert_eq!(
+            km.resolve(&[Ctx::Scoring, Ctx::Session, Ctx::List, Ctx::Global], &y),
+            Some(Action::Met)
+        );
         assert_eq!(km.resolve(&[Ctx::Dashboard, Ctx::Global], &y), None);
         let tab = key(KeyCode::Tab, KeyModifiers::NONE);
-        assert_eq!(km.resolve(&[Ctx::Scoring, Ctx::Session, Ctx::Global], &tab), Some(Action::NextStep));
+        assert_eq!(
+            km.resolve(&[Ctx::Scoring, Ctx::Session, Ctx::Global], &tab),
+            Some(Action::NextStep)
+        );
         let btab = key(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(km.resolve(&[Ctx::Session, Ctx::Global], &btab), Some(Action::PrevStep));
+        assert_eq!(
+            km.resolve(&[Ctx::Session, Ctx::Global], &btab),
+            Some(Action::PrevStep)
+        );
     }
 
     #[test]
@@ -327,7 +356,10 @@ mod tests {
         let ctrl_b = key(KeyCode::Char('b'), KeyModifiers::CONTROL);
         assert_eq!(km.resolve(&[Ctx::Global], &ctrl_b), Some(Action::Blank));
         let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(km.resolve(&[Ctx::List, Ctx::Global], &big_g), Some(Action::Last));
+        assert_eq!(
+            km.resolve(&[Ctx::List, Ctx::Global], &big_g),
+            Some(Action::Last)
+        );
         let b = key(KeyCode::Char('b'), KeyModifiers::NONE);
         assert_eq!(km.resolve(&[Ctx::Global], &b), None);
     }
@@ -351,7 +383,10 @@ mod tests {
     #[test]
     fn key_specs_round_trip_for_display() {
         assert_eq!(KeySpec::parse("ctrl-s").unwrap().to_string(), "Ctrl-S");
-        assert_eq!(KeySpec::parse("shift-tab").unwrap().to_string(), "Shift-Tab");
+        assert_eq!(
+            KeySpec::parse("shift-tab").unwrap().to_string(),
+            "Shift-Tab"
+        );
         assert_eq!(KeySpec::parse("space").unwrap().to_string(), "Space");
         assert_eq!(KeySpec::parse("f1").unwrap().to_string(), "F1");
         assert!(KeySpec::parse("f13").is_err());
@@ -362,7 +397,10 @@ mod tests {
     fn every_action_has_a_key_somewhere_or_is_reserved() {
         let km = Keymap::default();
         for a in Action::ALL {
-            assert!(km.bindings.iter().any(|b| b.action == *a), "action {a} has no binding");
+            assert!(
+                km.bindings.iter().any(|b| b.action == *a),
+                "action {a} has no binding"
+            );
         }
     }
 }

@@ -30,14 +30,24 @@ use keymap::Keymap;
 use theme::Theme;
 
 /// Builds the environment screens share, from the command line's context.
-pub fn env(store: Store, ctx: &Context, catalogue: Catalogue, clock: Clock) -> Result<Env, Failure> {
+pub fn env(
+    store: Store,
+    ctx: &Context,
+    catalogue: Catalogue,
+    clock: Clock,
+) -> Result<Env, Failure> {
     let keymap = Keymap::with_overrides(&ctx.config.keys)
         .map_err(|e| Failure(format!("{}: {e}", ctx.paths.config_file.display())))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::from_config(ctx.config.theme.as_deref(), ctx.config.symbols.as_deref(), no_color);
-    let centre_name = crate::store::settings::get(store.conn(), crate::store::settings::CENTRE_NAME)?
-        .or_else(|| ctx.config.centre_name.clone())
-        .unwrap_or_else(|| crate::i18n::t(ctx.lang, "app.centre_default").to_string());
+    let theme = Theme::from_config(
+        ctx.config.theme.as_deref(),
+        ctx.config.symbols.as_deref(),
+        no_color,
+    );
+    let centre_name =
+        crate::store::settings::get(store.conn(), crate::store::settings::CENTRE_NAME)?
+            .or_else(|| ctx.config.centre_name.clone())
+            .unwrap_or_else(|| crate::i18n::t(ctx.lang, "app.centre_default").to_string());
     let demo = crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
     Ok(Env {
         store,
@@ -65,7 +75,11 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
     let mut app = app::App::new(env, Box::new(root));
 
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Failure(format!("cannot watch for signals: {e}")))?;
     }
@@ -87,7 +101,9 @@ fn event_loop(
     let tick = Duration::from_millis(250);
     let mut last_tick = Instant::now();
     while !app.quit && !stop.load(Ordering::Relaxed) {
-        terminal.draw(|f| app.render(f)).map_err(|e| Failure(format!("cannot draw: {e}")))?;
+        terminal
+            .draw(|f| app.render(f))
+            .map_err(|e| Failure(format!("cannot draw: {e}")))?;
         let timeout = tick.saturating_sub(last_tick.elapsed());
         if event::poll(timeout).map_err(|e| Failure(format!("cannot read keys: {e}")))? {
             match event::read().map_err(|e| Failure(format!("cannot read keys: {e}")))? {

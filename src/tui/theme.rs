@@ -28,7 +28,10 @@ pub struct Theme {
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { palette: Palette::Dark, symbols: Symbols::Unicode }
+        Theme {
+            palette: Palette::Dark,
+            symbols: Symbols::Unicode,
+        }
     }
 }
 
@@ -42,7 +45,11 @@ impl Theme {
         } else {
             Palette::Dark
         };
-        let symbols = if symbols == Some("ascii") { Symbols::Ascii } else { Symbols::Unicode };
+        let symbols = if symbols == Some("ascii") {
+            Symbols::Ascii
+        } else {
+            Symbols::Unicode
+        };
         Theme { palette, symbols }
     }
 
@@ -64,15 +71,18 @@ impl Theme {
     }
 
     pub fn title(&self) -> Style {
-        self.fg(Color::LightCyan, Color::Blue).add_modifier(Modifier::BOLD)
+        self.fg(Color::LightCyan, Color::Blue)
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn heading(&self) -> Style {
-        self.fg(Color::White, Color::Black).add_modifier(Modifier::BOLD)
+        self.fg(Color::White, Color::Black)
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn key(&self) -> Style {
-        self.fg(Color::LightYellow, Color::Blue).add_modifier(Modifier::BOLD)
+        self.fg(Color::LightYellow, Color::Blue)
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn selected(&self) -> Style {
@@ -84,15 +94,18 @@ impl Theme {
     }
 
     pub fn ok(&self) -> Style {
-        self.fg(Color::LightGreen, Color::Green).add_modifier(Modifier::BOLD)
+        self.fg(Color::LightGreen, Color::Green)
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn warn(&self) -> Style {
-        self.fg(Color::LightYellow, Color::Rgb(160, 90, 0)).add_modifier(Modifier::BOLD)
+        self.fg(Color::LightYellow, Color::Rgb(160, 90, 0))
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn error(&self) -> Style {
-        self.fg(Color::LightRed, Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(Color::LightRed, Color::Red)
+            .add_modifier(Modifier::BOLD)
     }
 
     /// Level colours chosen to stay distinct for red-green colour blindness (red, amber,

@@ -39,13 +39,22 @@ pub enum FlashKind {
 
 impl Flash {
     pub fn info(text: impl Into<String>) -> Outcome {
-        Outcome::Flash(Flash { text: text.into(), kind: FlashKind::Info })
+        Outcome::Flash(Flash {
+            text: text.into(),
+            kind: FlashKind::Info,
+        })
     }
     pub fn ok(text: impl Into<String>) -> Outcome {
-        Outcome::Flash(Flash { text: text.into(), kind: FlashKind::Ok })
+        Outcome::Flash(Flash {
+            text: text.into(),
+            kind: FlashKind::Ok,
+        })
     }
     pub fn error(text: impl Into<String>) -> Outcome {
-        Outcome::Flash(Flash { text: text.into(), kind: FlashKind::Error })
+        Outcome::Flash(Flash {
+            text: text.into(),
+            kind: FlashKind::Error,
+        })
     }
 }
 

@@ -66,12 +66,22 @@ pub fn fixture() -> Fixture {
             for (name, discipline, org) in roster {
                 members.push(panel::insert_member(
                     tx,
-                    &Member { id: 0, name: name.into(), discipline, organisation: org.into(), active: true },
+                    &Member {
+                        id: 0,
+                        name: name.into(),
+                        discipline,
+                        organisation: org.into(),
+                        active: true,
+                    },
                 )?);
             }
             let mut case_ids = Vec::new();
-            for (i, (name, sex, birth)) in
-                [("张三明", Sex::Male, d(2015, 3, 14)), ("李小红", Sex::Female, d(2012, 8, 2))].into_iter().enumerate()
+            for (i, (name, sex, birth)) in [
+                ("张三明", Sex::Male, d(2015, 3, 14)),
+                ("李小红", Sex::Female, d(2012, 8, 2)),
+            ]
+            .into_iter()
+            .enumerate()
             {
                 let child = Child {
                     id: 0,
@@ -90,8 +100,18 @@ pub fn fixture() -> Fixture {
                     tx,
                     child_id,
                     &[
-                        Guardian { name: "张大山".into(), relation: Relation::Father, status: GuardianStatus::InPrison, phone: None },
-                        Guardian { name: "王桂芝".into(), relation: Relation::Grandparent, status: GuardianStatus::SeriouslyIll, phone: None },
+                        Guardian {
+                            name: "张大山".into(),
+                            relation: Relation::Father,
+                            status: GuardianStatus::InPrison,
+                            phone: None,
+                        },
+                        Guardian {
+                            name: "王桂芝".into(),
+                            relation: Relation::Grandparent,
+                            status: GuardianStatus::SeriouslyIll,
+                            phone: None,
+                        },
                     ],
                 )?;
                 let case_id = cases::insert(
@@ -100,7 +120,10 @@ pub fn fixture() -> Fixture {
                         id: 0,
                         child_id,
                         status: CaseStatus::AwaitingPanel,
-                        types: vec![DifficultyType::NoGuardianDeFacto, DifficultyType::OutOfSchool],
+                        types: vec![
+                            DifficultyType::NoGuardianDeFacto,
+                            DifficultyType::OutOfSchool,
+                        ],
                         opened_on: d(2026, 10, 8),
                         closed_on: None,
                         closing_reason: None,
@@ -136,5 +159,9 @@ pub fn fixture() -> Fixture {
             Ok((members, case_ids))
         })
         .unwrap();
-    Fixture { store, members, cases }
+    Fixture {
+        store,
+        members,
+        cases,
+    }
 }

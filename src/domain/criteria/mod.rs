@@ -136,7 +136,11 @@ impl Catalogue {
         self.interventions
             .iter()
             .filter(move |i| on_menu(i) && own(i))
-            .chain(self.interventions.iter().filter(move |i| on_menu(i) && !own(i)))
+            .chain(
+                self.interventions
+                    .iter()
+                    .filter(move |i| on_menu(i) && !own(i)),
+            )
     }
 
     /// The intervention with this id.

@@ -16,7 +16,9 @@ use crate::domain::assessment::{Answer, Rule};
 use crate::domain::case::{Case, CaseStatus, case_number};
 use crate::domain::child::Child;
 use crate::domain::criteria::Catalogue;
-use crate::domain::decision::{Decision, DecisionStatus, Intervention, InterventionStatus, PoliceReport};
+use crate::domain::decision::{
+    Decision, DecisionStatus, Intervention, InterventionStatus, PoliceReport,
+};
 use crate::domain::guardian::Guardian;
 use crate::domain::level::RiskLevel;
 use crate::domain::report::Report;
@@ -43,7 +45,13 @@ enum Tab {
     FollowUps,
 }
 
-const TABS: [Tab; 5] = [Tab::Profile, Tab::Reports, Tab::Visits, Tab::Decisions, Tab::FollowUps];
+const TABS: [Tab; 5] = [
+    Tab::Profile,
+    Tab::Reports,
+    Tab::Visits,
+    Tab::Decisions,
+    Tab::FollowUps,
+];
 
 /// The criteria an assessment was scored on, as far as the database knows them.
 enum Criteria {
@@ -79,12 +87,17 @@ struct Data {
 impl Data {
     fn load(env: &Env, case_id: i64) -> Result<Data, Failure> {
         let c = env.store.conn();
-        let not_found = || Failure(env.tf("casefile.not_found", &[("case", &case_number(case_id))]));
+        let not_found =
+            || Failure(env.tf("casefile.not_found", &[("case", &case_number(case_id))]));
         let case = cases::get(c, case_id)?.ok_or_else(not_found)?;
         let child = children::get(c, case.child_id)?.ok_or_else(not_found)?;
         let guardians = children::guardians(c, child.id)?;
         let region_path = regions::path_name(c, &child.region)?;
-        let region_path = if region_path.is_empty() { child.region.clone() } else { region_path };
+        let region_path = if region_path.is_empty() {
+            child.region.clone()
+        } else {
+            region_path
+        };
         let mut criteria: Vec<(String, Criteria)> = Vec::new();
         let mut views = Vec::new();
         for d in decisions::of_case(c, case_id)? {
@@ -113,7 +126,13 @@ impl Data {
                 None => None,
             };
             let imported = d.session_id.is_none() && d.status == DecisionStatus::Sealed;
-            views.push(DecisionView { decision: d, interventions, criteria: at, session_on, imported });
+            views.push(DecisionView {
+                decision: d,
+                interventions,
+                criteria: at,
+                session_on,
+                imported,
+            });
         }
         Ok(Data {
             guardians,
@@ -130,7 +149,9 @@ impl Data {
     }
 
     /// Interventions of sealed decisions, newest decision first.
-    fn follow_ups(&self) -> impl Iterator<Item = (&DecisionView, &(Intervention, InterventionStatus, String))> {
+    fn follow_ups(
+        &self,
+    ) -> impl Iterator<Item = (&DecisionView, &(Intervention, InterventionStatus, String))> {
         self.decisions
             .iter()
             .filter(|d| d.decision.status == DecisionStatus::Sealed)
@@ -140,8 +161,16 @@ impl Data {
 
 /// Days an intervention is late, if it is: due (or decided, for "immediately") before
 /// today and neither done nor closed as not done.
-fn late_days(today: NaiveDate, decided_on: NaiveDate, iv: &Intervention, status: InterventionStatus) -> Option<i64> {
-    if matches!(status, InterventionStatus::Done | InterventionStatus::NotDone) {
+fn late_days(
+    today: NaiveDate,
+    decided_on: NaiveDate,
+    iv: &Intervention,
+    status: InterventionStatus,
+) -> Option<i64> {
+    if matches!(
+        status,
+        InterventionStatus::Done | InterventionStatus::NotDone
+    ) {
         return None;
     }
     let due = iv.due.unwrap_or(decided_on);
@@ -178,7 +207,12 @@ struct Doc<'e> {
 
 impl<'e> Doc<'e> {
     fn new(env: &'e Env, width: usize) -> Doc<'e> {
-        Doc { env, width: width.max(4), label_w: 0, lines: Vec::new() }
+        Doc {
+            env,
+            width: width.max(4),
+            label_w: 0,
+            lines: Vec::new(),
+        }
     }
 
     fn th(&self) -> &Theme {
@@ -194,8 +228,13 @@ impl<'e> Doc<'e> {
         let th = self.th();
         let head = text::truncate_with(&format!(" {title} "), self.width, th.ellipsis());
         let rule_w = text::width(th.rule()).max(1);
-        let rule = th.rule().repeat(self.width.saturating_sub(text::width(&head) + 1) / rule_w);
-        let line = Line::from(vec![Span::styled(head, th.heading()), Span::styled(rule, th.dim())]);
+        let rule = th
+            .rule()
+            .repeat(self.width.saturating_sub(text::width(&head) + 1) / rule_w);
+        let line = Line::from(vec![
+            Span::styled(head, th.heading()),
+            Span::styled(rule, th.dim()),
+        ]);
         if !self.lines.is_empty() {
             self.blank();
         }
@@ -296,13 +335,6 @@ impl CaseFile {
         TABS[self.tab]
     }
 
-    fn list_sep(env: &Env) -> &'static str {
-        match env.lang {
-            Lang::Zh => "、",
-            Lang::En => ", ",
-        }
-    }
-
     fn tab_label(env: &Env, tab: Tab) -> &'static str {
         match tab {
             Tab::Profile => env.t("casefile.tab.profile"),
@@ -324,14 +356,19 @@ impl CaseFile {
     }
 
     fn masked_name(&self, env: &Env, focused: bool) -> String {
-        env.name(&text::sanitize_line(&self.data.child.name), focused).into_owned()
+        env.name(&text::sanitize_line(&self.data.child.name), focused)
+            .into_owned()
     }
 
     /// `2014-05-06`, or `2014-＊＊-＊＊` while privacy mode hides it (the ID number's
     /// middle is hidden for the same reason).
     fn birth_date(&self, env: &Env) -> String {
         let b = self.data.child.birth_date;
-        if env.privacy && !env.reveal { format!("{}-＊＊-＊＊", b.format("%Y")) } else { b.format("%Y-%m-%d").to_string() }
+        if env.privacy && !env.reveal {
+            format!("{}-＊＊-＊＊", b.format("%Y"))
+        } else {
+            b.format("%Y-%m-%d").to_string()
+        }
     }
 
     fn level_spans(env: &Env, level: Option<RiskLevel>) -> Span<'static> {
@@ -368,16 +405,26 @@ impl CaseFile {
                 format!(
                     "  {} {}",
                     env.label(d.child.sex),
-                    env.tf("casefile.age_years", &[("n", &d.child.age_on(env.today()).to_string())])
+                    env.tf(
+                        "casefile.age_years",
+                        &[("n", &d.child.age_on(env.today()).to_string())]
+                    )
                 ),
                 th.text(),
             ),
             sep(),
             Self::level_spans(env, d.case.level),
         ];
-        if let Some(next) = d.case.next_review.filter(|_| d.case.status != CaseStatus::Closed) {
+        if let Some(next) = d
+            .case
+            .next_review
+            .filter(|_| d.case.status != CaseStatus::Closed)
+        {
             spans.push(sep());
-            spans.push(Span::styled(env.tf("casefile.next_review_on", &[("date", &next.to_string())]), th.text()));
+            spans.push(Span::styled(
+                env.tf("casefile.next_review_on", &[("date", &next.to_string())]),
+                th.text(),
+            ));
             if let Some((note, style)) = due_note(env, next) {
                 spans.push(Span::styled(format!(" {note}"), style));
             }
@@ -388,7 +435,7 @@ impl CaseFile {
             sep(),
             Span::styled(text::sanitize_line(&d.region_path), th.text()),
             sep(),
-            Span::styled(types.join(Self::list_sep(env)), th.text()),
+            Span::styled(types.join(env.sep()), th.text()),
         ]);
         Line::from(fit(spans, width, &th))
     }
@@ -416,31 +463,63 @@ impl CaseFile {
             "casefile.next_review",
         ];
         let mut doc = Doc::new(env, width);
-        doc.label_w = labels.iter().map(|k| text::width(env.t(k))).max().unwrap_or(0);
+        doc.label_w = labels
+            .iter()
+            .map(|k| text::width(env.t(k)))
+            .max()
+            .unwrap_or(0);
         // The profile is the field under the cursor: the reveal key shows it whole.
         doc.heading(env.t("casefile.section.child"));
-        doc.field(env.t("casefile.name"), self.masked_name(env, true), th.heading());
+        doc.field(
+            env.t("casefile.name"),
+            self.masked_name(env, true),
+            th.heading(),
+        );
         doc.field(env.t("casefile.sex"), env.label(c.sex), th.text());
         doc.field(
             env.t("casefile.age"),
-            env.tf("casefile.age_years", &[("n", &c.age_on(env.today()).to_string())]),
+            env.tf(
+                "casefile.age_years",
+                &[("n", &c.age_on(env.today()).to_string())],
+            ),
             th.text(),
         );
-        doc.field(env.t("casefile.birth_date"), self.birth_date(env), th.text());
+        doc.field(
+            env.t("casefile.birth_date"),
+            self.birth_date(env),
+            th.text(),
+        );
         match &c.id_number {
             Some(id) => doc.field(
                 env.t("casefile.id_number"),
-                env.id_number(&text::sanitize_line(id.as_str()), true).into_owned(),
+                env.id_number(&text::sanitize_line(id.as_str()), true)
+                    .into_owned(),
                 th.text(),
             ),
-            None => doc.field(env.t("casefile.id_number"), env.t("casefile.no_id_number"), th.dim()),
+            None => doc.field(
+                env.t("casefile.id_number"),
+                env.t("casefile.no_id_number"),
+                th.dim(),
+            ),
         }
-        let opt = |s: &str| if s.trim().is_empty() { None } else { Some(text::sanitize_line(s)) };
+        let opt = |s: &str| {
+            if s.trim().is_empty() {
+                None
+            } else {
+                Some(text::sanitize_line(s))
+            }
+        };
         let addr = |s: Option<String>| s.map(|s| env.address(&s, true).into_owned());
         for (label, value) in [
             ("casefile.household", addr(opt(&c.household_registration))),
             ("casefile.address", addr(opt(&c.address))),
-            ("casefile.phone", c.phone.as_deref().and_then(opt).map(|p| env.phone(&p, true).into_owned())),
+            (
+                "casefile.phone",
+                c.phone
+                    .as_deref()
+                    .and_then(opt)
+                    .map(|p| env.phone(&p, true).into_owned()),
+            ),
             ("casefile.school", addr(c.school.as_deref().and_then(opt))),
         ] {
             match value {
@@ -448,27 +527,70 @@ impl CaseFile {
                 None => doc.field(env.t(label), none, th.dim()),
             }
         }
-        doc.field(env.t("casefile.region"), text::sanitize_line(&d.region_path), th.text());
+        doc.field(
+            env.t("casefile.region"),
+            text::sanitize_line(&d.region_path),
+            th.text(),
+        );
 
-        doc.heading(&env.tf("casefile.section.guardians", &[("n", &d.guardians.len().to_string())]));
+        doc.heading(&env.tf(
+            "casefile.section.guardians",
+            &[("n", &d.guardians.len().to_string())],
+        ));
         if d.guardians.is_empty() {
-            doc.spans(vec![Span::styled(format!("  {}", env.t("casefile.no_guardians")), th.warn())]);
+            doc.spans(vec![Span::styled(
+                format!("  {}", env.t("casefile.no_guardians")),
+                th.warn(),
+            )]);
         }
-        let rel_w = d.guardians.iter().map(|g| text::width(env.label(g.relation))).max().unwrap_or(0);
-        let names: Vec<String> =
-            d.guardians.iter().map(|g| env.name(&text::sanitize_line(&g.name), true).into_owned()).collect();
-        let name_w = names.iter().map(|n| text::width(n)).max().unwrap_or(0).min(16);
-        let status_w = d.guardians.iter().map(|g| text::width(env.label(g.status))).max().unwrap_or(0);
+        let rel_w = d
+            .guardians
+            .iter()
+            .map(|g| text::width(env.label(g.relation)))
+            .max()
+            .unwrap_or(0);
+        let names: Vec<String> = d
+            .guardians
+            .iter()
+            .map(|g| env.name(&text::sanitize_line(&g.name), true).into_owned())
+            .collect();
+        let name_w = names
+            .iter()
+            .map(|n| text::width(n))
+            .max()
+            .unwrap_or(0)
+            .min(16);
+        let status_w = d
+            .guardians
+            .iter()
+            .map(|g| text::width(env.label(g.status)))
+            .max()
+            .unwrap_or(0);
         for (g, name) in d.guardians.iter().zip(&names) {
-            let status_style = if g.status.is_incapacitating() { th.warn() } else { th.text() };
+            let status_style = if g.status.is_incapacitating() {
+                th.warn()
+            } else {
+                th.text()
+            };
             let mut spans = vec![
-                Span::styled(format!("  {}  ", text::pad(env.label(g.relation), rel_w)), th.dim()),
+                Span::styled(
+                    format!("  {}  ", text::pad(env.label(g.relation), rel_w)),
+                    th.dim(),
+                ),
                 Span::styled(format!("{}  ", text::pad(name, name_w)), th.text()),
                 Span::styled(text::pad(env.label(g.status), status_w), status_style),
             ];
-            if let Some(p) = g.phone.as_deref().map(text::sanitize_line).filter(|p| !p.is_empty()) {
+            if let Some(p) = g
+                .phone
+                .as_deref()
+                .map(text::sanitize_line)
+                .filter(|p| !p.is_empty())
+            {
                 spans.push(Span::styled(
-                    format!("  {}", env.tf("casefile.phone_is", &[("phone", &env.phone(&p, true))])),
+                    format!(
+                        "  {}",
+                        env.tf("casefile.phone_is", &[("phone", &env.phone(&p, true))])
+                    ),
                     th.dim(),
                 ));
             }
@@ -480,12 +602,15 @@ impl CaseFile {
             env.t("casefile.case_number"),
             env.tf(
                 "casefile.opened_on",
-                &[("case", &case_number(d.case.id)), ("date", &d.case.opened_on.to_string())],
+                &[
+                    ("case", &case_number(d.case.id)),
+                    ("date", &d.case.opened_on.to_string()),
+                ],
             ),
             th.text(),
         );
         let types: Vec<&str> = d.case.types.iter().map(|t| env.label(*t)).collect();
-        doc.field(env.t("casefile.types"), types.join(Self::list_sep(env)), th.text());
+        doc.field(env.t("casefile.types"), types.join(env.sep()), th.text());
         let mut status = env.label(d.case.status).to_string();
         if let Some(closed) = d.case.closed_on {
             status.push_str(&format!(" · {closed}"));
@@ -494,8 +619,15 @@ impl CaseFile {
             }
         }
         doc.field(env.t("casefile.status"), status, th.text());
-        doc.field_spans(env.t("casefile.level"), vec![Self::level_spans(env, d.case.level)]);
-        match d.case.next_review.filter(|_| d.case.status != CaseStatus::Closed) {
+        doc.field_spans(
+            env.t("casefile.level"),
+            vec![Self::level_spans(env, d.case.level)],
+        );
+        match d
+            .case
+            .next_review
+            .filter(|_| d.case.status != CaseStatus::Closed)
+        {
             Some(next) => {
                 let mut spans = vec![Span::styled(env.date_with_weekday(next), th.text())];
                 if let Some((note, style)) = due_note(env, next) {
@@ -506,7 +638,10 @@ impl CaseFile {
             None => doc.field(env.t("casefile.next_review"), none, th.dim()),
         }
 
-        doc.heading(&env.tf("casefile.section.requests", &[("n", &d.requests.len().to_string())]));
+        doc.heading(&env.tf(
+            "casefile.section.requests",
+            &[("n", &d.requests.len().to_string())],
+        ));
         if d.requests.is_empty() {
             doc.spans(vec![Span::styled(format!("  {none}"), th.dim())]);
         }
@@ -518,15 +653,27 @@ impl CaseFile {
             doc.wrapped(4, &r.reason, th.text());
         }
 
-        doc.heading(&env.tf("casefile.section.police", &[("n", &d.police.len().to_string())]));
+        doc.heading(&env.tf(
+            "casefile.section.police",
+            &[("n", &d.police.len().to_string())],
+        ));
         if d.police.is_empty() {
             doc.spans(vec![Span::styled(format!("  {none}"), th.dim())]);
         }
         for (_, p) in &d.police {
             doc.spans(vec![
-                Span::styled(format!("  {}  ", p.reported_at.format("%Y-%m-%d %H:%M")), th.text()),
+                Span::styled(
+                    format!("  {}  ", p.reported_at.format("%Y-%m-%d %H:%M")),
+                    th.text(),
+                ),
                 Span::styled(format!("{}  ", text::sanitize_line(&p.unit)), th.text()),
-                Span::styled(env.tf("casefile.receipt", &[("receipt", &text::sanitize_line(&p.receipt))]), th.dim()),
+                Span::styled(
+                    env.tf(
+                        "casefile.receipt",
+                        &[("receipt", &text::sanitize_line(&p.receipt))],
+                    ),
+                    th.dim(),
+                ),
             ]);
         }
         doc.lines
@@ -535,22 +682,39 @@ impl CaseFile {
     fn reports(&self, env: &Env, width: usize) -> Vec<Line<'static>> {
         let th = env.theme;
         let mut doc = Doc::new(env, width);
-        doc.heading(&env.tf("casefile.reports_heading", &[("n", &self.data.reports.len().to_string())]));
+        doc.heading(&env.tf(
+            "casefile.reports_heading",
+            &[("n", &self.data.reports.len().to_string())],
+        ));
         if self.data.reports.is_empty() {
-            doc.spans(vec![Span::styled(format!("  {}", env.t("casefile.no_reports")), th.dim())]);
+            doc.spans(vec![Span::styled(
+                format!("  {}", env.t("casefile.no_reports")),
+                th.dim(),
+            )]);
         }
         for (i, r) in self.data.reports.iter().enumerate() {
             if i > 0 {
                 doc.blank();
             }
             let mut spans = vec![
-                Span::styled(format!("  {}  ", r.received_at.format("%Y-%m-%d %H:%M")), th.heading()),
+                Span::styled(
+                    format!("  {}  ", r.received_at.format("%Y-%m-%d %H:%M")),
+                    th.heading(),
+                ),
                 Span::styled(env.label(r.channel).to_string(), th.text()),
             ];
             if r.is_mandatory() {
-                spans.push(Span::styled(format!("  {}", env.t("casefile.mandatory")), th.warn()));
+                spans.push(Span::styled(
+                    format!("  {}", env.t("casefile.mandatory")),
+                    th.warn(),
+                ));
             }
-            let reporter = match r.reporter.as_deref().map(text::sanitize_line).filter(|s| !s.is_empty()) {
+            let reporter = match r
+                .reporter
+                .as_deref()
+                .map(text::sanitize_line)
+                .filter(|s| !s.is_empty())
+            {
                 Some(name) => env.tf("casefile.reporter", &[("name", &env.name(&name, false))]),
                 None => env.t("casefile.anonymous").to_string(),
             };
@@ -568,23 +732,41 @@ impl CaseFile {
         let style = if current { th.selected() } else { th.heading() };
         let cursor = if current { th.cursor() } else { " " };
         let right = if current {
-            let key = env.keymap.keys_for(&[Ctx::List], Action::Open).map(|k| k.to_string()).unwrap_or_default();
-            format!(" {} · {} / {} ", env.tf("casefile.visit_edit", &[("key", &key)]), i + 1, n)
+            let key = env
+                .keymap
+                .keys_for(&[Ctx::List], Action::Open)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            format!(
+                " {} · {} / {} ",
+                env.tf("casefile.visit_edit", &[("key", &key)]),
+                i + 1,
+                n
+            )
         } else {
             format!(" {} / {} ", i + 1, n)
         };
         let mut left = format!("{cursor} {}", env.date_with_weekday(v.visited_on));
         let visitors = text::sanitize_line(&v.visitors);
         if !visitors.is_empty() {
-            left.push_str(&format!("  {}", env.tf("casefile.visit_by", &[("who", &visitors)])));
+            left.push_str(&format!(
+                "  {}",
+                env.tf("casefile.visit_by", &[("who", &visitors)])
+            ));
         }
         let place = text::sanitize_line(&v.place);
         if !place.is_empty() {
-            left.push_str(&format!("  ·  {}", env.tf("casefile.visit_at", &[("place", &place)])));
+            left.push_str(&format!(
+                "  ·  {}",
+                env.tf("casefile.visit_at", &[("place", &place)])
+            ));
         }
         let left_w = width.saturating_sub(text::width(&right));
         let left = text::pad(&left, left_w);
-        Line::from(vec![Span::styled(left, style), Span::styled(right, if current { style } else { th.dim() })])
+        Line::from(vec![
+            Span::styled(left, style),
+            Span::styled(right, if current { style } else { th.dim() }),
+        ])
     }
 
     /// The visits page and where each visit starts on it.
@@ -597,7 +779,10 @@ impl CaseFile {
             doc.lines.push(self.visit_header(env, i, false, doc.width));
             let met = text::sanitize_line(&v.people_met);
             if !met.is_empty() {
-                doc.spans(vec![Span::styled(format!("   {}", env.tf("casefile.visit_met", &[("who", &met)])), th.dim())]);
+                doc.spans(vec![Span::styled(
+                    format!("   {}", env.tf("casefile.visit_met", &[("who", &met)])),
+                    th.dim(),
+                )]);
             }
             doc.wrapped(3, &v.notes, th.text());
             doc.blank();
@@ -606,15 +791,29 @@ impl CaseFile {
     }
 
     fn rule_text(&self, env: &Env, rule: &Rule) -> String {
-        let ids = |v: &[String]| v.iter().map(|s| text::sanitize_line(s)).collect::<Vec<_>>().join(Self::list_sep(env));
+        let ids = |v: &[String]| {
+            v.iter()
+                .map(|s| text::sanitize_line(s))
+                .collect::<Vec<_>>()
+                .join(env.sep())
+        };
         match rule {
             Rule::NoneMet => env.t("rule.none_met").to_string(),
-            Rule::HardTrigger { indicators } => env.tf("rule.hard_trigger", &[("ids", &ids(indicators))]),
+            Rule::HardTrigger { indicators } => {
+                env.tf("rule.hard_trigger", &[("ids", &ids(indicators))])
+            }
             Rule::HighestLevel { level, indicators } => env.tf(
                 "rule.highest_level",
-                &[("level", &env.level_short(Some(*level))), ("ids", &ids(indicators))],
+                &[
+                    ("level", &env.level_short(Some(*level))),
+                    ("ids", &ids(indicators)),
+                ],
             ),
-            Rule::Points { level, total, threshold } => env.tf(
+            Rule::Points {
+                level,
+                total,
+                threshold,
+            } => env.tf(
                 "rule.points",
                 &[
                     ("total", &total.to_string()),
@@ -647,7 +846,10 @@ impl CaseFile {
         .unwrap_or(0);
         if self.data.decisions.is_empty() {
             doc.heading(env.t("casefile.tab.decisions"));
-            doc.spans(vec![Span::styled(format!("  {}", env.t("casefile.no_decisions")), th.dim())]);
+            doc.spans(vec![Span::styled(
+                format!("  {}", env.t("casefile.no_decisions")),
+                th.dim(),
+            )]);
             return doc.lines;
         }
         for dv in &self.data.decisions {
@@ -663,35 +865,59 @@ impl CaseFile {
                 DecisionStatus::Sealed => env.label(DecisionStatus::Sealed),
                 DecisionStatus::Draft => env.label(DecisionStatus::Draft),
             };
-            doc.heading(&format!("{} · {} · {}", env.date_with_weekday(d.decided_on), session, status));
+            doc.heading(&format!(
+                "{} · {} · {}",
+                env.date_with_weekday(d.decided_on),
+                session,
+                status
+            ));
             doc.field_spans(
                 env.t("casefile.computed"),
                 vec![
                     Self::level_spans(env, a.computed.level),
-                    Span::styled(format!("  {}", self.rule_text(env, &a.computed.rule)), th.dim()),
+                    Span::styled(
+                        format!("  {}", self.rule_text(env, &a.computed.rule)),
+                        th.dim(),
+                    ),
                 ],
             );
             if let Some(o) = &a.override_ {
-                doc.field_spans(env.t("casefile.override"), vec![Self::level_spans(env, Some(o.level))]);
+                doc.field_spans(
+                    env.t("casefile.override"),
+                    vec![Self::level_spans(env, Some(o.level))],
+                );
                 doc.field_wrapped(
                     "",
-                    &env.tf("casefile.override_reason", &[("reason", &text::sanitize(&o.reason))]),
+                    &env.tf(
+                        "casefile.override_reason",
+                        &[("reason", &text::sanitize(&o.reason))],
+                    ),
                     th.text(),
                 );
             }
-            doc.field_spans(env.t("casefile.final_level"), vec![Self::level_spans(env, d.final_level())]);
+            doc.field_spans(
+                env.t("casefile.final_level"),
+                vec![Self::level_spans(env, d.final_level())],
+            );
             if dv.interventions.is_empty() {
                 doc.field(env.t("casefile.interventions"), none, th.dim());
             }
             for (i, (iv, st, _)) in dv.interventions.iter().enumerate() {
-                let label = if i == 0 { env.t("casefile.interventions") } else { "" };
+                let label = if i == 0 {
+                    env.t("casefile.interventions")
+                } else {
+                    ""
+                };
                 let due = match iv.due {
                     Some(d) => d.to_string(),
                     None => env.t("casefile.due_now").to_string(),
                 };
                 let mut spans = vec![
                     Span::styled(self.intervention_name(env, dv, &iv.kind), th.text()),
-                    Span::styled(format!(" · {} · {}", text::sanitize_line(&iv.unit), due), th.dim()),
+                    Span::styled(
+                        format!(" · {} · {}", text::sanitize_line(&iv.unit), due),
+                        th.dim(),
+                    ),
                 ];
                 if d.status == DecisionStatus::Sealed {
                     spans.push(Span::styled(format!(" · {}", env.label(*st)), th.dim()));
@@ -701,7 +927,10 @@ impl CaseFile {
             match &d.next_review {
                 Some(r) => doc.field(
                     env.t("casefile.next_review"),
-                    env.tf("casefile.next_review_kind", &[("date", &r.date.to_string()), ("kind", env.label(r.kind))]),
+                    env.tf(
+                        "casefile.next_review_kind",
+                        &[("date", &r.date.to_string()), ("kind", env.label(r.kind))],
+                    ),
                     th.text(),
                 ),
                 None => doc.field(env.t("casefile.next_review"), none, th.dim()),
@@ -718,7 +947,10 @@ impl CaseFile {
                     ],
                 );
                 if !d.recused.is_empty() {
-                    vote.push_str(&format!(" · {}", env.tf("casefile.recused", &[("n", &d.recused.len().to_string())])));
+                    vote.push_str(&format!(
+                        " · {}",
+                        env.tf("casefile.recused", &[("n", &d.recused.len().to_string())])
+                    ));
                 }
                 doc.field(env.t("casefile.vote"), vote, th.text());
             }
@@ -734,19 +966,31 @@ impl CaseFile {
                         "{} · {} · {}",
                         p.reported_at.format("%Y-%m-%d %H:%M"),
                         text::sanitize_line(&p.unit),
-                        env.tf("casefile.receipt", &[("receipt", &text::sanitize_line(&p.receipt))])
+                        env.tf(
+                            "casefile.receipt",
+                            &[("receipt", &text::sanitize_line(&p.receipt))]
+                        )
                     ),
                     th.text(),
                 );
             }
             if let Some(prev) = d.amends {
-                doc.field(env.t("casefile.amends"), env.tf("casefile.amends_id", &[("id", &prev.to_string())]), th.text());
+                doc.field(
+                    env.t("casefile.amends"),
+                    env.tf("casefile.amends_id", &[("id", &prev.to_string())]),
+                    th.text(),
+                );
             }
             let r = &a.catalogue;
             let short_sha: String = r.sha256.chars().take(12).collect();
             doc.field(
                 env.t("casefile.criteria"),
-                format!("{} {} · SHA-256 {}", text::sanitize_line(&r.id), text::sanitize_line(&r.version), text::sanitize_line(&short_sha)),
+                format!(
+                    "{} {} · SHA-256 {}",
+                    text::sanitize_line(&r.id),
+                    text::sanitize_line(&r.version),
+                    text::sanitize_line(&short_sha)
+                ),
                 th.text(),
             );
             match &self.data.criteria[dv.criteria].1 {
@@ -759,7 +1003,10 @@ impl CaseFile {
                     doc.wrapped(4, &note, th.warn());
                     for (id, entry) in &a.answers {
                         doc.spans(vec![
-                            Span::styled(format!("    {} ", th.mark(Some(entry.answer))), self.answer_style(env, entry.answer)),
+                            Span::styled(
+                                format!("    {} ", th.mark(Some(entry.answer))),
+                                self.answer_style(env, entry.answer),
+                            ),
                             Span::styled(format!("{}  ", text::sanitize_line(id)), th.text()),
                             Span::styled(env.label(entry.answer).to_string(), th.dim()),
                         ]);
@@ -800,7 +1047,10 @@ impl CaseFile {
             let mut first = true;
             for ind in cat.indicators_of(level) {
                 if first {
-                    doc.spans(vec![Span::styled(format!("    {}", env.level_text(Some(level))), th.level(Some(level)))]);
+                    doc.spans(vec![Span::styled(
+                        format!("    {}", env.level_text(Some(level))),
+                        th.level(Some(level)),
+                    )]);
                     first = false;
                 }
                 let entry = answers.get(&ind.id);
@@ -816,7 +1066,12 @@ impl CaseFile {
                 let style = answer.map_or(th.dim(), |a| self.answer_style(env, a));
                 // Mark, id and answer, then the indicator's words wrapped beside them: the
                 // record shows exactly what was asked.
-                let head = format!("     {} {} {} ", th.mark(answer), text::sanitize_line(&ind.id), text::pad(answer_text, answer_w));
+                let head = format!(
+                    "     {} {} {} ",
+                    th.mark(answer),
+                    text::sanitize_line(&ind.id),
+                    text::pad(answer_text, answer_w)
+                );
                 let indent = text::width(&head);
                 let room = doc.width.saturating_sub(indent).max(8);
                 let mut wrapped = text::wrap(&text::sanitize_line(words), room).into_iter();
@@ -825,7 +1080,10 @@ impl CaseFile {
                     Span::styled(wrapped.next().unwrap_or_default(), th.text()),
                 ]));
                 for l in wrapped {
-                    doc.lines.push(Line::styled(format!("{}{l}", " ".repeat(indent)), th.text()));
+                    doc.lines.push(Line::styled(
+                        format!("{}{l}", " ".repeat(indent)),
+                        th.text(),
+                    ));
                 }
                 if let Some(e) = entry {
                     self.evidence(env, doc, &e.evidence, indent);
@@ -835,7 +1093,12 @@ impl CaseFile {
         // Answers to ids the catalogue does not know (should not happen; shown, not hidden).
         for (id, e) in answers.iter().filter(|(id, _)| cat.indicator(id).is_none()) {
             doc.spans(vec![Span::styled(
-                format!("     {} {}  {}", th.mark(Some(e.answer)), text::sanitize_line(id), env.label(e.answer)),
+                format!(
+                    "     {} {}  {}",
+                    th.mark(Some(e.answer)),
+                    text::sanitize_line(id),
+                    env.label(e.answer)
+                ),
                 th.dim(),
             )]);
         }
@@ -855,7 +1118,10 @@ impl CaseFile {
             &[("n", &all.len().to_string()), ("late", &late.to_string())],
         ));
         if all.is_empty() {
-            doc.spans(vec![Span::styled(format!("  {}", env.t("casefile.no_follow_ups")), th.dim())]);
+            doc.spans(vec![Span::styled(
+                format!("  {}", env.t("casefile.no_follow_ups")),
+                th.dim(),
+            )]);
             return doc.lines;
         }
         let mut last: Option<i64> = None;
@@ -866,15 +1132,31 @@ impl CaseFile {
                     doc.blank();
                 }
                 doc.spans(vec![
-                    Span::styled(format!("  {}  ", env.tf("casefile.decided_on", &[("date", &d.decided_on.to_string())])), th.heading()),
+                    Span::styled(
+                        format!(
+                            "  {}  ",
+                            env.tf(
+                                "casefile.decided_on",
+                                &[("date", &d.decided_on.to_string())]
+                            )
+                        ),
+                        th.heading(),
+                    ),
                     Self::level_spans(env, d.final_level()),
                 ]);
                 last = Some(d.id);
             }
             let late = late_days(today, d.decided_on, iv, *st);
-            let name_style = if late.is_some() { th.error() } else { th.text() };
+            let name_style = if late.is_some() {
+                th.error()
+            } else {
+                th.text()
+            };
             doc.spans(vec![
-                Span::styled(format!("   {} ", th.check(*st == InterventionStatus::Done)), name_style),
+                Span::styled(
+                    format!("   {} ", th.check(*st == InterventionStatus::Done)),
+                    name_style,
+                ),
                 Span::styled(self.intervention_name(env, dv, &iv.kind), name_style),
             ]);
             let due = match iv.due {
@@ -882,18 +1164,35 @@ impl CaseFile {
                 None => env.t("casefile.due_now").to_string(),
             };
             let mut spans = vec![
-                Span::styled(format!("       {} · {} · ", text::sanitize_line(&iv.unit), due), th.dim()),
-                Span::styled(env.label(*st).to_string(), if *st == InterventionStatus::Done { th.ok() } else { th.text() }),
+                Span::styled(
+                    format!("       {} · {} · ", text::sanitize_line(&iv.unit), due),
+                    th.dim(),
+                ),
+                Span::styled(
+                    env.label(*st).to_string(),
+                    if *st == InterventionStatus::Done {
+                        th.ok()
+                    } else {
+                        th.text()
+                    },
+                ),
             ];
             if let Some(days) = late {
                 spans.push(Span::styled(
-                    format!("  {}", env.tf("cases.overdue_days", &[("days", &days.to_string())])),
+                    format!(
+                        "  {}",
+                        env.tf("cases.overdue_days", &[("days", &days.to_string())])
+                    ),
                     th.error(),
                 ));
             }
             doc.spans(spans);
             if !note.trim().is_empty() {
-                doc.wrapped(7, &env.tf("casefile.note", &[("text", &text::sanitize(note))]), th.dim());
+                doc.wrapped(
+                    7,
+                    &env.tf("casefile.note", &[("text", &text::sanitize(note))]),
+                    th.dim(),
+                );
             }
         }
         doc.lines
@@ -923,7 +1222,10 @@ impl CaseFile {
                         _ => label.push(' '),
                     }
                 }
-                spans.push(Span::styled(label, if current { th.selected() } else { th.text() }));
+                spans.push(Span::styled(
+                    label,
+                    if current { th.selected() } else { th.text() },
+                ));
                 spans.push(Span::raw(" "));
             }
             let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
@@ -934,18 +1236,36 @@ impl CaseFile {
         }
     }
 
-    fn render_rule(&self, env: &Env, frame: &mut Frame<'_>, area: Rect, scroll: usize, total: usize, page: usize) {
+    fn render_rule(
+        &self,
+        env: &Env,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        scroll: usize,
+        total: usize,
+        page: usize,
+    ) {
         let th = env.theme;
         let width = usize::from(area.width);
         let pos = if total > page {
-            format!(" {}–{} / {} ", scroll + 1, (scroll + page).min(total), total)
+            format!(
+                " {}–{} / {} ",
+                scroll + 1,
+                (scroll + page).min(total),
+                total
+            )
         } else {
             String::new()
         };
         let rule_w = text::width(th.rule()).max(1);
-        let rule = th.rule().repeat(width.saturating_sub(text::width(&pos) + 1) / rule_w);
+        let rule = th
+            .rule()
+            .repeat(width.saturating_sub(text::width(&pos) + 1) / rule_w);
         frame.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled(format!(" {rule}"), th.dim()), Span::styled(pos, th.dim())])),
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!(" {rule}"), th.dim()),
+                Span::styled(pos, th.dim()),
+            ])),
             area,
         );
     }
@@ -956,7 +1276,11 @@ impl CaseFile {
         let h = usize::from(area.height).max(1);
         if self.data.visits.is_empty() {
             self.render_rule(env, frame, rule, 0, 0, h);
-            let key = env.keymap.keys_for(&[Ctx::CaseFile], Action::AddVisit).map(|k| k.to_string()).unwrap_or_default();
+            let key = env
+                .keymap
+                .keys_for(&[Ctx::CaseFile], Action::AddVisit)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
             let mut doc = Doc::new(env, width);
             doc.heading(env.t("casefile.tab.visits"));
             doc.wrapped(2, &env.tf("casefile.no_visits", &[("key", &key)]), th.dim());
@@ -967,14 +1291,24 @@ impl CaseFile {
         if let Some(focus) = self.focus_visit.take() {
             let at = match focus {
                 Some(id) => self.data.visits.iter().position(|v| v.id == id),
-                None => self.data.visits.iter().enumerate().max_by_key(|(_, v)| v.id).map(|(i, _)| i),
+                None => self
+                    .data
+                    .visits
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|(_, v)| v.id)
+                    .map(|(i, _)| i),
             };
             if let Some(i) = at {
                 self.scroll[2] = starts[i];
             }
         }
         let total = lines.len();
-        let max_scroll = starts.last().copied().unwrap_or(0).max(total.saturating_sub(h));
+        let max_scroll = starts
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .max(total.saturating_sub(h));
         let scroll = self.scroll[2].min(max_scroll);
         self.scroll[2] = scroll;
         let cur = starts.iter().rposition(|s| *s <= scroll).unwrap_or(0);
@@ -1007,7 +1341,10 @@ impl View for CaseFile {
     fn title(&self, env: &Env) -> String {
         env.tf(
             "casefile.title",
-            &[("case", &case_number(self.case_id)), ("name", &self.masked_name(env, false))],
+            &[
+                ("case", &case_number(self.case_id)),
+                ("name", &self.masked_name(env, false)),
+            ],
         )
     }
 
@@ -1055,7 +1392,11 @@ impl View for CaseFile {
                     return Flash::info(env.tf("casefile.no_visits", &[("key", &key)]));
                 };
                 self.editing_visit = Some(Some(v.id));
-                return Outcome::Push(Box::new(VisitEditor::new(env, self.case_id, Some(v.clone()))));
+                return Outcome::Push(Box::new(VisitEditor::new(
+                    env,
+                    self.case_id,
+                    Some(v.clone()),
+                )));
             }
             _ => return Outcome::Ignored,
         }
@@ -1075,10 +1416,11 @@ impl View for CaseFile {
         frame.render_widget(Paragraph::new(self.summary(env, width)), summary);
         self.render_tabs(env, frame, tabs);
         if let Some(err) = &self.error {
-            let lines: Vec<Line<'_>> = text::wrap(&format!("  {}", text::sanitize(err)), width.max(2))
-                .into_iter()
-                .map(|l| Line::styled(l, th.error()))
-                .collect();
+            let lines: Vec<Line<'_>> =
+                text::wrap(&format!("  {}", text::sanitize(err)), width.max(2))
+                    .into_iter()
+                    .map(|l| Line::styled(l, th.error()))
+                    .collect();
             frame.render_widget(Paragraph::new(lines), body);
             return;
         }

@@ -54,11 +54,17 @@ pub(crate) fn due_note(env: &Env, next: NaiveDate) -> Option<(String, Style)> {
     let th = &env.theme;
     let days = (next - today).num_days();
     if days < 0 {
-        Some((env.tf("cases.overdue_days", &[("days", &(-days).to_string())]), th.error()))
+        Some((
+            env.tf("cases.overdue_days", &[("days", &(-days).to_string())]),
+            th.error(),
+        ))
     } else if days == 0 {
         Some((env.t("cases.due_today").to_string(), th.warn()))
     } else if days <= i64::from(env.review().window_days) {
-        Some((env.tf("cases.due_in_days", &[("days", &days.to_string())]), th.warn()))
+        Some((
+            env.tf("cases.due_in_days", &[("days", &days.to_string())]),
+            th.warn(),
+        ))
     } else {
         None
     }
@@ -87,7 +93,14 @@ enum Field {
     Due,
 }
 
-const FIELDS: [Field; 6] = [Field::Status, Field::Level, Field::Difficulty, Field::City, Field::County, Field::Due];
+const FIELDS: [Field; 6] = [
+    Field::Status,
+    Field::Level,
+    Field::Difficulty,
+    Field::City,
+    Field::County,
+    Field::Due,
+];
 
 /// The columns of the list. Which ones show depends on the width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +133,14 @@ const COLS: [Col; 11] = [
 ];
 
 /// Dropped first when the terminal is narrow, in this order.
-const DROP_ORDER: [Col; 6] = [Col::IdNumber, Col::Region, Col::Sex, Col::Age, Col::AdHoc, Col::Status];
+const DROP_ORDER: [Col; 6] = [
+    Col::IdNumber,
+    Col::Region,
+    Col::Sex,
+    Col::Age,
+    Col::AdHoc,
+    Col::Status,
+];
 
 /// The columns chosen for a width: which, how wide, the gap between them, and whether the
 /// status is written in full.
@@ -214,7 +234,10 @@ impl CaseList {
     /// The queries behind the list, in display order.
     fn segment_filters(&self, env: &Env) -> Vec<CaseFilter> {
         let due_by = self.due_by(env);
-        let base = CaseFilter { due_by: None, ..self.filter.clone() };
+        let base = CaseFilter {
+            due_by: None,
+            ..self.filter.clone()
+        };
         if !self.queue {
             return vec![CaseFilter { due_by, ..base }];
         }
@@ -222,15 +245,24 @@ impl CaseList {
         // Cases before the panel now (first assessments and ad-hoc re-reviews) come first;
         // a due-date filter speaks of active cases only.
         if matches!(base.status, None | Some(CaseStatus::AwaitingPanel)) && due_by.is_none() {
-            out.push(CaseFilter { status: Some(CaseStatus::AwaitingPanel), ..base.clone() });
+            out.push(CaseFilter {
+                status: Some(CaseStatus::AwaitingPanel),
+                ..base.clone()
+            });
         }
         if matches!(base.status, None | Some(CaseStatus::Active)) {
-            let horizon = env.today().checked_add_days(Days::new(u64::from(env.review().window_days)));
+            let horizon = env
+                .today()
+                .checked_add_days(Days::new(u64::from(env.review().window_days)));
             let by = match (due_by, horizon) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            out.push(CaseFilter { status: None, due_by: by, ..base });
+            out.push(CaseFilter {
+                status: None,
+                due_by: by,
+                ..base
+            });
         }
         out
     }
@@ -333,7 +365,9 @@ impl CaseList {
     }
 
     fn selected_row(&self) -> Option<&CaseRow> {
-        self.selected.checked_sub(self.rows_at).and_then(|i| self.rows.get(i))
+        self.selected
+            .checked_sub(self.rows_at)
+            .and_then(|i| self.rows.get(i))
     }
 
     fn filtered(&self) -> bool {
@@ -361,7 +395,11 @@ impl CaseList {
     }
 
     fn set_search(&mut self, env: &Env) -> Outcome {
-        let q = self.search.as_ref().map(|s| text::sanitize_line(&s.text())).unwrap_or_default();
+        let q = self
+            .search
+            .as_ref()
+            .map(|s| text::sanitize_line(&s.text()))
+            .unwrap_or_default();
         if q == self.filter.search {
             return Outcome::Done;
         }
@@ -386,17 +424,27 @@ impl CaseList {
         fn next<T: Copy + PartialEq>(options: &[T], current: Option<T>, step: isize) -> Option<T> {
             // Position 0 is "all"; options follow.
             let n = options.len() as isize + 1;
-            let at = current.and_then(|c| options.iter().position(|o| *o == c)).map_or(0, |i| i as isize + 1);
+            let at = current
+                .and_then(|c| options.iter().position(|o| *o == c))
+                .map_or(0, |i| i as isize + 1);
             let to = (at + step).rem_euclid(n);
-            if to == 0 { None } else { Some(options[(to - 1) as usize]) }
+            if to == 0 {
+                None
+            } else {
+                Some(options[(to - 1) as usize])
+            }
         }
         match field {
             Field::Status => self.filter.status = next(CaseStatus::ALL, self.filter.status, step),
             Field::Level => self.filter.level = next(&RiskLevel::ALL, self.filter.level, step),
-            Field::Difficulty => self.filter.difficulty = next(DifficultyType::ALL, self.filter.difficulty, step),
+            Field::Difficulty => {
+                self.filter.difficulty = next(DifficultyType::ALL, self.filter.difficulty, step)
+            }
             Field::City => {
                 let idx: Vec<usize> = (0..self.cities.len()).collect();
-                let cur = self.city_code().and_then(|c| self.cities.iter().position(|r| r.code == c));
+                let cur = self
+                    .city_code()
+                    .and_then(|c| self.cities.iter().position(|r| r.code == c));
                 self.filter.region = next(&idx, cur, step).map(|i| self.cities[i].code.clone());
                 self.load_counties(env)?;
             }
@@ -405,7 +453,9 @@ impl CaseList {
                     return Ok(());
                 }
                 let idx: Vec<usize> = (0..self.counties.len()).collect();
-                let cur = self.county_code().and_then(|c| self.counties.iter().position(|r| r.code == c));
+                let cur = self
+                    .county_code()
+                    .and_then(|c| self.counties.iter().position(|r| r.code == c));
                 self.filter.region = match next(&idx, cur, step) {
                     Some(i) => Some(self.counties[i].code.clone()),
                     None => self.city_code(),
@@ -442,7 +492,9 @@ impl CaseList {
     }
 
     fn bar_key(&mut self, env: &Env, key: KeyEvent) -> Outcome {
-        let Some(at) = self.bar else { return Outcome::Done };
+        let Some(at) = self.bar else {
+            return Outcome::Done;
+        };
         let field = FIELDS[at];
         let result = match key.code {
             KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => {
@@ -479,9 +531,18 @@ impl CaseList {
     fn field_value(&self, env: &Env, field: Field) -> String {
         let all = env.t("cases.filter_all");
         match field {
-            Field::Status => self.filter.status.map_or(all.to_string(), |s| env.label(s).to_string()),
-            Field::Level => self.filter.level.map_or(all.to_string(), |l| env.level_text(Some(l))),
-            Field::Difficulty => self.filter.difficulty.map_or(all.to_string(), |d| env.label(d).to_string()),
+            Field::Status => self
+                .filter
+                .status
+                .map_or(all.to_string(), |s| env.label(s).to_string()),
+            Field::Level => self
+                .filter
+                .level
+                .map_or(all.to_string(), |l| env.level_text(Some(l))),
+            Field::Difficulty => self
+                .filter
+                .difficulty
+                .map_or(all.to_string(), |d| env.label(d).to_string()),
             Field::City => self
                 .city_code()
                 .and_then(|c| self.cities.iter().find(|r| r.code == c))
@@ -502,7 +563,10 @@ impl CaseList {
         match self.due {
             Due::Any => None,
             Due::Overdue => Some(env.t("cases.due_overdue").to_string()),
-            Due::Window => Some(env.tf("cases.due_window", &[("days", &env.review().window_days.to_string())])),
+            Due::Window => Some(env.tf(
+                "cases.due_window",
+                &[("days", &env.review().window_days.to_string())],
+            )),
             Due::By(d) => Some(env.tf("cases.due_by", &[("date", &d.to_string())])),
         }
     }
@@ -580,18 +644,34 @@ impl CaseList {
     /// Picks the columns that fit `width` (the cursor's two columns aside).
     fn columns(env: &Env, width: usize) -> Columns {
         let w = |s: &str| text::width(s);
-        let status_short = CaseStatus::ALL.iter().map(|s| w(Self::status_short(env, *s))).max().unwrap_or(0);
-        let status_full = CaseStatus::ALL.iter().map(|s| w(env.label(*s))).max().unwrap_or(0);
+        let status_short = CaseStatus::ALL
+            .iter()
+            .map(|s| w(Self::status_short(env, *s)))
+            .max()
+            .unwrap_or(0);
+        let status_full = CaseStatus::ALL
+            .iter()
+            .map(|s| w(env.label(*s)))
+            .max()
+            .unwrap_or(0);
         let base = |col: Col| -> usize {
             let content = match col {
                 Col::Number => w(&case_number(999_999)),
                 Col::Name => 8,
-                Col::Sex => Sex::ALL.iter().map(|s| w(Self::sex_short(env, *s))).max().unwrap_or(1),
+                Col::Sex => Sex::ALL
+                    .iter()
+                    .map(|s| w(Self::sex_short(env, *s)))
+                    .max()
+                    .unwrap_or(1),
                 Col::Age => 2,
                 Col::IdNumber => 18,
                 Col::Region => 12,
                 Col::Status => status_short,
-                Col::Level => RiskLevel::ALL.iter().map(|l| w(&env.level_short(Some(*l)))).max().unwrap_or(1),
+                Col::Level => RiskLevel::ALL
+                    .iter()
+                    .map(|l| w(&env.level_short(Some(*l))))
+                    .max()
+                    .unwrap_or(1),
                 Col::Next => 10,
                 Col::Due => w(&env.tf("cases.overdue_days", &[("days", "999")]))
                     .max(w(&env.tf("cases.due_in_days", &[("days", "30")]))),
@@ -607,9 +687,14 @@ impl CaseList {
                     .filter(|c| !DROP_ORDER[..dropped].contains(c))
                     .map(|c| (*c, base(*c)))
                     .collect();
-                let used: usize = cols.iter().map(|(_, w)| w).sum::<usize>() + gap * cols.len().saturating_sub(1);
+                let used: usize =
+                    cols.iter().map(|(_, w)| w).sum::<usize>() + gap * cols.len().saturating_sub(1);
                 if used <= room || dropped == DROP_ORDER.len() {
-                    let mut out = Columns { cols, gap, full_status: false };
+                    let mut out = Columns {
+                        cols,
+                        gap,
+                        full_status: false,
+                    };
                     let mut spare = room.saturating_sub(used);
                     // Spare room: the status in full, then a wider region and name.
                     if status_full > status_short && spare >= (status_full - status_short) + 8 {
@@ -633,25 +718,46 @@ impl CaseList {
         unreachable!("the last choice always returns")
     }
 
-    fn cell(&self, env: &Env, r: &CaseRow, col: Col, focused: bool, full_status: bool) -> (String, Option<Style>) {
+    fn cell(
+        &self,
+        env: &Env,
+        r: &CaseRow,
+        col: Col,
+        focused: bool,
+        full_status: bool,
+    ) -> (String, Option<Style>) {
         let th = &env.theme;
         match col {
             Col::Number => (case_number(r.case_id), None),
-            Col::Name => (env.name(&text::sanitize_line(&r.name), focused).into_owned(), None),
+            Col::Name => (
+                env.name(&text::sanitize_line(&r.name), focused)
+                    .into_owned(),
+                None,
+            ),
             Col::Sex => (Self::sex_short(env, r.sex).to_string(), None),
             Col::Age => (age_on(r.birth_date, env.today()).to_string(), None),
             Col::IdNumber => match &r.id_number {
-                Some(id) => (env.id_number(&text::sanitize_line(id), focused).into_owned(), None),
+                Some(id) => (
+                    env.id_number(&text::sanitize_line(id), focused)
+                        .into_owned(),
+                    None,
+                ),
                 None => (env.t("cases.no_id_number").to_string(), Some(th.dim())),
             },
             Col::Region => (text::sanitize_line(&r.region_name), None),
             Col::Status => {
-                let s = if full_status { env.label(r.status) } else { Self::status_short(env, r.status) };
+                let s = if full_status {
+                    env.label(r.status)
+                } else {
+                    Self::status_short(env, r.status)
+                };
                 (s.to_string(), None)
             }
             Col::Level => (env.level_short(r.level), Some(th.level(r.level))),
             Col::Next => match r.next_review {
-                Some(d) if r.status != CaseStatus::Closed => (d.format("%Y-%m-%d").to_string(), None),
+                Some(d) if r.status != CaseStatus::Closed => {
+                    (d.format("%Y-%m-%d").to_string(), None)
+                }
                 _ => ("-".to_string(), Some(th.dim())),
             },
             Col::Due => match r.next_review {
@@ -674,19 +780,31 @@ impl CaseList {
     fn render_header(&self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = &env.theme;
         let mut spans = vec![Span::styled(
-            format!(" {}", env.tf("cases.total", &[("n", &group_digits(self.total))])),
+            format!(
+                " {}",
+                env.tf("cases.total", &[("n", &group_digits(self.total))])
+            ),
             th.heading(),
         )];
         let chips = self.chips(env);
         if chips.is_empty() {
             if self.queue {
                 spans.push(Span::styled(
-                    format!("   {}", env.tf("cases.queue_scope", &[("days", &env.review().window_days.to_string())])),
+                    format!(
+                        "   {}",
+                        env.tf(
+                            "cases.queue_scope",
+                            &[("days", &env.review().window_days.to_string())]
+                        )
+                    ),
                     th.dim(),
                 ));
             }
         } else {
-            spans.push(Span::styled(format!("   {} ", env.t("cases.filtered_by")), th.dim()));
+            spans.push(Span::styled(
+                format!("   {} ", env.t("cases.filtered_by")),
+                th.dim(),
+            ));
             spans.push(Span::styled(chips.join(" · "), th.warn()));
         }
         let right = if self.total > 0 {
@@ -731,13 +849,20 @@ impl CaseList {
         ])
         .areas(area);
         frame.render_widget(
-            Paragraph::new(Span::styled(label, if self.searching { th.key() } else { th.text() })),
+            Paragraph::new(Span::styled(
+                label,
+                if self.searching { th.key() } else { th.text() },
+            )),
             l,
         );
         let hint_text = if self.searching {
             format!("  {}", env.t("cases.search_hint"))
         } else {
-            let key = env.keymap.keys_for(&[Ctx::CaseList], Action::Search).map(|k| k.to_string()).unwrap_or_default();
+            let key = env
+                .keymap
+                .keys_for(&[Ctx::CaseList], Action::Search)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
             format!("  {}", env.tf("cases.search_again", &[("key", &key)]))
         };
         frame.render_widget(
@@ -759,11 +884,19 @@ impl CaseList {
 
     fn render_bar(&self, env: &Env, frame: &mut Frame<'_>, area: Rect, focus: usize) {
         let th = &env.theme;
-        let [title, fields, hint] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(FIELDS.len() as u16), Constraint::Length(1)])
-                .areas(area);
+        let [title, fields, hint] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(FIELDS.len() as u16),
+            Constraint::Length(1),
+        ])
+        .areas(area);
         section_title(frame, title, env, env.t("cases.filter_title"));
-        let label_w = FIELDS.iter().map(|f| text::width(Self::field_label(env, *f))).max().unwrap_or(0) + 2;
+        let label_w = FIELDS
+            .iter()
+            .map(|f| text::width(Self::field_label(env, *f)))
+            .max()
+            .unwrap_or(0)
+            + 2;
         let lines: Vec<Line<'_>> = FIELDS
             .iter()
             .enumerate()
@@ -790,7 +923,10 @@ impl CaseList {
                 };
                 Line::from(vec![
                     Span::styled(format!(" {cursor} "), th.key()),
-                    Span::styled(text::pad(Self::field_label(env, *f), label_w), if focused { th.key() } else { th.text() }),
+                    Span::styled(
+                        text::pad(Self::field_label(env, *f), label_w),
+                        if focused { th.key() } else { th.text() },
+                    ),
                     Span::styled(if focused { "◀ " } else { "  " }, th.key()),
                     Span::styled(value, value_style),
                     Span::styled(if focused { " ▶" } else { "" }, th.key()),
@@ -800,7 +936,11 @@ impl CaseList {
         frame.render_widget(Paragraph::new(lines), fields);
         frame.render_widget(
             Paragraph::new(Span::styled(
-                text::truncate_with(&format!("   {}", env.t("cases.filter_hint")), usize::from(hint.width), th.ellipsis()),
+                text::truncate_with(
+                    &format!("   {}", env.t("cases.filter_hint")),
+                    usize::from(hint.width),
+                    th.ellipsis(),
+                ),
                 th.dim(),
             )),
             hint,
@@ -810,16 +950,18 @@ impl CaseList {
     fn render_rows(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = &env.theme;
         let width = usize::from(area.width);
-        let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         self.page = usize::from(body.height).max(1);
         if let Err(e) = self.ensure_window(env) {
             self.error = Some(e.0);
         }
         if let Some(err) = &self.error {
-            let lines: Vec<Line<'_>> = text::wrap(&format!("  {}", text::sanitize(err)), width.max(2))
-                .into_iter()
-                .map(|l| Line::styled(l, th.error()))
-                .collect();
+            let lines: Vec<Line<'_>> =
+                text::wrap(&format!("  {}", text::sanitize(err)), width.max(2))
+                    .into_iter()
+                    .map(|l| Line::styled(l, th.error()))
+                    .collect();
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
@@ -832,12 +974,19 @@ impl CaseList {
                     .unwrap_or_default();
                 env.tf("cases.empty_filtered", &[("key", &key)])
             } else if self.queue {
-                env.tf("cases.queue_empty", &[("days", &env.review().window_days.to_string())])
+                env.tf(
+                    "cases.queue_empty",
+                    &[("days", &env.review().window_days.to_string())],
+                )
             } else {
                 env.t("cases.empty").to_string()
             };
             let lines: Vec<Line<'_>> = std::iter::once(Line::raw(""))
-                .chain(text::wrap(&msg, width.saturating_sub(4).max(2)).into_iter().map(|l| Line::styled(format!("  {l}"), th.text())))
+                .chain(
+                    text::wrap(&msg, width.saturating_sub(4).max(2))
+                        .into_iter()
+                        .map(|l| Line::styled(format!("  {l}"), th.text())),
+                )
                 .collect();
             frame.render_widget(Paragraph::new(lines), body);
             return;
@@ -849,7 +998,10 @@ impl CaseList {
             if i > 0 {
                 head_spans.push(Span::raw(sep.clone()));
             }
-            head_spans.push(Span::styled(text::pad(Self::header(env, *col), *w), th.dim()));
+            head_spans.push(Span::styled(
+                text::pad(Self::header(env, *col), *w),
+                th.dim(),
+            ));
         }
         frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
 
@@ -858,7 +1010,11 @@ impl CaseList {
             let focused = self.rows_at + i == self.selected;
             let row_style = if focused { th.selected() } else { th.text() };
             let mut spans = vec![Span::styled(
-                if focused { format!("{} ", th.cursor()) } else { "  ".to_string() },
+                if focused {
+                    format!("{} ", th.cursor())
+                } else {
+                    "  ".to_string()
+                },
                 if focused { th.selected() } else { th.key() },
             )];
             let mut used = 2;
@@ -868,7 +1024,11 @@ impl CaseList {
                     used += cols.gap;
                 }
                 let (content, style) = self.cell(env, r, *col, focused, cols.full_status);
-                let style = if focused { row_style } else { style.unwrap_or(row_style) };
+                let style = if focused {
+                    row_style
+                } else {
+                    style.unwrap_or(row_style)
+                };
                 spans.push(Span::styled(text::pad(&content, *w), style));
                 used += w;
             }
@@ -887,7 +1047,11 @@ impl View for CaseList {
     }
 
     fn title(&self, env: &Env) -> String {
-        if self.queue { env.t("cases.queue_title").to_string() } else { env.t("cases.title").to_string() }
+        if self.queue {
+            env.t("cases.queue_title").to_string()
+        } else {
+            env.t("cases.title").to_string()
+        }
     }
 
     fn editing(&self) -> bool {
@@ -967,7 +1131,9 @@ impl View for CaseList {
             KeyCode::PageDown => self.move_to(env, self.selected + page),
             KeyCode::Tab | KeyCode::BackTab => Outcome::Done,
             _ => {
-                let Some(input) = &mut self.search else { return Outcome::Done };
+                let Some(input) = &mut self.search else {
+                    return Outcome::Done;
+                };
                 if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('u') {
                     *input = TextInput::single_line("");
                 } else {
@@ -990,7 +1156,11 @@ impl View for CaseList {
 
     fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let search_h = u16::from(self.search.is_some());
-        let bar_h = if self.bar.is_some() { FIELDS.len() as u16 + 2 } else { 0 };
+        let bar_h = if self.bar.is_some() {
+            FIELDS.len() as u16 + 2
+        } else {
+            0
+        };
         let [header, search, bar, _, rows] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(search_h),

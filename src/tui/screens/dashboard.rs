@@ -30,7 +30,11 @@ pub struct Dashboard {
 
 impl Dashboard {
     pub fn open(env: &mut Env) -> Result<Dashboard, Failure> {
-        let mut d = Dashboard { numbers: Numbers::default(), recent: Vec::new(), selected: 0 };
+        let mut d = Dashboard {
+            numbers: Numbers::default(),
+            recent: Vec::new(),
+            selected: 0,
+        };
         d.load(env)?;
         Ok(d)
     }
@@ -73,7 +77,9 @@ impl View for Dashboard {
     fn update(&mut self, env: &mut Env, action: Action) -> Outcome {
         match action {
             Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(self.recent.len().saturating_sub(1)),
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.recent.len().saturating_sub(1))
+            }
             Action::First => self.selected = 0,
             Action::Last => self.selected = self.recent.len().saturating_sub(1),
             Action::Open => match self.recent.get(self.selected) {
@@ -129,32 +135,63 @@ impl View for Dashboard {
         ];
         for (i, level) in RiskLevel::ALL.iter().enumerate() {
             l1.push(Span::raw("    "));
-            l1.push(Span::styled(format!("{} {}", env.level_short(Some(*level)), num(n.by_level[i])), th.level(Some(*level))));
+            l1.push(Span::styled(
+                format!("{} {}", env.level_short(Some(*level)), num(n.by_level[i])),
+                th.level(Some(*level)),
+            ));
         }
-        l1.push(Span::styled(format!("    {} ", env.t("dashboard.awaiting_first")), th.text()));
+        l1.push(Span::styled(
+            format!("    {} ", env.t("dashboard.awaiting_first")),
+            th.text(),
+        ));
         l1.push(Span::styled(num(n.awaiting_first), th.heading()));
         frame.render_widget(Paragraph::new(Line::from(l1)), head1);
 
         let mut l2 = vec![
-            Span::styled(format!("  {} ", env.t("dashboard.due_this_month")), th.text()),
+            Span::styled(
+                format!("  {} ", env.t("dashboard.due_this_month")),
+                th.text(),
+            ),
             Span::styled(num(n.due_this_month), th.heading()),
             Span::styled(format!("    {} ", env.t("dashboard.overdue")), th.text()),
-            Span::styled(num(n.overdue), if n.overdue > 0 { th.error() } else { th.heading() }),
+            Span::styled(
+                num(n.overdue),
+                if n.overdue > 0 {
+                    th.error()
+                } else {
+                    th.heading()
+                },
+            ),
         ];
         if n.overdue > 0 {
             l2.push(Span::styled(
-                format!(" {}", env.tf("dashboard.oldest_days", &[("days", &n.most_overdue_days.to_string())])),
+                format!(
+                    " {}",
+                    env.tf(
+                        "dashboard.oldest_days",
+                        &[("days", &n.most_overdue_days.to_string())]
+                    )
+                ),
                 th.text(),
             ));
         }
-        l2.push(Span::styled(format!("    {} ", env.t("dashboard.ad_hoc")), th.text()));
+        l2.push(Span::styled(
+            format!("    {} ", env.t("dashboard.ad_hoc")),
+            th.text(),
+        ));
         l2.push(Span::styled(num(n.ad_hoc_open), th.heading()));
-        l2.push(Span::styled(format!("    {} ", env.t("dashboard.next_session")), th.text()));
+        l2.push(Span::styled(
+            format!("    {} ", env.t("dashboard.next_session")),
+            th.text(),
+        ));
         match n.next_session {
             Some((_, date, items)) => l2.push(Span::styled(
                 env.tf(
                     "dashboard.session_on",
-                    &[("date", &env.date_with_weekday(date)), ("items", &items.to_string())],
+                    &[
+                        ("date", &env.date_with_weekday(date)),
+                        ("items", &items.to_string()),
+                    ],
                 ),
                 th.heading(),
             )),
@@ -163,7 +200,8 @@ impl View for Dashboard {
         frame.render_widget(Paragraph::new(Line::from(l2)), head2);
 
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(charts);
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(charts);
         let levels: Vec<(String, usize, ratatui::style::Style)> = RiskLevel::ALL
             .iter()
             .enumerate()
@@ -188,7 +226,10 @@ impl View for Dashboard {
             .map(|(i, r)| {
                 let focused = i == self.selected;
                 let channel = if r.mandatory {
-                    env.tf("report.channel_mandatory", &[("channel", env.label(r.channel))])
+                    env.tf(
+                        "report.channel_mandatory",
+                        &[("channel", env.label(r.channel))],
+                    )
                 } else {
                     env.label(r.channel).to_string()
                 };
@@ -207,12 +248,18 @@ impl View for Dashboard {
                 Line::from(vec![
                     Span::styled(fixed, style),
                     Span::styled(summary, style),
-                    Span::styled(format!("  {status} "), if focused { th.selected() } else { th.dim() }),
+                    Span::styled(
+                        format!("  {status} "),
+                        if focused { th.selected() } else { th.dim() },
+                    ),
                 ])
             })
             .collect();
         if lines.is_empty() {
-            frame.render_widget(Paragraph::new(format!("  {}", env.t("dashboard.no_reports"))).style(th.dim()), recent);
+            frame.render_widget(
+                Paragraph::new(format!("  {}", env.t("dashboard.no_reports"))).style(th.dim()),
+                recent,
+            );
         } else {
             frame.render_widget(Paragraph::new(lines), recent);
         }

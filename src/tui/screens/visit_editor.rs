@@ -54,12 +54,24 @@ impl VisitEditor {
                 v.people_met.clone(),
                 v.notes.clone(),
             ],
-            None => vec![env.today().format("%Y-%m-%d").to_string(), String::new(), String::new(), String::new(), String::new()],
+            None => vec![
+                env.today().format("%Y-%m-%d").to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
         };
         let inputs: Vec<TextInput> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| if i == NOTES { TextInput::multi_line(v) } else { TextInput::single_line(v) })
+            .map(|(i, v)| {
+                if i == NOTES {
+                    TextInput::multi_line(v)
+                } else {
+                    TextInput::single_line(v)
+                }
+            })
             .collect();
         // What the fields hold after their own cleaning: the baseline for "changed".
         let initial = inputs.iter().map(TextInput::text).collect();
@@ -85,7 +97,11 @@ impl VisitEditor {
     }
 
     fn dirty(&self) -> bool {
-        self.inputs.iter().map(TextInput::text).zip(&self.initial).any(|(a, b)| a != *b)
+        self.inputs
+            .iter()
+            .map(TextInput::text)
+            .zip(&self.initial)
+            .any(|(a, b)| a != *b)
     }
 
     fn label(env: &Env, field: usize) -> &'static str {
@@ -111,20 +127,30 @@ impl VisitEditor {
         let Ok(date) = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d") else {
             let msg = env.tf(
                 "visit.err_date",
-                &[("field", Self::label(env, DATE)), ("example", &today.format("%Y-%m-%d").to_string())],
+                &[
+                    ("field", Self::label(env, DATE)),
+                    ("example", &today.format("%Y-%m-%d").to_string()),
+                ],
             );
             return Err(self.fail(DATE, msg));
         };
         if date > today {
             let msg = env.tf(
                 "visit.err_date_future",
-                &[("field", Self::label(env, DATE)), ("date", &date.to_string()), ("today", &today.to_string())],
+                &[
+                    ("field", Self::label(env, DATE)),
+                    ("date", &date.to_string()),
+                    ("today", &today.to_string()),
+                ],
             );
             return Err(self.fail(DATE, msg));
         }
         let notes = self.inputs[NOTES].text();
         if notes.trim().is_empty() {
-            let msg = env.tf("visit.err_notes_empty", &[("field", Self::label(env, NOTES))]);
+            let msg = env.tf(
+                "visit.err_notes_empty",
+                &[("field", Self::label(env, NOTES))],
+            );
             return Err(self.fail(NOTES, msg));
         }
         Ok(HomeVisit {
@@ -146,7 +172,8 @@ impl VisitEditor {
         let result = if self.visit_id.is_some() {
             env.store.write(|tx| reports::update_visit(tx, &visit))
         } else {
-            env.store.write(|tx| reports::insert_visit(tx, &visit).map(|_| ()))
+            env.store
+                .write(|tx| reports::insert_visit(tx, &visit).map(|_| ()))
         };
         match result {
             Ok(()) => Outcome::Pop,
@@ -158,7 +185,14 @@ impl VisitEditor {
         }
     }
 
-    fn render_line_field(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect, field: usize, label_w: usize) {
+    fn render_line_field(
+        &mut self,
+        env: &Env,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        field: usize,
+        label_w: usize,
+    ) {
         let th = env.theme;
         let focused = field == self.focus;
         let label = format!(
@@ -169,7 +203,11 @@ impl VisitEditor {
         let lw = text::width(&label) as u16 + 2;
         let [l, input, hint] = Layout::horizontal([
             Constraint::Length(lw),
-            Constraint::Length(if field == DATE { 12 } else { area.width.saturating_sub(lw) }),
+            Constraint::Length(if field == DATE {
+                12
+            } else {
+                area.width.saturating_sub(lw)
+            }),
             Constraint::Min(0),
         ])
         .areas(area);
@@ -184,7 +222,11 @@ impl VisitEditor {
         if field == DATE {
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    text::truncate_with(&format!("  {}", env.t("visit.date_hint")), usize::from(hint.width), th.ellipsis()),
+                    text::truncate_with(
+                        &format!("  {}", env.t("visit.date_hint")),
+                        usize::from(hint.width),
+                        th.ellipsis(),
+                    ),
                     th.dim(),
                 )),
                 hint,
@@ -193,7 +235,11 @@ impl VisitEditor {
         if focused {
             self.inputs[field].render(frame, input, None, th.selected());
         } else {
-            let shown = text::truncate_with(&self.inputs[field].text(), usize::from(input.width), th.ellipsis());
+            let shown = text::truncate_with(
+                &self.inputs[field].text(),
+                usize::from(input.width),
+                th.ellipsis(),
+            );
             frame.render_widget(Paragraph::new(Span::styled(shown, th.text())), input);
         }
     }
@@ -205,7 +251,11 @@ impl View for VisitEditor {
     }
 
     fn title(&self, env: &Env) -> String {
-        let key = if self.visit_id.is_some() { "visit.title_edit" } else { "visit.title_new" };
+        let key = if self.visit_id.is_some() {
+            "visit.title_edit"
+        } else {
+            "visit.title_new"
+        };
         let name = env.name(&self.child_name, false);
         format!("{} · {} {}", env.t(key), case_number(self.case_id), name)
     }
@@ -221,7 +271,10 @@ impl View for VisitEditor {
                 if self.dirty() && !self.warned {
                     self.warned = true;
                     let keys = |a: Action| {
-                        env.keymap.keys_for(&[Ctx::Input], a).map(|k| k.to_string()).unwrap_or_default()
+                        env.keymap
+                            .keys_for(&[Ctx::Input], a)
+                            .map(|k| k.to_string())
+                            .unwrap_or_default()
                     };
                     Flash::error(env.tf(
                         "visit.unsaved",
@@ -262,7 +315,19 @@ impl View for VisitEditor {
 
     fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = env.theme;
-        let [head, _, date, visitors, place, people, _, notes_head, notes, error, hint] = Layout::vertical([
+        let [
+            head,
+            _,
+            date,
+            visitors,
+            place,
+            people,
+            _,
+            notes_head,
+            notes,
+            error,
+            hint,
+        ] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Length(1),
@@ -276,9 +341,18 @@ impl View for VisitEditor {
             Constraint::Length(1),
         ])
         .areas(area);
-        let title_key = if self.visit_id.is_some() { "visit.title_edit" } else { "visit.title_new" };
+        let title_key = if self.visit_id.is_some() {
+            "visit.title_edit"
+        } else {
+            "visit.title_new"
+        };
         let name = env.name(&self.child_name, false);
-        let heading = format!(" {} · {} {}", env.t(title_key), case_number(self.case_id), name);
+        let heading = format!(
+            " {} · {} {}",
+            env.t(title_key),
+            case_number(self.case_id),
+            name
+        );
         let mut head_spans = vec![Span::styled(
             text::truncate_with(&heading, usize::from(head.width), th.ellipsis()),
             th.heading(),
@@ -292,8 +366,16 @@ impl View for VisitEditor {
         }
         frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
 
-        let label_w = (0..FIELDS).map(|f| text::width(Self::label(env, f))).max().unwrap_or(0);
-        for (field, area) in [(DATE, date), (VISITORS, visitors), (PLACE, place), (PEOPLE, people)] {
+        let label_w = (0..FIELDS)
+            .map(|f| text::width(Self::label(env, f)))
+            .max()
+            .unwrap_or(0);
+        for (field, area) in [
+            (DATE, date),
+            (VISITORS, visitors),
+            (PLACE, place),
+            (PEOPLE, people),
+        ] {
             self.render_line_field(env, frame, area, field, label_w);
         }
 
@@ -302,14 +384,21 @@ impl View for VisitEditor {
         let chars = self.inputs[NOTES].text().chars().count();
         let count = env.tf(
             "visit.count",
-            &[("n", &group_digits(chars)), ("max", &group_digits(MAX_CHARS))],
+            &[
+                ("n", &group_digits(chars)),
+                ("max", &group_digits(MAX_CHARS)),
+            ],
         );
         let (count, count_style) = if self.inputs[NOTES].too_long {
             (format!("{count} · {}", env.t("visit.too_long")), th.error())
         } else {
             (count, th.dim())
         };
-        let label = format!(" {} {}", if focused { th.cursor() } else { " " }, Self::label(env, NOTES));
+        let label = format!(
+            " {} {}",
+            if focused { th.cursor() } else { " " },
+            Self::label(env, NOTES)
+        );
         let label_style = if self.error.as_ref().is_some_and(|(f, _)| *f == NOTES) {
             th.error()
         } else if focused {
@@ -317,7 +406,8 @@ impl View for VisitEditor {
         } else {
             th.text()
         };
-        let pad = usize::from(notes_head.width).saturating_sub(text::width(&label) + text::width(&count) + 1);
+        let pad = usize::from(notes_head.width)
+            .saturating_sub(text::width(&label) + text::width(&count) + 1);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(label, label_style),
@@ -326,7 +416,11 @@ impl View for VisitEditor {
             ])),
             notes_head,
         );
-        let box_area = Rect { x: notes.x + 1, width: notes.width.saturating_sub(2), ..notes };
+        let box_area = Rect {
+            x: notes.x + 1,
+            width: notes.width.saturating_sub(2),
+            ..notes
+        };
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(th.border())
@@ -336,28 +430,45 @@ impl View for VisitEditor {
         } else {
             let inner = block.inner(box_area);
             frame.render_widget(block, box_area);
-            let lines: Vec<Line<'_>> = text::wrap(&self.inputs[NOTES].text(), usize::from(inner.width.max(2)))
-                .into_iter()
-                .take(usize::from(inner.height))
-                .map(|l| Line::styled(l, th.text()))
-                .collect();
+            let lines: Vec<Line<'_>> =
+                text::wrap(&self.inputs[NOTES].text(), usize::from(inner.width.max(2)))
+                    .into_iter()
+                    .take(usize::from(inner.height))
+                    .map(|l| Line::styled(l, th.text()))
+                    .collect();
             frame.render_widget(Paragraph::new(lines), inner);
         }
 
         if let Some((_, msg)) = &self.error {
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    text::truncate_with(&format!(" {msg}"), usize::from(error.width), th.ellipsis()),
+                    text::truncate_with(
+                        &format!(" {msg}"),
+                        usize::from(error.width),
+                        th.ellipsis(),
+                    ),
                     th.error(),
                 )),
                 error,
             );
         }
-        let keys = |a: Action| env.keymap.keys_for(&[Ctx::Input], a).map(|k| k.to_string()).unwrap_or_default();
-        let hint_text = env.tf("visit.keys", &[("save", &keys(Action::Save)), ("back", &keys(Action::Back))]);
+        let keys = |a: Action| {
+            env.keymap
+                .keys_for(&[Ctx::Input], a)
+                .map(|k| k.to_string())
+                .unwrap_or_default()
+        };
+        let hint_text = env.tf(
+            "visit.keys",
+            &[("save", &keys(Action::Save)), ("back", &keys(Action::Back))],
+        );
         frame.render_widget(
             Paragraph::new(Span::styled(
-                text::truncate_with(&format!(" {hint_text}"), usize::from(hint.width), th.ellipsis()),
+                text::truncate_with(
+                    &format!(" {hint_text}"),
+                    usize::from(hint.width),
+                    th.ellipsis(),
+                ),
                 th.dim(),
             )),
             hint,

@@ -37,16 +37,28 @@ pub enum FormKey {
 
 impl Form {
     pub fn new(title: impl Into<String>) -> Form {
-        Form { title: title.into(), fields: Vec::new(), focus: 0, error: None, hint: None }
+        Form {
+            title: title.into(),
+            fields: Vec::new(),
+            focus: 0,
+            error: None,
+            hint: None,
+        }
     }
 
     pub fn line(mut self, label: impl Into<String>, value: &str) -> Form {
-        self.fields.push(Field { label: label.into(), input: TextInput::single_line(value) });
+        self.fields.push(Field {
+            label: label.into(),
+            input: TextInput::single_line(value),
+        });
         self
     }
 
     pub fn text(mut self, label: impl Into<String>, value: &str) -> Form {
-        self.fields.push(Field { label: label.into(), input: TextInput::multi_line(value) });
+        self.fields.push(Field {
+            label: label.into(),
+            input: TextInput::multi_line(value),
+        });
         self
     }
 
@@ -56,7 +68,10 @@ impl Form {
     }
 
     pub fn value(&self, i: usize) -> String {
-        self.fields.get(i).map(|f| f.input.text()).unwrap_or_default()
+        self.fields
+            .get(i)
+            .map(|f| f.input.text())
+            .unwrap_or_default()
     }
 
     pub fn key(&mut self, key: KeyEvent) -> FormKey {
@@ -71,7 +86,9 @@ impl Form {
                 FormKey::Handled
             }
             _ => {
-                let Some(field) = self.fields.get_mut(self.focus) else { return FormKey::Handled };
+                let Some(field) = self.fields.get_mut(self.focus) else {
+                    return FormKey::Handled;
+                };
                 if field.input.key(key) {
                     self.error = None;
                     return FormKey::Handled;
@@ -98,8 +115,11 @@ impl Form {
     pub fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = &env.theme;
         let width = area.width.saturating_sub(8).clamp(40, 90);
-        let heights: Vec<u16> =
-            self.fields.iter().map(|f| if f.input.is_multiline() { 8 } else { 1 }).collect();
+        let heights: Vec<u16> = self
+            .fields
+            .iter()
+            .map(|f| if f.input.is_multiline() { 8 } else { 1 })
+            .collect();
         let body: u16 = heights.iter().map(|h| h + 1).sum::<u16>()
             + u16::from(self.error.is_some())
             + u16::from(self.hint.is_some());
@@ -115,7 +135,10 @@ impl Form {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(th.border())
-            .title(Span::styled(format!(" {} ", text::sanitize_line(&self.title)), th.title()))
+            .title(Span::styled(
+                format!(" {} ", text::sanitize_line(&self.title)),
+                th.title(),
+            ))
             .title_bottom(Span::styled(format!(" {save} "), th.dim()));
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
@@ -128,12 +151,25 @@ impl Form {
             }
             let style = if i == self.focus { th.key() } else { th.text() };
             frame.render_widget(
-                Paragraph::new(Span::styled(text::truncate(&f.label, usize::from(inner.width)), style)),
-                Rect { x: inner.x, y, width: inner.width, height: 1 },
+                Paragraph::new(Span::styled(
+                    text::truncate(&f.label, usize::from(inner.width)),
+                    style,
+                )),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: 1,
+                },
             );
             y += 1;
             let h = heights[i].min(bottom.saturating_sub(y));
-            let r = Rect { x: inner.x + 2, y, width: inner.width.saturating_sub(2), height: h };
+            let r = Rect {
+                x: inner.x + 2,
+                y,
+                width: inner.width.saturating_sub(2),
+                height: h,
+            };
             if i == self.focus {
                 cursor_field = Some(r);
             } else {
@@ -150,8 +186,16 @@ impl Form {
         if let Some(hint) = &self.hint {
             if y < bottom {
                 frame.render_widget(
-                    Paragraph::new(Span::styled(text::truncate(hint, usize::from(inner.width)), th.dim())),
-                    Rect { x: inner.x, y, width: inner.width, height: 1 },
+                    Paragraph::new(Span::styled(
+                        text::truncate(hint, usize::from(inner.width)),
+                        th.dim(),
+                    )),
+                    Rect {
+                        x: inner.x,
+                        y,
+                        width: inner.width,
+                        height: 1,
+                    },
                 );
                 y += 1;
             }
@@ -164,14 +208,20 @@ impl Form {
                     .collect();
                 frame.render_widget(
                     Paragraph::new(lines),
-                    Rect { x: inner.x, y, width: inner.width, height: bottom - y },
+                    Rect {
+                        x: inner.x,
+                        y,
+                        width: inner.width,
+                        height: bottom - y,
+                    },
                 );
             }
         }
         // The focused field last, so the terminal cursor ends at its caret.
         if let Some(r) = cursor_field {
             if let Some(f) = self.fields.get_mut(self.focus) {
-                f.input.render(frame, r, None, Style::default().patch(th.text()));
+                f.input
+                    .render(frame, r, None, Style::default().patch(th.text()));
             }
         }
     }

@@ -37,12 +37,21 @@ impl TextInput {
             vec![crate::text::sanitize_line(&clean)]
         };
         let mut area = TextArea::new(lines);
-        area.set_wrap_mode(if multiline { WrapMode::WordOrGlyph } else { WrapMode::None });
+        area.set_wrap_mode(if multiline {
+            WrapMode::WordOrGlyph
+        } else {
+            WrapMode::None
+        });
         area.set_cursor_line_style(Style::default());
         area.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        TextInput { area, multiline, max_chars, too_long: false }
+        TextInput {
+            area,
+            multiline,
+            max_chars,
+            too_long: false,
+        }
     }
 
     pub fn is_multiline(&self) -> bool {
@@ -55,7 +64,12 @@ impl TextInput {
     }
 
     fn len(&self) -> usize {
-        self.area.lines().iter().map(|l| l.chars().count() + 1).sum::<usize>().saturating_sub(1)
+        self.area
+            .lines()
+            .iter()
+            .map(|l| l.chars().count() + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
     }
 
     /// Feeds a key. Enter in a single-line field is not consumed (the screen decides).
@@ -79,7 +93,11 @@ impl TextInput {
     /// Inserts pasted text (the textarea ignores `Event::Paste` by itself).
     pub fn paste(&mut self, s: &str) {
         let clean = crate::text::sanitize(s);
-        let clean = if self.multiline { clean } else { crate::text::sanitize_line(&clean) };
+        let clean = if self.multiline {
+            clean
+        } else {
+            crate::text::sanitize_line(&clean)
+        };
         let room = self.max_chars.saturating_sub(self.len());
         let take: String = clean.chars().take(room).collect();
         self.too_long = take.chars().count() < clean.chars().count();
@@ -87,7 +105,13 @@ impl TextInput {
     }
 
     /// Draws the field and puts the terminal cursor at the caret.
-    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, block: Option<Block<'static>>, style: Style) {
+    pub fn render(
+        &mut self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        block: Option<Block<'static>>,
+        style: Style,
+    ) {
         let inner = match &block {
             Some(b) => b.inner(area),
             None => area,

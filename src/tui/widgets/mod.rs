@@ -34,23 +34,47 @@ pub fn section_title(frame: &mut Frame<'_>, area: Rect, env: &Env, title: &str) 
     let th = &env.theme;
     let w = usize::from(area.width);
     let head = format!(" {title} ");
-    let rule = th.rule().repeat(w.saturating_sub(text::width(&head) + 1) / text::width(th.rule()).max(1));
+    let rule = th
+        .rule()
+        .repeat(w.saturating_sub(text::width(&head) + 1) / text::width(th.rule()).max(1));
     frame.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(head, th.heading()), Span::styled(rule, th.dim())])),
+        Paragraph::new(Line::from(vec![
+            Span::styled(head, th.heading()),
+            Span::styled(rule, th.dim()),
+        ])),
         area,
     );
 }
 
 /// A horizontal bar chart with a title line: label, bar, number. Bars scale to the largest.
-pub fn bar_chart(frame: &mut Frame<'_>, area: Rect, env: &Env, title: &str, rows: &[(String, usize, Style)]) {
+pub fn bar_chart(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    env: &Env,
+    title: &str,
+    rows: &[(String, usize, Style)],
+) {
     let th = &env.theme;
     let mut lines = vec![Line::styled(format!(" {title}"), th.heading())];
-    let label_w = rows.iter().map(|(l, _, _)| text::width(l)).max().unwrap_or(0).min(12);
+    let label_w = rows
+        .iter()
+        .map(|(l, _, _)| text::width(l))
+        .max()
+        .unwrap_or(0)
+        .min(12);
     let max = rows.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
-    let num_w = rows.iter().map(|(_, n, _)| n.to_string().len()).max().unwrap_or(1);
+    let num_w = rows
+        .iter()
+        .map(|(_, n, _)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
     let bar_room = usize::from(area.width).saturating_sub(label_w + num_w + 6);
     for (label, n, style) in rows {
-        let len = if *n == 0 { 0 } else { ((n * bar_room) / max).max(1) };
+        let len = if *n == 0 {
+            0
+        } else {
+            ((n * bar_room) / max).max(1)
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("  {} ", text::pad(label, label_w)), *style),
             Span::styled(th.bar().repeat(len), *style),

@@ -7,12 +7,14 @@ use crate::domain::assessment::{Answer, AnswerEntry, Assessment};
 use crate::domain::case::Case;
 use crate::domain::child::Child;
 use crate::domain::criteria::{Catalogue, scoring};
-use crate::domain::decision::{Decision, DecisionStatus, Intervention, Missing, NextReview, ReviewKind, Vote};
+use crate::domain::decision::PoliceReport;
+use crate::domain::decision::{
+    Decision, DecisionStatus, Intervention, Missing, NextReview, ReviewKind, Vote,
+};
 use crate::domain::guardian::Guardian;
 use crate::domain::level::RiskLevel;
 use crate::domain::report::Report;
 use crate::domain::visit::HomeVisit;
-use crate::domain::decision::PoliceReport;
 use crate::store::cases::ReviewRequest;
 use crate::store::decisions::SealRules;
 use crate::store::{cases, children, decisions, panel, regions, reports};
@@ -31,7 +33,14 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [Step::Summary, Step::Notes, Step::Conflicts, Step::Scoring, Step::Decision, Step::Confirm];
+    pub const ALL: [Step; 6] = [
+        Step::Summary,
+        Step::Notes,
+        Step::Conflicts,
+        Step::Scoring,
+        Step::Decision,
+        Step::Confirm,
+    ];
 
     pub fn index(self) -> usize {
         Step::ALL.iter().position(|s| *s == self).expect("listed")
@@ -73,7 +82,8 @@ pub struct CaseData {
 impl CaseData {
     pub fn load(env: &Env, case_id: i64) -> Result<CaseData, Failure> {
         let c = env.store.conn();
-        let case = cases::get(c, case_id)?.ok_or_else(|| Failure(format!("case {case_id} is gone")))?;
+        let case =
+            cases::get(c, case_id)?.ok_or_else(|| Failure(format!("case {case_id} is gone")))?;
         let child = children::get(c, case.child_id)?
             .ok_or_else(|| Failure(format!("the child of case {case_id} is gone")))?;
         Ok(CaseData {
@@ -195,18 +205,34 @@ impl CaseState {
             }
         }
         s.set_attendance(present);
-        s.draft.vote = Vote { for_: s.draft.voting_members.len() as u32, against: 0, abstain: 0 };
+        s.draft.vote = Vote {
+            for_: s.draft.voting_members.len() as u32,
+            against: 0,
+            abstain: 0,
+        };
         s.recompute(env);
         Ok(s)
     }
 
     /// Voting members: those present less those who declared a conflict.
     pub fn set_attendance(&mut self, present: &[i64]) {
-        self.draft.voting_members = present.iter().copied().filter(|m| !self.conflicted.contains(m)).collect();
-        self.draft.recused = present.iter().copied().filter(|m| self.conflicted.contains(m)).collect();
+        self.draft.voting_members = present
+            .iter()
+            .copied()
+            .filter(|m| !self.conflicted.contains(m))
+            .collect();
+        self.draft.recused = present
+            .iter()
+            .copied()
+            .filter(|m| self.conflicted.contains(m))
+            .collect();
     }
 
-    pub fn catalogue_indicator<'a>(&self, cat: &'a Catalogue, pos: usize) -> Option<&'a crate::domain::criteria::Indicator> {
+    pub fn catalogue_indicator<'a>(
+        &self,
+        cat: &'a Catalogue,
+        pos: usize,
+    ) -> Option<&'a crate::domain::criteria::Indicator> {
         self.order.get(pos).map(|i| &cat.indicators[*i])
     }
 
@@ -216,31 +242,45 @@ impl CaseState {
 
     /// The previous decision's answer to an indicator, if it used the same id.
     pub fn previous_answer(&self, id: &str) -> Option<Answer> {
-        self.data.last.as_ref().and_then(|d| d.assessment.answers.get(id)).map(|e| e.answer)
+        self.data
+            .last
+            .as_ref()
+            .and_then(|d| d.assessment.answers.get(id))
+            .map(|e| e.answer)
     }
 
     pub fn set_answer(&mut self, env: &Env, answer: Answer) {
-        let Some(ind) = self.catalogue_indicator(&env.catalogue, self.scoring_sel) else { return };
+        let Some(ind) = self.catalogue_indicator(&env.catalogue, self.scoring_sel) else {
+            return;
+        };
         let id = ind.id.clone();
         let entry = self
             .draft
             .assessment
             .answers
             .entry(id)
-            .or_insert(AnswerEntry { answer, evidence: String::new() });
+            .or_insert(AnswerEntry {
+                answer,
+                evidence: String::new(),
+            });
         entry.answer = answer;
         self.recompute(env);
     }
 
     pub fn set_evidence(&mut self, env: &Env, pos: usize, evidence: String) {
-        let Some(ind) = self.catalogue_indicator(&env.catalogue, pos) else { return };
+        let Some(ind) = self.catalogue_indicator(&env.catalogue, pos) else {
+            return;
+        };
         let id = ind.id.clone();
         let entry = self
             .draft
             .assessment
             .answers
             .entry(id)
-            .or_insert(AnswerEntry { answer: Answer::Unknown, evidence: String::new() });
+            .or_insert(AnswerEntry {
+                answer: Answer::Unknown,
+                evidence: String::new(),
+            });
         entry.evidence = evidence;
     }
 
@@ -257,18 +297,34 @@ impl CaseState {
         match level {
             Some(l) => {
                 let menu: Vec<&str> = cat.menu(l).map(|i| i.id.as_str()).collect();
-                self.draft.interventions.retain(|i| menu.contains(&i.kind.as_str()));
+                self.draft
+                    .interventions
+                    .retain(|i| menu.contains(&i.kind.as_str()));
             }
             None => self.draft.interventions.clear(),
         }
         if !self.next_review_edited {
-            let kind = self.draft.next_review.as_ref().map(|r| r.kind).unwrap_or(ReviewKind::Annual);
-            self.draft.next_review =
-                Some(NextReview { date: env.review().next_review(self.draft.decided_on, level), kind });
+            let kind = self
+                .draft
+                .next_review
+                .as_ref()
+                .map(|r| r.kind)
+                .unwrap_or(ReviewKind::Annual);
+            self.draft.next_review = Some(NextReview {
+                date: env.review().next_review(self.draft.decided_on, level),
+                kind,
+            });
         }
-        self.decision_sel = self.decision_sel.min(self.decision_rows(env).len().saturating_sub(1));
-        let rules = SealRules { catalogue: cat, quorum: env.config.quorum, review: env.review() };
-        self.missing = decisions::missing_for_seal(env.store.conn(), &self.draft, &rules).unwrap_or_default();
+        self.decision_sel = self
+            .decision_sel
+            .min(self.decision_rows(env).len().saturating_sub(1));
+        let rules = SealRules {
+            catalogue: cat,
+            quorum: env.config.quorum,
+            review: env.review(),
+        };
+        self.missing =
+            decisions::missing_for_seal(env.store.conn(), &self.draft, &rules).unwrap_or_default();
     }
 
     /// The rows of the decision step for the current final level.
@@ -280,12 +336,23 @@ impl CaseState {
         if !scoring::reportable_met(&env.catalogue, &self.draft.assessment.answers).is_empty() {
             rows.push(DecisionRow::Police);
         }
-        rows.extend([DecisionRow::NextReview, DecisionRow::Vote, DecisionRow::Dissent]);
+        rows.extend([
+            DecisionRow::NextReview,
+            DecisionRow::Vote,
+            DecisionRow::Dissent,
+        ]);
         rows
     }
 
     /// The menu entry behind an intervention row, and whether it is chosen.
-    pub fn menu_item<'a>(&self, env: &'a Env, idx: usize) -> Option<(&'a crate::domain::criteria::InterventionDef, Option<&Intervention>)> {
+    pub fn menu_item<'a>(
+        &self,
+        env: &'a Env,
+        idx: usize,
+    ) -> Option<(
+        &'a crate::domain::criteria::InterventionDef,
+        Option<&Intervention>,
+    )> {
         let l = self.final_level()?;
         let def = env.catalogue.menu(l).nth(idx)?;
         let chosen = self.draft.interventions.iter().find(|i| i.kind == def.id);
@@ -293,22 +360,36 @@ impl CaseState {
     }
 
     pub fn toggle_intervention(&mut self, env: &Env, idx: usize) {
-        let Some((def, chosen)) = self.menu_item(env, idx) else { return };
+        let Some((def, chosen)) = self.menu_item(env, idx) else {
+            return;
+        };
         let id = def.id.clone();
         if chosen.is_some() {
             self.draft.interventions.retain(|i| i.kind != id);
         } else {
             let unit = def.default_unit.clone().unwrap_or_default();
-            self.draft.interventions.push(Intervention { kind: id, unit, due: None });
+            self.draft.interventions.push(Intervention {
+                kind: id,
+                unit,
+                due: None,
+            });
             // Keep the menu's order, so the record reads the same whatever the clicks.
-            let order: Vec<String> = self.final_level().map(|l| env.catalogue.menu(l).map(|d| d.id.clone()).collect()).unwrap_or_default();
-            self.draft.interventions.sort_by_key(|i| order.iter().position(|o| *o == i.kind));
+            let order: Vec<String> = self
+                .final_level()
+                .map(|l| env.catalogue.menu(l).map(|d| d.id.clone()).collect())
+                .unwrap_or_default();
+            self.draft
+                .interventions
+                .sort_by_key(|i| order.iter().position(|o| *o == i.kind));
         }
         self.recompute(env);
     }
 
     /// A police report already recorded on the case satisfies the reporting rule.
     pub fn police_on_file(&self) -> Option<&PoliceReport> {
-        self.draft.police_report.as_ref().or_else(|| self.data.police.first().map(|(_, p)| p))
+        self.draft
+            .police_report
+            .as_ref()
+            .or_else(|| self.data.police.first().map(|(_, p)| p))
     }
 }

@@ -63,7 +63,8 @@ impl Session {
             Some(s) => s.id,
             None => {
                 let window = env.review().window_days;
-                let candidates = crate::store::queries::agenda_candidates(env.store.conn(), today, window, 12)?;
+                let candidates =
+                    crate::store::queries::agenda_candidates(env.store.conn(), today, window, 12)?;
                 let ids: Vec<i64> = candidates.iter().map(|(r, _)| r.case_id).collect();
                 env.store.write(|tx| {
                     let id = panel::create_session(tx, today, &[], None, None)?;
@@ -91,12 +92,16 @@ impl Session {
 
     fn reload(&mut self, env: &Env) -> Result<(), Failure> {
         let c = env.store.conn();
-        let s = panel::session(c, self.id)?.ok_or_else(|| Failure(format!("session {} is gone", self.id)))?;
+        let s = panel::session(c, self.id)?
+            .ok_or_else(|| Failure(format!("session {} is gone", self.id)))?;
         self.held_on = s.held_on;
         self.present = s.present;
         self.chair = s.chair;
         self.secretary = s.secretary;
-        self.members = panel::members(c)?.into_iter().filter(|m| m.active).collect();
+        self.members = panel::members(c)?
+            .into_iter()
+            .filter(|m| m.active)
+            .collect();
         self.agenda = panel::agenda(c, self.id)?;
         self.decided = decisions::of_session(c, self.id)?
             .into_iter()
@@ -107,7 +112,10 @@ impl Session {
     }
 
     pub fn present_members(&self) -> Vec<&Member> {
-        self.members.iter().filter(|m| self.present.contains(&m.id)).collect()
+        self.members
+            .iter()
+            .filter(|m| self.present.contains(&m.id))
+            .collect()
     }
 
     pub fn quorum(&self, env: &Env, conflicted: &std::collections::BTreeSet<i64>) -> QuorumCheck {
@@ -115,7 +123,11 @@ impl Session {
     }
 
     pub fn member_name(&self, id: i64) -> String {
-        self.members.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| format!("#{id}"))
+        self.members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| format!("#{id}"))
     }
 
     fn current(&mut self) -> Option<&mut CaseState> {
@@ -137,7 +149,9 @@ impl Session {
 
     /// Opens agenda item `i` (loading its work if it is the first visit).
     fn go_to(&mut self, env: &Env, i: usize) -> Outcome {
-        let Some(item) = self.agenda.get(i) else { return Outcome::Done };
+        let Some(item) = self.agenda.get(i) else {
+            return Outcome::Done;
+        };
         let (case_id, decision_id) = (item.case_id, item.decision_id);
         if !self.cases.contains_key(&case_id) {
             match CaseState::open(env, self.id, case_id, &self.present, decision_id) {
@@ -196,7 +210,11 @@ impl Session {
             .iter()
             .position(|a| a.outcome == AgendaOutcome::Pending)
             .unwrap_or(0);
-        if self.agenda.iter().all(|a| a.outcome != AgendaOutcome::Pending) {
+        if self
+            .agenda
+            .iter()
+            .all(|a| a.outcome != AgendaOutcome::Pending)
+        {
             self.stage = Stage::End;
             return Outcome::Done;
         }
@@ -204,13 +222,21 @@ impl Session {
     }
 
     fn update_case(&mut self, env: &mut Env, action: Action) -> Outcome {
-        let Stage::Case(index) = self.stage else { return Outcome::Ignored };
+        let Stage::Case(index) = self.stage else {
+            return Outcome::Ignored;
+        };
         let present = self.present.clone();
         let session_id = self.id;
         let quorum_rule = env.config.quorum;
         let members = self.members.clone();
-        let Some(outcome) = self.agenda.get(index).map(|a| a.outcome) else { return Outcome::Ignored };
-        let Some(cs) = self.agenda.get(index).and_then(|a| self.cases.get_mut(&a.case_id)) else {
+        let Some(outcome) = self.agenda.get(index).map(|a| a.outcome) else {
+            return Outcome::Ignored;
+        };
+        let Some(cs) = self
+            .agenda
+            .get(index)
+            .and_then(|a| self.cases.get_mut(&a.case_id))
+        else {
             return Outcome::Ignored;
         };
         match action {
@@ -234,29 +260,50 @@ impl Session {
                 if outcome == AgendaOutcome::Decided {
                     return Flash::error(env.t("session.already_decided"));
                 }
-                let form = Form::new(env.t("session.defer_title")).text(env.t("session.defer_reason"), "");
+                let form =
+                    Form::new(env.t("session.defer_title")).text(env.t("session.defer_reason"), "");
                 cs.form = Some((FormFor::Defer, form));
             }
             Action::AddVisit if cs.step == Step::Notes => {
                 let case_id = cs.data.case.id;
-                return Outcome::Push(Box::new(super::visit_editor::VisitEditor::new(env, case_id, None)));
+                return Outcome::Push(Box::new(super::visit_editor::VisitEditor::new(
+                    env, case_id, None,
+                )));
             }
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::First | Action::Last => {
-                move_in_step(cs, env, action, &present)
-            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => move_in_step(cs, env, action, &present),
             _ => {
                 let decided = outcome == AgendaOutcome::Decided;
-                return step_action(cs, env, action, session_id, &present, &members, quorum_rule, decided);
+                return step_action(
+                    cs,
+                    env,
+                    action,
+                    session_id,
+                    &present,
+                    &members,
+                    quorum_rule,
+                    decided,
+                );
             }
         }
         Outcome::Done
     }
 
     fn submit_form(&mut self, env: &mut Env) -> Outcome {
-        let Stage::Case(index) = self.stage else { return Outcome::Done };
+        let Stage::Case(index) = self.stage else {
+            return Outcome::Done;
+        };
         let session_id = self.id;
-        let Some(cs) = self.current() else { return Outcome::Done };
-        let Some(purpose) = cs.form.as_ref().map(|(p, _)| *p) else { return Outcome::Done };
+        let Some(cs) = self.current() else {
+            return Outcome::Done;
+        };
+        let Some(purpose) = cs.form.as_ref().map(|(p, _)| *p) else {
+            return Outcome::Done;
+        };
         if let Err(msg) = submit(cs, env, purpose) {
             if let Some((_, form)) = cs.form.as_mut() {
                 form.error = Some(msg);
@@ -264,10 +311,17 @@ impl Session {
             return Outcome::Done;
         }
         if purpose == FormFor::Defer {
-            let reason = cs.form.as_ref().map(|(_, f)| f.value(0)).unwrap_or_default();
+            let reason = cs
+                .form
+                .as_ref()
+                .map(|(_, f)| f.value(0))
+                .unwrap_or_default();
             let case_id = cs.data.case.id;
             cs.form = None;
-            if let Err(e) = env.store.write(|tx| panel::defer(tx, session_id, case_id, &reason)) {
+            if let Err(e) = env
+                .store
+                .write(|tx| panel::defer(tx, session_id, case_id, &reason))
+            {
                 return Flash::error(e.to_string());
             }
             if let Err(e) = self.reload(env) {
@@ -285,9 +339,13 @@ impl Session {
     }
 
     fn seal(&mut self, env: &mut Env) -> Outcome {
-        let Stage::Case(index) = self.stage else { return Outcome::Done };
+        let Stage::Case(index) = self.stage else {
+            return Outcome::Done;
+        };
         let session_id = self.id;
-        let Some(cs) = self.current() else { return Outcome::Done };
+        let Some(cs) = self.current() else {
+            return Outcome::Done;
+        };
         cs.recompute(env);
         if !cs.missing.is_empty() {
             return Flash::error(env.t("session.cannot_seal_yet"));
@@ -297,7 +355,11 @@ impl Session {
         let conflicted = cs.conflicted.clone();
         let result = {
             let catalogue = env.catalogue.clone();
-            let rules = SealRules { catalogue: &catalogue, quorum: env.config.quorum, review: env.review() };
+            let rules = SealRules {
+                catalogue: &catalogue,
+                quorum: env.config.quorum,
+                review: env.review(),
+            };
             env.store.write(|tx| {
                 panel::set_conflicts(tx, session_id, draft.case_id, &conflicted)?;
                 decisions::seal(tx, &draft, &rules, now)
@@ -311,7 +373,10 @@ impl Session {
                 if let Err(e) = self.reload(env) {
                     return Flash::error(e.0);
                 }
-                let msg = env.tf("session.sealed", &[("case", &crate::domain::case::case_number(draft.case_id))]);
+                let msg = env.tf(
+                    "session.sealed",
+                    &[("case", &crate::domain::case::case_number(draft.case_id))],
+                );
                 match self.next_pending(env, index) {
                     Outcome::Done => Flash::ok(msg),
                     other => other,
@@ -369,8 +434,15 @@ fn step_action(
 ) -> Outcome {
     let writes = matches!(
         action,
-        Action::Met | Action::NotMet | Action::Unknown | Action::Evidence | Action::Toggle | Action::Open
-            | Action::Override | Action::PoliceReport | Action::Confirm
+        Action::Met
+            | Action::NotMet
+            | Action::Unknown
+            | Action::Evidence
+            | Action::Toggle
+            | Action::Open
+            | Action::Override
+            | Action::PoliceReport
+            | Action::Confirm
     );
     if decided && writes && cs.step != Step::Summary && cs.step != Step::Notes {
         return Flash::error(env.t("session.already_decided"));
@@ -388,36 +460,60 @@ fn step_action(
             Outcome::Done
         }
         (Step::Scoring, Action::Evidence) => {
-            let Some(ind) = cs.catalogue_indicator(&env.catalogue, cs.scoring_sel) else { return Outcome::Done };
-            let current = cs.draft.assessment.answers.get(&ind.id).map(|e| e.evidence.clone()).unwrap_or_default();
+            let Some(ind) = cs.catalogue_indicator(&env.catalogue, cs.scoring_sel) else {
+                return Outcome::Done;
+            };
+            let current = cs
+                .draft
+                .assessment
+                .answers
+                .get(&ind.id)
+                .map(|e| e.evidence.clone())
+                .unwrap_or_default();
             let title = env.tf("session.evidence_title", &[("id", &ind.id)]);
             let label = match env.lang {
                 crate::i18n::Lang::Zh => ind.zh.clone(),
                 crate::i18n::Lang::En => ind.en.clone(),
             };
-            cs.form = Some((FormFor::Evidence(cs.scoring_sel), Form::new(title).text(label, &current)));
+            cs.form = Some((
+                FormFor::Evidence(cs.scoring_sel),
+                Form::new(title).text(label, &current),
+            ));
             Outcome::Done
         }
         (Step::Conflicts, Action::Toggle) => {
-            let Some(member) = present.get(cs.conflict_sel).copied() else { return Outcome::Done };
+            let Some(member) = present.get(cs.conflict_sel).copied() else {
+                return Outcome::Done;
+            };
             if !cs.conflicted.remove(&member) {
                 cs.conflicted.insert(member);
             }
             let case_id = cs.data.case.id;
             let conflicted = cs.conflicted.clone();
-            if let Err(e) = env.store.write(|tx| panel::set_conflicts(tx, session_id, case_id, &conflicted)) {
+            if let Err(e) = env
+                .store
+                .write(|tx| panel::set_conflicts(tx, session_id, case_id, &conflicted))
+            {
                 return Flash::error(e.to_string());
             }
             cs.set_attendance(present);
             // The vote follows the voting members until the secretary edits it.
             let voting = cs.draft.voting_members.len() as u32;
-            if cs.draft.vote.total() != voting && cs.draft.vote.against == 0 && cs.draft.vote.abstain == 0 {
+            if cs.draft.vote.total() != voting
+                && cs.draft.vote.against == 0
+                && cs.draft.vote.abstain == 0
+            {
                 cs.draft.vote.for_ = voting;
             }
             cs.recompute(env);
-            let present_members: Vec<&Member> = members.iter().filter(|m| present.contains(&m.id)).collect();
+            let present_members: Vec<&Member> =
+                members.iter().filter(|m| present.contains(&m.id)).collect();
             let q = quorum_rule.check(present_members, &cs.conflicted);
-            if q.met() { Outcome::Done } else { Flash::error(env.t("session.quorum_lost")) }
+            if q.met() {
+                Outcome::Done
+            } else {
+                Flash::error(env.t("session.quorum_lost"))
+            }
         }
         (Step::Decision, Action::Toggle | Action::Open) => decision_row_action(cs, env, action),
         (Step::Decision, Action::Override) => {
@@ -435,15 +531,29 @@ fn step_action(
 
 fn decision_row_action(cs: &mut CaseState, env: &mut Env, action: Action) -> Outcome {
     let rows = cs.decision_rows(env);
-    let Some(row) = rows.get(cs.decision_sel).copied() else { return Outcome::Done };
+    let Some(row) = rows.get(cs.decision_sel).copied() else {
+        return Outcome::Done;
+    };
     match (row, action) {
         (DecisionRow::Level, _) => open_override(cs, env),
         (DecisionRow::Intervention(i), Action::Toggle) => cs.toggle_intervention(env, i),
         (DecisionRow::Intervention(i), _) => {
-            let Some((def, chosen)) = cs.menu_item(env, i) else { return Outcome::Done };
-            let unit = chosen.map(|c| c.unit.clone()).or_else(|| def.default_unit.clone()).unwrap_or_default();
-            let due = chosen.and_then(|c| c.due).map(|d| d.to_string()).unwrap_or_default();
-            let name = if env.lang == crate::i18n::Lang::Zh { def.zh.clone() } else { def.en.clone() };
+            let Some((def, chosen)) = cs.menu_item(env, i) else {
+                return Outcome::Done;
+            };
+            let unit = chosen
+                .map(|c| c.unit.clone())
+                .or_else(|| def.default_unit.clone())
+                .unwrap_or_default();
+            let due = chosen
+                .and_then(|c| c.due)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let name = if env.lang == crate::i18n::Lang::Zh {
+                def.zh.clone()
+            } else {
+                def.en.clone()
+            };
             let form = Form::new(name)
                 .line(env.t("session.unit"), &unit)
                 .line(env.t("session.due"), &due)
@@ -453,15 +563,29 @@ fn decision_row_action(cs: &mut CaseState, env: &mut Env, action: Action) -> Out
         (DecisionRow::Police, _) => open_police(cs, env),
         (DecisionRow::NextReview, Action::Toggle) => {
             if let Some(r) = cs.draft.next_review.as_mut() {
-                r.kind = if r.kind == ReviewKind::Annual { ReviewKind::AdHoc } else { ReviewKind::Annual };
+                r.kind = if r.kind == ReviewKind::Annual {
+                    ReviewKind::AdHoc
+                } else {
+                    ReviewKind::Annual
+                };
             }
         }
         (DecisionRow::NextReview, _) => {
-            let current = cs.draft.next_review.as_ref().map(|r| r.date.to_string()).unwrap_or_default();
-            let latest = env.review().next_review(cs.draft.decided_on, cs.final_level());
+            let current = cs
+                .draft
+                .next_review
+                .as_ref()
+                .map(|r| r.date.to_string())
+                .unwrap_or_default();
+            let latest = env
+                .review()
+                .next_review(cs.draft.decided_on, cs.final_level());
             let form = Form::new(env.t("session.next_review"))
                 .line(env.t("session.next_review_date"), &current)
-                .hint(env.tf("session.next_review_hint", &[("latest", &latest.to_string())]));
+                .hint(env.tf(
+                    "session.next_review_hint",
+                    &[("latest", &latest.to_string())],
+                ));
             cs.form = Some((FormFor::NextReview, form));
         }
         (DecisionRow::Vote, _) => {
@@ -470,11 +594,15 @@ fn decision_row_action(cs: &mut CaseState, env: &mut Env, action: Action) -> Out
                 .line(env.t("session.vote_for"), &v.for_.to_string())
                 .line(env.t("session.vote_against"), &v.against.to_string())
                 .line(env.t("session.vote_abstain"), &v.abstain.to_string())
-                .hint(env.tf("session.vote_hint", &[("n", &cs.draft.voting_members.len().to_string())]));
+                .hint(env.tf(
+                    "session.vote_hint",
+                    &[("n", &cs.draft.voting_members.len().to_string())],
+                ));
             cs.form = Some((FormFor::Vote, form));
         }
         (DecisionRow::Dissent, _) => {
-            let form = Form::new(env.t("session.dissent")).text(env.t("session.dissent_label"), &cs.draft.dissent);
+            let form = Form::new(env.t("session.dissent"))
+                .text(env.t("session.dissent_label"), &cs.draft.dissent);
             cs.form = Some((FormFor::Dissent, form));
         }
     }
@@ -483,21 +611,42 @@ fn decision_row_action(cs: &mut CaseState, env: &mut Env, action: Action) -> Out
 
 fn open_override(cs: &mut CaseState, env: &Env) {
     let current = cs.draft.assessment.override_.clone();
-    let level = current.as_ref().map(|o| o.level).or(cs.draft.assessment.computed.level);
+    let level = current
+        .as_ref()
+        .map(|o| o.level)
+        .or(cs.draft.assessment.computed.level);
     let form = Form::new(env.t("session.override_title"))
-        .line(env.t("session.override_level"), &level.map(|l| l.number().to_string()).unwrap_or_default())
-        .text(env.t("session.override_reason"), current.as_ref().map(|o| o.reason.as_str()).unwrap_or(""))
+        .line(
+            env.t("session.override_level"),
+            &level.map(|l| l.number().to_string()).unwrap_or_default(),
+        )
+        .text(
+            env.t("session.override_reason"),
+            current.as_ref().map(|o| o.reason.as_str()).unwrap_or(""),
+        )
         .hint(env.t("session.override_hint"));
     cs.form = Some((FormFor::Override, form));
 }
 
 fn open_police(cs: &mut CaseState, env: &Env) {
     let p = cs.draft.police_report.clone();
-    let at = p.as_ref().map(|p| p.reported_at).unwrap_or_else(|| env.now());
+    let at = p
+        .as_ref()
+        .map(|p| p.reported_at)
+        .unwrap_or_else(|| env.now());
     let form = Form::new(env.t("session.police_title"))
-        .line(env.t("session.police_time"), &at.format("%Y-%m-%d %H:%M").to_string())
-        .line(env.t("session.police_unit"), p.as_ref().map(|p| p.unit.as_str()).unwrap_or(""))
-        .line(env.t("session.police_receipt"), p.as_ref().map(|p| p.receipt.as_str()).unwrap_or(""));
+        .line(
+            env.t("session.police_time"),
+            &at.format("%Y-%m-%d %H:%M").to_string(),
+        )
+        .line(
+            env.t("session.police_unit"),
+            p.as_ref().map(|p| p.unit.as_str()).unwrap_or(""),
+        )
+        .line(
+            env.t("session.police_receipt"),
+            p.as_ref().map(|p| p.receipt.as_str()).unwrap_or(""),
+        );
     cs.form = Some((FormFor::Police, form));
 }
 
@@ -507,7 +656,9 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 
 /// Applies a submitted form to the draft; an error names the field to fix.
 fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String> {
-    let Some((_, form)) = cs.form.as_ref() else { return Ok(()) };
+    let Some((_, form)) = cs.form.as_ref() else {
+        return Ok(());
+    };
     match purpose {
         FormFor::Evidence(pos) => {
             let text = form.value(0);
@@ -534,7 +685,11 @@ fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String>
                 &reason,
             )
             .map_err(|e| e.to_string())?;
-            cs.draft.assessment.override_ = Some(Override { level, reason, by: None });
+            cs.draft.assessment.override_ = Some(Override {
+                level,
+                reason,
+                by: None,
+            });
         }
         FormFor::Intervention(i) => {
             let unit = form.value(0);
@@ -542,12 +697,17 @@ fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String>
             let due = if due_text.trim().is_empty() {
                 None
             } else {
-                Some(parse_date(&due_text).ok_or_else(|| env.tf("session.bad_date", &[("value", &due_text)]))?)
+                Some(
+                    parse_date(&due_text)
+                        .ok_or_else(|| env.tf("session.bad_date", &[("value", &due_text)]))?,
+                )
             };
             if unit.trim().is_empty() {
                 return Err(env.t("session.unit_required").into());
             }
-            let Some((def, _)) = cs.menu_item(env, i) else { return Ok(()) };
+            let Some((def, _)) = cs.menu_item(env, i) else {
+                return Ok(());
+            };
             let kind = def.id.clone();
             match cs.draft.interventions.iter_mut().find(|x| x.kind == kind) {
                 Some(x) => {
@@ -572,28 +732,49 @@ fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String>
             if unit.trim().is_empty() || receipt.trim().is_empty() {
                 return Err(env.t("session.police_required").into());
             }
-            cs.draft.police_report = Some(PoliceReport { reported_at: at, unit, receipt });
+            cs.draft.police_report = Some(PoliceReport {
+                reported_at: at,
+                unit,
+                receipt,
+            });
         }
         FormFor::NextReview => {
             let text = form.value(0);
-            let date = parse_date(&text).ok_or_else(|| env.tf("session.bad_date", &[("value", &text)]))?;
-            let latest = env.review().next_review(cs.draft.decided_on, cs.final_level());
+            let date =
+                parse_date(&text).ok_or_else(|| env.tf("session.bad_date", &[("value", &text)]))?;
+            let latest = env
+                .review()
+                .next_review(cs.draft.decided_on, cs.final_level());
             if date <= cs.draft.decided_on || date > latest {
                 return Err(env.tf(
                     "session.next_review_range",
-                    &[("from", &cs.draft.decided_on.to_string()), ("latest", &latest.to_string())],
+                    &[
+                        ("from", &cs.draft.decided_on.to_string()),
+                        ("latest", &latest.to_string()),
+                    ],
                 ));
             }
-            let kind = cs.draft.next_review.as_ref().map(|r| r.kind).unwrap_or(ReviewKind::Annual);
+            let kind = cs
+                .draft
+                .next_review
+                .as_ref()
+                .map(|r| r.kind)
+                .unwrap_or(ReviewKind::Annual);
             cs.draft.next_review = Some(crate::domain::decision::NextReview { date, kind });
             cs.next_review_edited = true;
         }
         FormFor::Vote => {
             let n = |i: usize| -> Result<u32, String> {
                 let v = form.value(i);
-                v.trim().parse::<u32>().map_err(|_| env.tf("session.bad_number", &[("value", &v)]))
+                v.trim()
+                    .parse::<u32>()
+                    .map_err(|_| env.tf("session.bad_number", &[("value", &v)]))
             };
-            cs.draft.vote = Vote { for_: n(0)?, against: n(1)?, abstain: n(2)? };
+            cs.draft.vote = Vote {
+                for_: n(0)?,
+                against: n(1)?,
+                abstain: n(2)?,
+            };
         }
         FormFor::Dissent => cs.draft.dissent = form.value(0),
         FormFor::Defer => {
@@ -635,8 +816,12 @@ impl View for Session {
     }
 
     fn key(&mut self, env: &mut Env, key: KeyEvent) -> Outcome {
-        let Some(cs) = self.current() else { return Outcome::Done };
-        let Some((_, form)) = cs.form.as_mut() else { return Outcome::Done };
+        let Some(cs) = self.current() else {
+            return Outcome::Done;
+        };
+        let Some((_, form)) = cs.form.as_mut() else {
+            return Outcome::Done;
+        };
         match form.key(key) {
             FormKey::Submit => self.submit_form(env),
             FormKey::Handled => Outcome::Done,
@@ -715,7 +900,9 @@ impl View for Session {
                         Err(e) => Flash::error(e.0),
                     };
                 }
-                if action == Action::NextStep && self.current_ref().is_some_and(|c| c.step == Step::Confirm) {
+                if action == Action::NextStep
+                    && self.current_ref().is_some_and(|c| c.step == Step::Confirm)
+                {
                     return Outcome::Done;
                 }
                 self.update_case(env, action)

@@ -20,13 +20,19 @@ pub fn title(s: &Session, env: &Env) -> String {
     let date = env.date_with_weekday(s.held_on);
     let short_date = format!("{} {}", s.held_on.format("%m-%d"), {
         use chrono::Datelike;
-        env.t(&format!("weekday.{}", s.held_on.weekday().num_days_from_monday()))
+        env.t(&format!(
+            "weekday.{}",
+            s.held_on.weekday().num_days_from_monday()
+        ))
     });
     match &s.stage {
         Stage::Setup(_) => env.tf("session.title_setup", &[("date", &date)]),
         Stage::End => env.tf("session.title_end", &[("date", &date)]),
         Stage::Case(i) => {
-            let conflicted = s.current_ref().map(|c| c.conflicted.clone()).unwrap_or_default();
+            let conflicted = s
+                .current_ref()
+                .map(|c| c.conflicted.clone())
+                .unwrap_or_default();
             let q = s.quorum(env, &conflicted);
             env.tf(
                 "session.title_case",
@@ -57,7 +63,11 @@ fn lines_widget(lines: Vec<Line<'static>>, scroll: u16) -> Paragraph<'static> {
 
 /// Keeps `sel` in view: the first row to draw for a list of `len` rows in `height`.
 fn window_start(sel: usize, height: usize) -> usize {
-    if height == 0 { 0 } else { sel.saturating_sub(height.saturating_sub(1)) }
+    if height == 0 {
+        0
+    } else {
+        sel.saturating_sub(height.saturating_sub(1))
+    }
 }
 
 /// One line of screen text: made safe, cut to `w` columns; leading indentation is kept.
@@ -67,7 +77,12 @@ fn cut(s: &str, w: usize, env: &Env) -> String {
     text::truncate_with(&line, w, env.theme.ellipsis())
 }
 
-fn quorum_line(s: &Session, env: &Env, conflicted: &std::collections::BTreeSet<i64>, key: &str) -> Line<'static> {
+fn quorum_line(
+    s: &Session,
+    env: &Env,
+    conflicted: &std::collections::BTreeSet<i64>,
+    key: &str,
+) -> Line<'static> {
     let th = &env.theme;
     let q = s.quorum(env, conflicted);
     let text = env.tf(
@@ -82,7 +97,15 @@ fn quorum_line(s: &Session, env: &Env, conflicted: &std::collections::BTreeSet<i
     Line::from(vec![
         Span::styled(format!("  {text}  "), th.text()),
         Span::styled(
-            format!("{} {}", th.tick(q.met()), if q.met() { env.t("session.quorum_ok") } else { env.t("session.quorum_no") }),
+            format!(
+                "{} {}",
+                th.tick(q.met()),
+                if q.met() {
+                    env.t("session.quorum_ok")
+                } else {
+                    env.t("session.quorum_no")
+                }
+            ),
             if q.met() { th.ok() } else { th.error() },
         ),
     ])
@@ -90,11 +113,26 @@ fn quorum_line(s: &Session, env: &Env, conflicted: &std::collections::BTreeSet<i
 
 fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let th = &env.theme;
-    let [head, roles, _, panes] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)])
-            .areas(area);
-    frame.render_widget(Paragraph::new(quorum_line(s, env, &Default::default(), "session.present_line")), head);
-    let name = |id: Option<i64>| id.map(|i| s.member_name(i)).unwrap_or_else(|| env.t("session.not_chosen").to_string());
+    let [head, roles, _, panes] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(quorum_line(
+            s,
+            env,
+            &Default::default(),
+            "session.present_line",
+        )),
+        head,
+    );
+    let name = |id: Option<i64>| {
+        id.map(|i| s.member_name(i))
+            .unwrap_or_else(|| env.t("session.not_chosen").to_string())
+    };
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("  {} ", env.t("session.chair")), th.text()),
@@ -112,7 +150,11 @@ fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, ar
     .areas(panes);
 
     let heading = |pane: Pane, key: &str, count: usize| -> Line<'static> {
-        let style = if setup.pane == pane { th.key() } else { th.heading() };
+        let style = if setup.pane == pane {
+            th.key()
+        } else {
+            th.heading()
+        };
         let mark = if setup.pane == pane { th.cursor() } else { " " };
         Line::styled(format!("{mark} {} ({count})", env.t(key)), style)
     };
@@ -131,8 +173,20 @@ fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, ar
         } else {
             ""
         };
-        let row = format!(" {} {} {} {}", th.check(here), m.name, env.label(m.discipline), role);
-        let style = if setup.pane == Pane::Roster && i == setup.roster_sel { th.selected() } else if here { th.text() } else { th.dim() };
+        let row = format!(
+            " {} {} {} {}",
+            th.check(here),
+            m.name,
+            env.label(m.discipline),
+            role
+        );
+        let style = if setup.pane == Pane::Roster && i == setup.roster_sel {
+            th.selected()
+        } else if here {
+            th.text()
+        } else {
+            th.dim()
+        };
         lines.push(Line::styled(text::pad(&cut(&row, w, env), w), style));
     }
     frame.render_widget(Paragraph::new(lines), left);
@@ -150,26 +204,56 @@ fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, ar
             .map(|r| (env.name(&r.name, focused).into_owned(), r.level))
             .unwrap_or_default();
         let outcome = match item.outcome {
-            AgendaOutcome::Pending => setup.reasons.get(&item.case_id).map(|r| reason_label(env, *r)).unwrap_or(""),
+            AgendaOutcome::Pending => setup
+                .reasons
+                .get(&item.case_id)
+                .map(|r| reason_label(env, *r))
+                .unwrap_or(""),
             other => env.label(other),
         };
-        let row = format!(" {:>2}. {} {} {} {}", i + 1, case_number(item.case_id), name, env.level_short(level), outcome);
-        let style = if focused { th.selected() } else if item.outcome == AgendaOutcome::Pending { th.text() } else { th.dim() };
+        let row = format!(
+            " {:>2}. {} {} {} {}",
+            i + 1,
+            case_number(item.case_id),
+            name,
+            env.level_short(level),
+            outcome
+        );
+        let style = if focused {
+            th.selected()
+        } else if item.outcome == AgendaOutcome::Pending {
+            th.text()
+        } else {
+            th.dim()
+        };
         lines.push(Line::styled(text::pad(&cut(&row, w, env), w), style));
     }
     if s.agenda.is_empty() {
-        lines.push(Line::styled(format!("  {}", env.t("session.agenda_empty")), th.dim()));
+        lines.push(Line::styled(
+            format!("  {}", env.t("session.agenda_empty")),
+            th.dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), mid);
 
     // Candidates from the queue.
     let h = usize::from(right.height.saturating_sub(1));
     let w = usize::from(right.width);
-    let mut lines = vec![heading(Pane::Candidates, "session.candidates", setup.candidates.len())];
+    let mut lines = vec![heading(
+        Pane::Candidates,
+        "session.candidates",
+        setup.candidates.len(),
+    )];
     let start = window_start(setup.cand_sel, h);
     for (i, (r, why)) in setup.candidates.iter().enumerate().skip(start).take(h) {
         let focused = setup.pane == Pane::Candidates && i == setup.cand_sel;
-        let row = format!(" {} {} {} {}", case_number(r.case_id), env.name(&r.name, focused), env.level_short(r.level), reason_label(env, *why));
+        let row = format!(
+            " {} {} {} {}",
+            case_number(r.case_id),
+            env.name(&r.name, focused),
+            env.level_short(r.level),
+            reason_label(env, *why)
+        );
         let style = if focused { th.selected() } else { th.text() };
         lines.push(Line::styled(text::pad(&cut(&row, w, env), w), style));
     }
@@ -186,8 +270,16 @@ fn reason_label(env: &Env, r: AgendaReason) -> &'static str {
 
 fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let th = &env.theme;
-    let decided = s.agenda.iter().filter(|a| a.outcome == AgendaOutcome::Decided).count();
-    let deferred = s.agenda.iter().filter(|a| a.outcome == AgendaOutcome::Deferred).count();
+    let decided = s
+        .agenda
+        .iter()
+        .filter(|a| a.outcome == AgendaOutcome::Decided)
+        .count();
+    let deferred = s
+        .agenda
+        .iter()
+        .filter(|a| a.outcome == AgendaOutcome::Deferred)
+        .count();
     let pending = s.agenda.len() - decided - deferred;
     let mut lines = vec![
         Line::raw(""),
@@ -196,7 +288,11 @@ fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
                 "  {}",
                 env.tf(
                     "session.end_counts",
-                    &[("decided", &decided.to_string()), ("deferred", &deferred.to_string()), ("pending", &pending.to_string())]
+                    &[
+                        ("decided", &decided.to_string()),
+                        ("deferred", &deferred.to_string()),
+                        ("pending", &pending.to_string())
+                    ]
                 )
             ),
             th.heading(),
@@ -208,7 +304,12 @@ fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let level = s.decided.get(&item.case_id).copied().flatten();
         let detail = match item.outcome {
             AgendaOutcome::Decided => env.level_text(level),
-            AgendaOutcome::Deferred => format!("{}{}{}", env.label(item.outcome), env.colon(), text::sanitize_line(item.defer_reason.as_deref().unwrap_or(""))),
+            AgendaOutcome::Deferred => format!(
+                "{}{}{}",
+                env.label(item.outcome),
+                env.colon(),
+                text::sanitize_line(item.defer_reason.as_deref().unwrap_or(""))
+            ),
             AgendaOutcome::Pending => env.label(item.outcome).to_string(),
         };
         let row = format!("  {:>2}. {}  {}", i + 1, case_number(item.case_id), detail);
@@ -220,25 +321,39 @@ fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         lines.push(Line::styled(cut(&row, w, env), style));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(format!("  {}", env.t("session.end_hint")), th.text()));
+    lines.push(Line::styled(
+        format!("  {}", env.t("session.end_hint")),
+        th.text(),
+    ));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let Stage::Case(index) = s.stage else { return };
-    let Some(case_id) = s.agenda.get(index).map(|a| a.case_id) else { return };
-    let decided = s.agenda.get(index).is_some_and(|a| a.outcome == AgendaOutcome::Decided);
+    let Some(case_id) = s.agenda.get(index).map(|a| a.case_id) else {
+        return;
+    };
+    let decided = s
+        .agenda
+        .get(index)
+        .is_some_and(|a| a.outcome == AgendaOutcome::Decided);
     let present = s.present.clone();
     let members = s.members.clone();
     let quorum = s.current_ref().map(|c| s.quorum(env, &c.conflicted));
-    let Some(cs) = s.cases.get_mut(&case_id) else { return };
+    let Some(cs) = s.cases.get_mut(&case_id) else {
+        return;
+    };
     let th = &env.theme;
     let [child_line, steps_line, _, body, missing_line] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(if matches!(cs.step, Step::Decision | Step::Confirm) { 2 } else { 0 }),
+        Constraint::Length(if matches!(cs.step, Step::Decision | Step::Confirm) {
+            2
+        } else {
+            0
+        }),
     ])
     .areas(area);
 
@@ -247,7 +362,12 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let age = d.child.age_on(env.today());
     let types: Vec<&str> = d.case.types.iter().map(|t| env.label(*t)).collect();
     let last = match &d.last {
-        Some(l) => format!(" · {} {}（{}）", env.t("session.last"), env.level_short(l.final_level()), l.decided_on),
+        Some(l) => format!(
+            " · {} {}（{}）",
+            env.t("session.last"),
+            env.level_short(l.final_level()),
+            l.decided_on
+        ),
         None => format!(" · {}", env.t("session.first_assessment")),
     };
     let who = format!(
@@ -260,7 +380,10 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         last
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(cut(&who, usize::from(child_line.width), env), th.heading())),
+        Paragraph::new(Span::styled(
+            cut(&who, usize::from(child_line.width), env),
+            th.heading(),
+        )),
         child_line,
     );
 
@@ -277,7 +400,11 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     }
     let level = cs.final_level();
     let right = if decided {
-        format!("{} · {}", env.t("session.sealed_tag"), env.level_text(level))
+        format!(
+            "{} · {}",
+            env.t("session.sealed_tag"),
+            env.level_text(level)
+        )
     } else {
         env.level_text(level)
     };
@@ -287,7 +414,14 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     spans.push(Span::styled(right, th.level(level)));
     frame.render_widget(Paragraph::new(Line::from(spans)), steps_line);
     let rule = th.rule().repeat(usize::from(area.width));
-    frame.render_widget(Paragraph::new(Span::styled(rule, th.dim())), Rect { y: steps_line.y + 1, height: 1, ..steps_line });
+    frame.render_widget(
+        Paragraph::new(Span::styled(rule, th.dim())),
+        Rect {
+            y: steps_line.y + 1,
+            height: 1,
+            ..steps_line
+        },
+    );
 
     match cs.step {
         Step::Summary => render_summary(cs, env, frame, body),
@@ -307,7 +441,11 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
 
 fn circled(n: usize, env: &Env) -> String {
     match env.theme.symbols {
-        crate::tui::theme::Symbols::Unicode => ["①", "②", "③", "④", "⑤", "⑥"].get(n - 1).copied().unwrap_or("?").to_string(),
+        crate::tui::theme::Symbols::Unicode => ["①", "②", "③", "④", "⑤", "⑥"]
+            .get(n - 1)
+            .copied()
+            .unwrap_or("?")
+            .to_string(),
         crate::tui::theme::Symbols::Ascii => format!("{n}."),
     }
 }
@@ -328,69 +466,153 @@ fn wrapped(lines: &mut Vec<Line<'static>>, s: &str, width: usize, indent: usize,
 
 fn render_summary(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let th = &env.theme;
-    let [left, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
     let d = &cs.data;
     let c = &d.child;
-    let mut l: Vec<Line<'static>> = vec![Line::styled(format!(" {}", env.t("session.child")), th.heading())];
+    let mut l: Vec<Line<'static>> = vec![Line::styled(
+        format!(" {}", env.t("session.child")),
+        th.heading(),
+    )];
     l.push(kv(env, "field.name", env.name(&c.name, true).into_owned()));
-    l.push(kv(env, "field.birth_date", format!("{} · {}", c.birth_date, env.tf("session.age", &[("age", &c.age_on(env.today()).to_string())]))));
+    l.push(kv(
+        env,
+        "field.birth_date",
+        format!(
+            "{} · {}",
+            c.birth_date,
+            env.tf(
+                "session.age",
+                &[("age", &c.age_on(env.today()).to_string())]
+            )
+        ),
+    ));
     if let Some(id) = &c.id_number {
-        l.push(kv(env, "field.id_number", env.id_number(id.as_str(), false).into_owned()));
+        l.push(kv(
+            env,
+            "field.id_number",
+            env.id_number(id.as_str(), false).into_owned(),
+        ));
     }
-    l.push(kv(env, "field.address", env.address(&text::sanitize_line(&c.address), false).into_owned()));
+    l.push(kv(
+        env,
+        "field.address",
+        env.address(&text::sanitize_line(&c.address), false)
+            .into_owned(),
+    ));
     if let Some(school) = &c.school {
         l.push(kv(env, "field.school", text::sanitize_line(school)));
     }
-    l.push(kv(env, "field.status", env.label(d.case.status).to_string()));
+    l.push(kv(
+        env,
+        "field.status",
+        env.label(d.case.status).to_string(),
+    ));
     l.push(Line::raw(""));
-    l.push(Line::styled(format!(" {}", env.t("session.guardians")), th.heading()));
+    l.push(Line::styled(
+        format!(" {}", env.t("session.guardians")),
+        th.heading(),
+    ));
     for g in &d.guardians {
         l.push(Line::styled(
             cut(
-                &format!("  {} · {} · {}", env.label(g.relation), env.name(&g.name, false), env.label(g.status)),
+                &format!(
+                    "  {} · {} · {}",
+                    env.label(g.relation),
+                    env.name(&g.name, false),
+                    env.label(g.status)
+                ),
                 usize::from(left.width),
                 env,
             ),
-            if g.status.is_incapacitating() { th.warn() } else { th.text() },
+            if g.status.is_incapacitating() {
+                th.warn()
+            } else {
+                th.text()
+            },
         ));
     }
     if d.guardians.is_empty() {
-        l.push(Line::styled(format!("  {}", env.t("session.none")), th.dim()));
+        l.push(Line::styled(
+            format!("  {}", env.t("session.none")),
+            th.dim(),
+        ));
     }
     if !d.requests.is_empty() {
         l.push(Line::raw(""));
-        l.push(Line::styled(format!(" {}", env.t("session.ad_hoc_requests")), th.warn()));
+        l.push(Line::styled(
+            format!(" {}", env.t("session.ad_hoc_requests")),
+            th.warn(),
+        ));
         for r in &d.requests {
-            wrapped(&mut l, &format!("{} {}", r.raised_on, r.reason), usize::from(left.width), 2, th.text());
+            wrapped(
+                &mut l,
+                &format!("{} {}", r.raised_on, r.reason),
+                usize::from(left.width),
+                2,
+                th.text(),
+            );
         }
     }
     frame.render_widget(lines_widget(l, cs.scroll), left);
 
     let w = usize::from(right.width);
-    let mut r: Vec<Line<'static>> = vec![Line::styled(format!(" {}", env.t("session.reports")), th.heading())];
+    let mut r: Vec<Line<'static>> = vec![Line::styled(
+        format!(" {}", env.t("session.reports")),
+        th.heading(),
+    )];
     for rep in d.reports.iter().take(5) {
         let channel = if rep.is_mandatory() {
-            env.tf("report.channel_mandatory", &[("channel", env.label(rep.channel))])
+            env.tf(
+                "report.channel_mandatory",
+                &[("channel", env.label(rep.channel))],
+            )
         } else {
             env.label(rep.channel).to_string()
         };
-        r.push(Line::styled(format!("  {} {}", rep.received_at.format("%Y-%m-%d"), channel), th.text()));
+        r.push(Line::styled(
+            format!("  {} {}", rep.received_at.format("%Y-%m-%d"), channel),
+            th.text(),
+        ));
         wrapped(&mut r, &rep.summary, w, 4, th.dim());
     }
     if d.reports.is_empty() {
-        r.push(Line::styled(format!("  {}", env.t("session.none")), th.dim()));
+        r.push(Line::styled(
+            format!("  {}", env.t("session.none")),
+            th.dim(),
+        ));
     }
     r.push(Line::raw(""));
-    r.push(Line::styled(format!(" {}", env.t("session.last_decision")), th.heading()));
+    r.push(Line::styled(
+        format!(" {}", env.t("session.last_decision")),
+        th.heading(),
+    ));
     match &d.last {
         Some(last) => {
             r.push(Line::styled(
-                format!("  {} · {}", last.decided_on, env.level_text(last.final_level())),
+                format!(
+                    "  {} · {}",
+                    last.decided_on,
+                    env.level_text(last.final_level())
+                ),
                 th.level(last.final_level()),
             ));
             for iv in &last.interventions {
-                let name = env.catalogue.intervention(&iv.kind).map(|i| if env.lang == Lang::Zh { i.zh.clone() } else { i.en.clone() }).unwrap_or_else(|| iv.kind.clone());
-                r.push(Line::styled(cut(&format!("  · {name} — {}", iv.unit), w, env), th.text()));
+                let name = env
+                    .catalogue
+                    .intervention(&iv.kind)
+                    .map(|i| {
+                        if env.lang == Lang::Zh {
+                            i.zh.clone()
+                        } else {
+                            i.en.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| iv.kind.clone());
+                r.push(Line::styled(
+                    cut(&format!("  · {name} — {}", iv.unit), w, env),
+                    th.text(),
+                ));
             }
             let met: Vec<String> = last
                 .assessment
@@ -400,23 +622,51 @@ fn render_summary(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
                 .map(|(id, _)| id.clone())
                 .collect();
             if !met.is_empty() {
-                r.push(Line::styled(cut(&format!("  {}{}{}", env.t("session.met_last_time"), env.colon(), met.join(env.sep())), w, env), th.text()));
+                r.push(Line::styled(
+                    cut(
+                        &format!(
+                            "  {}{}{}",
+                            env.t("session.met_last_time"),
+                            env.colon(),
+                            met.join(env.sep())
+                        ),
+                        w,
+                        env,
+                    ),
+                    th.text(),
+                ));
             }
-            let changes = crate::domain::criteria::scoring::diff(&last.assessment.answers, &cs.draft.assessment.answers);
+            let changes = crate::domain::criteria::scoring::diff(
+                &last.assessment.answers,
+                &cs.draft.assessment.answers,
+            );
             let changed: Vec<String> = changes
                 .iter()
                 .filter(|(_, _, now)| now.is_some())
-                .map(|(id, before, now)| format!("{id} {}{}{}", answer_word(env, *before), env.theme.arrow(), answer_word(env, *now)))
+                .map(|(id, before, now)| {
+                    format!(
+                        "{id} {}{}{}",
+                        answer_word(env, *before),
+                        env.theme.arrow(),
+                        answer_word(env, *now)
+                    )
+                })
                 .collect();
             if !changed.is_empty() {
                 r.push(Line::raw(""));
-                r.push(Line::styled(format!(" {}", env.t("session.changes")), th.heading()));
+                r.push(Line::styled(
+                    format!(" {}", env.t("session.changes")),
+                    th.heading(),
+                ));
                 for c in changed {
                     r.push(Line::styled(format!("  {c}"), th.text()));
                 }
             }
         }
-        None => r.push(Line::styled(format!("  {}", env.t("session.first_assessment")), th.dim())),
+        None => r.push(Line::styled(
+            format!("  {}", env.t("session.first_assessment")),
+            th.dim(),
+        )),
     }
     frame.render_widget(lines_widget(r, cs.scroll), right);
 }
@@ -433,7 +683,10 @@ fn render_notes(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let w = usize::from(area.width).saturating_sub(2);
     let mut lines: Vec<Line<'static>> = Vec::new();
     for v in &cs.data.visits {
-        lines.push(Line::styled(format!(" {} · {}", v.visited_on, env.t("session.home_visit")), th.heading()));
+        lines.push(Line::styled(
+            format!(" {} · {}", v.visited_on, env.t("session.home_visit")),
+            th.heading(),
+        ));
         let who = format!(
             "  {}{c}{}   {}{c}{}   {}{c}{}",
             env.t("visit.visitors"),
@@ -444,12 +697,18 @@ fn render_notes(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) {
             text::sanitize_line(&v.people_met),
             c = env.colon()
         );
-        lines.push(Line::styled(cut(&who, usize::from(area.width), env), th.dim()));
+        lines.push(Line::styled(
+            cut(&who, usize::from(area.width), env),
+            th.dim(),
+        ));
         wrapped(&mut lines, &v.notes, w, 2, th.text());
         lines.push(Line::raw(""));
     }
     if cs.data.visits.is_empty() {
-        lines.push(Line::styled(format!("  {}", env.t("session.no_visits")), th.dim()));
+        lines.push(Line::styled(
+            format!("  {}", env.t("session.no_visits")),
+            th.dim(),
+        ));
     }
     let max = (lines.len() as u16).saturating_sub(area.height);
     frame.render_widget(lines_widget(lines, cs.scroll.min(max)), area);
@@ -465,9 +724,14 @@ fn render_conflicts(
     quorum: Option<crate::domain::panel::QuorumCheck>,
 ) {
     let th = &env.theme;
-    let mut lines = vec![Line::styled(format!(" {}", env.t("session.conflicts_help")), th.text()), Line::raw("")];
+    let mut lines = vec![
+        Line::styled(format!(" {}", env.t("session.conflicts_help")), th.text()),
+        Line::raw(""),
+    ];
     for (i, id) in present.iter().enumerate() {
-        let Some(m) = members.iter().find(|m| m.id == *id) else { continue };
+        let Some(m) = members.iter().find(|m| m.id == *id) else {
+            continue;
+        };
         let on = cs.conflicted.contains(id);
         let row = format!(
             "  {} {}  {}  {}{}",
@@ -475,9 +739,19 @@ fn render_conflicts(
             m.name,
             env.label(m.discipline),
             m.organisation,
-            if on { format!("  {}", env.t("session.recused")) } else { String::new() }
+            if on {
+                format!("  {}", env.t("session.recused"))
+            } else {
+                String::new()
+            }
         );
-        let style = if i == cs.conflict_sel { th.selected() } else if on { th.warn() } else { th.text() };
+        let style = if i == cs.conflict_sel {
+            th.selected()
+        } else if on {
+            th.warn()
+        } else {
+            th.text()
+        };
         lines.push(Line::styled(cut(&row, usize::from(area.width), env), style));
     }
     lines.push(Line::raw(""));
@@ -520,7 +794,17 @@ pub fn rule_text(env: &Env, rule: &Rule) -> String {
     let names = |ids: &[String]| -> String {
         ids.iter()
             .map(|id| {
-                let text = env.catalogue.indicator(id).map(|i| if env.lang == Lang::Zh { i.zh.clone() } else { i.en.clone() }).unwrap_or_default();
+                let text = env
+                    .catalogue
+                    .indicator(id)
+                    .map(|i| {
+                        if env.lang == Lang::Zh {
+                            i.zh.clone()
+                        } else {
+                            i.en.clone()
+                        }
+                    })
+                    .unwrap_or_default();
                 format!("{id} {text}")
             })
             .collect::<Vec<_>>()
@@ -528,12 +812,21 @@ pub fn rule_text(env: &Env, rule: &Rule) -> String {
     };
     match rule {
         Rule::NoneMet => env.t("rule.none_met").to_string(),
-        Rule::HardTrigger { indicators } => env.tf("rule.hard_trigger", &[("ids", &names(indicators))]),
+        Rule::HardTrigger { indicators } => {
+            env.tf("rule.hard_trigger", &[("ids", &names(indicators))])
+        }
         Rule::HighestLevel { level, indicators } => env.tf(
             "rule.highest_level",
-            &[("level", crate::i18n::level_short(env.lang, *level)), ("ids", &names(indicators))],
+            &[
+                ("level", crate::i18n::level_short(env.lang, *level)),
+                ("ids", &names(indicators)),
+            ],
         ),
-        Rule::Points { level, total, threshold } => env.tf(
+        Rule::Points {
+            level,
+            total,
+            threshold,
+        } => env.tf(
             "rule.points",
             &[
                 ("level", crate::i18n::level_short(env.lang, *level)),
@@ -547,7 +840,8 @@ pub fn rule_text(env: &Env, rule: &Rule) -> String {
 fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let th = &env.theme;
     let cat = &env.catalogue;
-    let [left, right] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
     // Rows: level headings and indicators; remember which row each indicator is on.
     let mut rows: Vec<(Line<'static>, Option<usize>)> = Vec::new();
     let mut current_level = None;
@@ -557,18 +851,39 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
     let short = w < 100;
     let flags_of = |ind: &crate::domain::criteria::Indicator| flags_text(env, ind, short);
     // The flags stand in one column, so the eye finds them down the list.
-    let flags_w = cat.indicators.iter().map(|i| text::width(&flags_of(i))).max().unwrap_or(0);
+    let flags_w = cat
+        .indicators
+        .iter()
+        .map(|i| text::width(&flags_of(i)))
+        .max()
+        .unwrap_or(0);
     for (pos, _) in cs.order.iter().enumerate() {
-        let Some(ind) = cs.catalogue_indicator(cat, pos) else { continue };
+        let Some(ind) = cs.catalogue_indicator(cat, pos) else {
+            continue;
+        };
         if current_level != Some(ind.level) {
             current_level = Some(ind.level);
-            rows.push((Line::styled(format!(" {}", env.level_text(Some(ind.level))), th.level(Some(ind.level))), None));
+            rows.push((
+                Line::styled(
+                    format!(" {}", env.level_text(Some(ind.level))),
+                    th.level(Some(ind.level)),
+                ),
+                None,
+            ));
         }
         let answer = cs.answer(&ind.id);
-        let text_ = if env.lang == Lang::Zh { &ind.zh } else { &ind.en };
+        let text_ = if env.lang == Lang::Zh {
+            &ind.zh
+        } else {
+            &ind.en
+        };
         let head = format!("  {} {} ", th.mark(answer), ind.id);
         let room = w.saturating_sub(text::width(&head) + flags_w + 2);
-        let line_text = format!("{head}{}  {}", text::pad(&cut(text_, room, env), room), text::pad(&flags_of(ind), flags_w));
+        let line_text = format!(
+            "{head}{}  {}",
+            text::pad(&cut(text_, room, env), room),
+            text::pad(&flags_of(ind), flags_w)
+        );
         let style = if pos == cs.scoring_sel {
             th.selected()
         } else {
@@ -580,10 +895,18 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
         };
         rows.push((Line::styled(line_text, style), Some(pos)));
     }
-    let sel_row = rows.iter().position(|(_, p)| *p == Some(cs.scoring_sel)).unwrap_or(0);
+    let sel_row = rows
+        .iter()
+        .position(|(_, p)| *p == Some(cs.scoring_sel))
+        .unwrap_or(0);
     let h = usize::from(left.height);
     let start = window_start(sel_row, h);
-    let lines: Vec<Line<'static>> = rows.into_iter().skip(start).take(h).map(|(l, _)| l).collect();
+    let lines: Vec<Line<'static>> = rows
+        .into_iter()
+        .skip(start)
+        .take(h)
+        .map(|(l, _)| l)
+        .collect();
     frame.render_widget(Paragraph::new(lines), left);
 
     // The live result, the comparison with last time, and the selected indicator.
@@ -591,14 +914,25 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
     let computed = &cs.draft.assessment.computed;
     let mut r: Vec<Line<'static>> = vec![
         Line::styled(format!(" {}", env.t("session.computed")), th.heading()),
-        Line::styled(format!("  {}", env.level_text(computed.level)), th.level(computed.level)),
+        Line::styled(
+            format!("  {}", env.level_text(computed.level)),
+            th.level(computed.level),
+        ),
     ];
     wrapped(&mut r, &rule_text(env, &computed.rule), rw, 2, th.text());
     if let Some(last) = &cs.data.last {
         r.push(Line::raw(""));
-        r.push(Line::styled(format!(" {}", env.t("session.compared")), th.heading()));
         r.push(Line::styled(
-            format!("  {} {} {}", env.level_short(last.final_level()), th.arrow(), env.level_short(computed.level)),
+            format!(" {}", env.t("session.compared")),
+            th.heading(),
+        ));
+        r.push(Line::styled(
+            format!(
+                "  {} {} {}",
+                env.level_short(last.final_level()),
+                th.arrow(),
+                env.level_short(computed.level)
+            ),
             th.level(computed.level),
         ));
     }
@@ -606,19 +940,47 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
         r.push(Line::raw(""));
         let flags = flags_text(env, ind, false);
         r.push(Line::styled(format!(" {}  {flags}", ind.id), th.heading()));
-        let text_ = if env.lang == Lang::Zh { &ind.zh } else { &ind.en };
+        let text_ = if env.lang == Lang::Zh {
+            &ind.zh
+        } else {
+            &ind.en
+        };
         wrapped(&mut r, text_, rw, 2, th.text());
-        let guidance = if env.lang == Lang::Zh { ind.guidance_zh.as_deref() } else { ind.guidance_en.as_deref() };
+        let guidance = if env.lang == Lang::Zh {
+            ind.guidance_zh.as_deref()
+        } else {
+            ind.guidance_en.as_deref()
+        };
         if let Some(g) = guidance {
             wrapped(&mut r, g, rw, 2, th.dim());
         }
         if let Some(prev) = cs.previous_answer(&ind.id) {
-            r.push(Line::styled(format!("  {}{}{}", env.t("session.last_answer"), env.colon(), env.label(prev)), th.dim()));
+            r.push(Line::styled(
+                format!(
+                    "  {}{}{}",
+                    env.t("session.last_answer"),
+                    env.colon(),
+                    env.label(prev)
+                ),
+                th.dim(),
+            ));
         }
-        let evidence = cs.draft.assessment.answers.get(&ind.id).map(|e| e.evidence.as_str()).unwrap_or("");
-        r.push(Line::styled(format!("  {}{}", env.t("session.evidence"), env.colon()), th.text()));
+        let evidence = cs
+            .draft
+            .assessment
+            .answers
+            .get(&ind.id)
+            .map(|e| e.evidence.as_str())
+            .unwrap_or("");
+        r.push(Line::styled(
+            format!("  {}{}", env.t("session.evidence"), env.colon()),
+            th.text(),
+        ));
         if evidence.is_empty() {
-            r.push(Line::styled(format!("  {}", env.t("session.no_evidence")), th.dim()));
+            r.push(Line::styled(
+                format!("  {}", env.t("session.no_evidence")),
+                th.dim(),
+            ));
         } else {
             wrapped(&mut r, evidence, rw, 2, th.text());
         }
@@ -629,7 +991,13 @@ fn render_scoring(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect) 
 fn intervention_name(env: &Env, id: &str) -> String {
     env.catalogue
         .intervention(id)
-        .map(|i| if env.lang == Lang::Zh { i.zh.clone() } else { i.en.clone() })
+        .map(|i| {
+            if env.lang == Lang::Zh {
+                i.zh.clone()
+            } else {
+                i.en.clone()
+            }
+        })
         .unwrap_or_else(|| id.to_string())
 }
 
@@ -656,29 +1024,57 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                         env.colon(),
                         text::sanitize_line(&o.reason)
                     ),
-                    None => format!("  {}    {}（{}）", env.t("session.level"), env.level_text(a.computed.level), env.t("session.computed")),
+                    None => format!(
+                        "  {}    {}（{}）",
+                        env.t("session.level"),
+                        env.level_text(a.computed.level),
+                        env.t("session.computed")
+                    ),
                 };
-                lines.push((Line::styled(text::pad(&cut(&text_, w, env), w), style(th.level(cs.final_level()))), sel));
+                lines.push((
+                    Line::styled(
+                        text::pad(&cut(&text_, w, env), w),
+                        style(th.level(cs.final_level())),
+                    ),
+                    sel,
+                ));
                 lines.push((Line::raw(""), false));
                 if cs.final_level().is_some() {
-                    lines.push((Line::styled(format!("  {}", env.t("session.interventions")), th.heading()), false));
+                    lines.push((
+                        Line::styled(
+                            format!("  {}", env.t("session.interventions")),
+                            th.heading(),
+                        ),
+                        false,
+                    ));
                 }
             }
             DecisionRow::Intervention(idx) => {
-                let Some((def, chosen)) = cs.menu_item(env, *idx) else { continue };
-                let name = if env.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() };
+                let Some((def, chosen)) = cs.menu_item(env, *idx) else {
+                    continue;
+                };
+                let name = if env.lang == Lang::Zh {
+                    def.zh.clone()
+                } else {
+                    def.en.clone()
+                };
                 let detail = match chosen {
                     Some(c) => format!(
                         "{}  {}",
                         text::sanitize_line(&c.unit),
-                        c.due.map(|d| d.to_string()).unwrap_or_else(|| env.t("session.immediately").to_string())
+                        c.due
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| env.t("session.immediately").to_string())
                     ),
                     None => String::new(),
                 };
                 let left = format!("   {} {}", th.check(chosen.is_some()), name);
                 let lw = (w / 2).max(text::width(&left) + 1).min(w);
                 let t = format!("{}{}", text::pad(&cut(&left, lw, env), lw), detail);
-                lines.push((Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())), sel));
+                lines.push((
+                    Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())),
+                    sel,
+                ));
             }
             DecisionRow::Police => {
                 let t = match cs.police_on_file() {
@@ -690,11 +1086,22 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                         text::sanitize_line(&p.unit),
                         text::sanitize_line(&p.receipt)
                     ),
-                    None => format!("  {}    {} {}", env.t("session.police"), th.tick(false), env.t("session.police_missing")),
+                    None => format!(
+                        "  {}    {} {}",
+                        env.t("session.police"),
+                        th.tick(false),
+                        env.t("session.police_missing")
+                    ),
                 };
                 let ok = cs.police_on_file().is_some();
                 lines.push((Line::raw(""), false));
-                lines.push((Line::styled(text::pad(&cut(&t, w, env), w), style(if ok { th.ok() } else { th.error() })), sel));
+                lines.push((
+                    Line::styled(
+                        text::pad(&cut(&t, w, env), w),
+                        style(if ok { th.ok() } else { th.error() }),
+                    ),
+                    sel,
+                ));
             }
             DecisionRow::NextReview => {
                 let t = match &cs.draft.next_review {
@@ -709,7 +1116,10 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                     None => format!("  {}    -", env.t("session.next_review")),
                 };
                 lines.push((Line::raw(""), false));
-                lines.push((Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())), sel));
+                lines.push((
+                    Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())),
+                    sel,
+                ));
             }
             DecisionRow::Vote => {
                 let v = cs.draft.vote;
@@ -722,19 +1132,42 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                         ("recused", &cs.draft.recused.len().to_string()),
                     ],
                 );
-                lines.push((Line::styled(text::pad(&cut(&format!("  {t}"), w, env), w), style(th.text())), sel));
+                lines.push((
+                    Line::styled(
+                        text::pad(&cut(&format!("  {t}"), w, env), w),
+                        style(th.text()),
+                    ),
+                    sel,
+                ));
             }
             DecisionRow::Dissent => {
-                let d = if cs.draft.dissent.trim().is_empty() { env.t("session.none").to_string() } else { text::sanitize_line(&cs.draft.dissent) };
+                let d = if cs.draft.dissent.trim().is_empty() {
+                    env.t("session.none").to_string()
+                } else {
+                    text::sanitize_line(&cs.draft.dissent)
+                };
                 let t = format!("  {}    {}", env.t("session.dissent"), d);
-                lines.push((Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())), sel));
+                lines.push((
+                    Line::styled(text::pad(&cut(&t, w, env), w), style(th.text())),
+                    sel,
+                ));
             }
         }
     }
     let sel_line = lines.iter().position(|(_, s)| *s).unwrap_or(0);
     let h = usize::from(area.height);
     let start = window_start(sel_line, h);
-    frame.render_widget(Paragraph::new(lines.into_iter().skip(start).take(h).map(|(l, _)| l).collect::<Vec<_>>()), area);
+    frame.render_widget(
+        Paragraph::new(
+            lines
+                .into_iter()
+                .skip(start)
+                .take(h)
+                .map(|(l, _)| l)
+                .collect::<Vec<_>>(),
+        ),
+        area,
+    );
 }
 
 fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, decided: bool) {
@@ -743,52 +1176,143 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
     let d = &cs.draft;
     let a = &d.assessment;
     let mut l: Vec<Line<'static>> = Vec::new();
-    let head = if decided { env.t("session.record_sealed") } else { env.t("session.record_preview") };
+    let head = if decided {
+        env.t("session.record_sealed")
+    } else {
+        env.t("session.record_preview")
+    };
     l.push(Line::styled(format!(" {head}"), th.heading()));
-    l.push(kv(env, "session.case", format!("{} · {}", case_number(d.case_id), env.name(&cs.data.child.name, false))));
-    l.push(kv(env, "session.catalogue", format!("{} {} · sha256 {}…", a.catalogue.id, a.catalogue.version, &a.catalogue.sha256[..12.min(a.catalogue.sha256.len())])));
+    l.push(kv(
+        env,
+        "session.case",
+        format!(
+            "{} · {}",
+            case_number(d.case_id),
+            env.name(&cs.data.child.name, false)
+        ),
+    ));
+    l.push(kv(
+        env,
+        "session.catalogue",
+        format!(
+            "{} {} · sha256 {}…",
+            a.catalogue.id,
+            a.catalogue.version,
+            &a.catalogue.sha256[..12.min(a.catalogue.sha256.len())]
+        ),
+    ));
     let met: Vec<String> = a
         .answers
         .iter()
         .filter(|(_, e)| e.answer == Answer::Met)
         .map(|(id, _)| id.clone())
         .collect();
-    l.push(kv(env, "session.met", if met.is_empty() { env.t("session.none").to_string() } else { met.join(env.sep()) }));
-    l.push(kv(env, "session.computed", format!("{} — {}", env.level_text(a.computed.level), rule_text(env, &a.computed.rule))));
+    l.push(kv(
+        env,
+        "session.met",
+        if met.is_empty() {
+            env.t("session.none").to_string()
+        } else {
+            met.join(env.sep())
+        },
+    ));
+    l.push(kv(
+        env,
+        "session.computed",
+        format!(
+            "{} — {}",
+            env.level_text(a.computed.level),
+            rule_text(env, &a.computed.rule)
+        ),
+    ));
     if let Some(o) = &a.override_ {
-        l.push(kv(env, "session.override", format!("{}{}{}", env.level_text(Some(o.level)), env.semi(), text::sanitize_line(&o.reason))));
+        l.push(kv(
+            env,
+            "session.override",
+            format!(
+                "{}{}{}",
+                env.level_text(Some(o.level)),
+                env.semi(),
+                text::sanitize_line(&o.reason)
+            ),
+        ));
     }
     l.push(Line::from(vec![
-        Span::styled(format!("  {}{}", env.t("session.final_level"), env.colon()), th.dim()),
+        Span::styled(
+            format!("  {}{}", env.t("session.final_level"), env.colon()),
+            th.dim(),
+        ),
         Span::styled(env.level_text(d.final_level()), th.level(d.final_level())),
     ]));
     if !d.interventions.is_empty() {
-        l.push(Line::styled(format!("  {}{}", env.t("session.interventions"), env.colon()), th.dim()));
+        l.push(Line::styled(
+            format!("  {}{}", env.t("session.interventions"), env.colon()),
+            th.dim(),
+        ));
         for iv in &d.interventions {
-            let due = iv.due.map(|x| x.to_string()).unwrap_or_else(|| env.t("session.immediately").to_string());
-            l.push(Line::styled(cut(&format!("   · {} — {} — {}", intervention_name(env, &iv.kind), iv.unit, due), w, env), th.text()));
+            let due = iv
+                .due
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| env.t("session.immediately").to_string());
+            l.push(Line::styled(
+                cut(
+                    &format!(
+                        "   · {} — {} — {}",
+                        intervention_name(env, &iv.kind),
+                        iv.unit,
+                        due
+                    ),
+                    w,
+                    env,
+                ),
+                th.text(),
+            ));
         }
     }
     if let Some(p) = cs.police_on_file() {
-        l.push(kv(env, "session.police", format!("{} · {} · {}", p.reported_at.format("%Y-%m-%d %H:%M"), p.unit, p.receipt)));
+        l.push(kv(
+            env,
+            "session.police",
+            format!(
+                "{} · {} · {}",
+                p.reported_at.format("%Y-%m-%d %H:%M"),
+                p.unit,
+                p.receipt
+            ),
+        ));
     }
     if let Some(r) = &d.next_review {
-        let kind = if r.kind == ReviewKind::Annual { env.label(ReviewKind::Annual) } else { env.label(ReviewKind::AdHoc) };
-        l.push(kv(env, "session.next_review", format!("{} · {kind}", r.date)));
+        let kind = if r.kind == ReviewKind::Annual {
+            env.label(ReviewKind::Annual)
+        } else {
+            env.label(ReviewKind::AdHoc)
+        };
+        l.push(kv(
+            env,
+            "session.next_review",
+            format!("{} · {kind}", r.date),
+        ));
     }
     l.push(kv(
         env,
         "session.vote",
         env.tf(
             "session.vote_short",
-            &[("for", &d.vote.for_.to_string()), ("against", &d.vote.against.to_string()), ("abstain", &d.vote.abstain.to_string())],
+            &[
+                ("for", &d.vote.for_.to_string()),
+                ("against", &d.vote.against.to_string()),
+                ("abstain", &d.vote.abstain.to_string()),
+            ],
         ),
     ));
     if !d.recused.is_empty() {
         l.push(kv(env, "session.recused", d.recused.len().to_string()));
     }
     if !d.dissent.trim().is_empty() {
-        l.push(Line::styled(format!("  {}{}", env.t("session.dissent"), env.colon()), th.dim()));
+        l.push(Line::styled(
+            format!("  {}{}", env.t("session.dissent"), env.colon()),
+            th.dim(),
+        ));
         wrapped(&mut l, &d.dissent, w, 4, th.text());
     }
     frame.render_widget(lines_widget(l, cs.scroll), area);
@@ -797,7 +1321,12 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
 /// Human words for what keeps a decision from being sealed.
 pub fn missing_text(env: &Env, m: &Missing) -> String {
     match m {
-        Missing::Quorum { members, disciplines, min_members, min_disciplines } => env.tf(
+        Missing::Quorum {
+            members,
+            disciplines,
+            min_members,
+            min_disciplines,
+        } => env.tf(
             "missing.quorum",
             &[
                 ("members", &members.to_string()),
@@ -809,16 +1338,30 @@ pub fn missing_text(env: &Env, m: &Missing) -> String {
         Missing::RequiredIndicator { id } => env.tf("missing.required", &[("id", id)]),
         Missing::NoLevel => env.t("missing.no_level").to_string(),
         Missing::Override { message } => env.tf("missing.override", &[("message", message)]),
-        Missing::PoliceReport { indicators } => env.tf("missing.police", &[("ids", &indicators.join(env.sep()))]),
-        Missing::InterventionNotOnMenu { kind } => env.tf("missing.not_on_menu", &[("name", &intervention_name(env, kind))]),
-        Missing::InterventionUnit { kind } => env.tf("missing.unit", &[("name", &intervention_name(env, kind))]),
+        Missing::PoliceReport { indicators } => {
+            env.tf("missing.police", &[("ids", &indicators.join(env.sep()))])
+        }
+        Missing::InterventionNotOnMenu { kind } => env.tf(
+            "missing.not_on_menu",
+            &[("name", &intervention_name(env, kind))],
+        ),
+        Missing::InterventionUnit { kind } => {
+            env.tf("missing.unit", &[("name", &intervention_name(env, kind))])
+        }
         Missing::NoIntervention => env.t("missing.no_intervention").to_string(),
         Missing::NextReview => env.t("missing.next_review").to_string(),
-        Missing::NextReviewTooLate { latest } => env.tf("missing.next_review_late", &[("latest", &latest.to_string())]),
+        Missing::NextReviewTooLate { latest } => env.tf(
+            "missing.next_review_late",
+            &[("latest", &latest.to_string())],
+        ),
         Missing::NextReviewNotAfterDecision => env.t("missing.next_review_early").to_string(),
-        Missing::VoteCount { counted, voting } => {
-            env.tf("missing.vote_count", &[("counted", &counted.to_string()), ("voting", &voting.to_string())])
-        }
+        Missing::VoteCount { counted, voting } => env.tf(
+            "missing.vote_count",
+            &[
+                ("counted", &counted.to_string()),
+                ("voting", &voting.to_string()),
+            ],
+        ),
         Missing::VoteNotCarried => env.t("missing.vote_not_carried").to_string(),
         Missing::DissentMissing => env.t("missing.dissent").to_string(),
     }
@@ -828,14 +1371,37 @@ fn render_missing(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
     let th = &env.theme;
     let w = usize::from(area.width);
     let line = if decided {
-        Line::styled(format!(" {} {}", th.tick(true), env.t("session.already_decided")), th.ok())
+        Line::styled(
+            format!(" {} {}", th.tick(true), env.t("session.already_decided")),
+            th.ok(),
+        )
     } else if cs.missing.is_empty() {
-        let key = if cs.step == Step::Confirm { "session.ready_here" } else { "session.ready" };
+        let key = if cs.step == Step::Confirm {
+            "session.ready_here"
+        } else {
+            "session.ready"
+        };
         Line::styled(format!(" {} {}", th.tick(true), env.t(key)), th.ok())
     } else {
         let all: Vec<String> = cs.missing.iter().map(|m| missing_text(env, m)).collect();
-        Line::styled(cut(&format!(" {} {}{}{}", th.tick(false), env.t("session.missing"), env.colon(), all.join(env.semi())), w, env), th.error())
+        Line::styled(
+            cut(
+                &format!(
+                    " {} {}{}{}",
+                    th.tick(false),
+                    env.t("session.missing"),
+                    env.colon(),
+                    all.join(env.semi())
+                ),
+                w,
+                env,
+            ),
+            th.error(),
+        )
     };
     let rule = th.rule().repeat(w);
-    frame.render_widget(Paragraph::new(vec![Line::styled(rule, th.dim()), line]), area);
+    frame.render_widget(
+        Paragraph::new(vec![Line::styled(rule, th.dim()), line]),
+        area,
+    );
 }

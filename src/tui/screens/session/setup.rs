@@ -58,7 +58,10 @@ impl Setup {
                 self.rows.insert(item.case_id, r);
             }
         }
-        self.candidates = all.into_iter().filter(|(r, _)| !self.rows.contains_key(&r.case_id)).collect();
+        self.candidates = all
+            .into_iter()
+            .filter(|(r, _)| !self.rows.contains_key(&r.case_id))
+            .collect();
         self.cand_sel = self.cand_sel.min(self.candidates.len().saturating_sub(1));
         self.agenda_sel = self.agenda_sel.min(agenda.len().saturating_sub(1));
         Ok(())
@@ -70,7 +73,9 @@ fn flash_err(e: impl std::fmt::Display) -> Outcome {
 }
 
 pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
-    let super::Stage::Setup(setup) = &mut s.stage else { return Outcome::Ignored };
+    let super::Stage::Setup(setup) = &mut s.stage else {
+        return Outcome::Ignored;
+    };
     let moved = |sel: &mut usize, len: usize| {
         let last = len.saturating_sub(1);
         *sel = match action {
@@ -100,7 +105,12 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
             };
             return Outcome::Done;
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::First | Action::Last => {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::First
+        | Action::Last => {
             match setup.pane {
                 Pane::Roster => moved(&mut setup.roster_sel, s.members.len()),
                 Pane::Agenda => moved(&mut setup.agenda_sel, s.agenda.len()),
@@ -113,7 +123,9 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
     let id = s.id;
     match (setup.pane, action) {
         (Pane::Roster, Action::Toggle | Action::Chair | Action::Secretary) => {
-            let Some(m) = s.members.get(setup.roster_sel).map(|m| m.id) else { return Outcome::Done };
+            let Some(m) = s.members.get(setup.roster_sel).map(|m| m.id) else {
+                return Outcome::Done;
+            };
             let mut present = s.present.clone();
             let (mut chair, mut secretary) = (s.chair, s.secretary);
             match action {
@@ -142,7 +154,9 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
             }
         }
         (Pane::Candidates, Action::AddCase | Action::Toggle) => {
-            let Some((row, _)) = setup.candidates.get(setup.cand_sel) else { return Outcome::Done };
+            let Some((row, _)) = setup.candidates.get(setup.cand_sel) else {
+                return Outcome::Done;
+            };
             let mut ids: Vec<i64> = s.agenda.iter().map(|a| a.case_id).collect();
             ids.push(row.case_id);
             if let Err(e) = env.store.write(|tx| panel::set_agenda(tx, id, &ids)) {
@@ -150,20 +164,33 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
             }
         }
         (Pane::Agenda, Action::RemoveCase) => {
-            let Some(item) = s.agenda.get(setup.agenda_sel) else { return Outcome::Done };
+            let Some(item) = s.agenda.get(setup.agenda_sel) else {
+                return Outcome::Done;
+            };
             if item.outcome == AgendaOutcome::Decided {
                 return Flash::error(env.t("session.already_decided"));
             }
             let remove = item.case_id;
-            let ids: Vec<i64> = s.agenda.iter().map(|a| a.case_id).filter(|c| *c != remove).collect();
+            let ids: Vec<i64> = s
+                .agenda
+                .iter()
+                .map(|a| a.case_id)
+                .filter(|c| *c != remove)
+                .collect();
             if let Err(e) = env.store.write(|tx| panel::set_agenda(tx, id, &ids)) {
                 return flash_err(e);
             }
         }
         (Pane::Agenda, Action::MoveUp | Action::MoveDown) => {
             let i = setup.agenda_sel;
-            let j = if action == Action::MoveUp { i.checked_sub(1) } else { Some(i + 1) };
-            let Some(j) = j.filter(|j| *j < s.agenda.len()) else { return Outcome::Done };
+            let j = if action == Action::MoveUp {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1)
+            };
+            let Some(j) = j.filter(|j| *j < s.agenda.len()) else {
+                return Outcome::Done;
+            };
             let mut ids: Vec<i64> = s.agenda.iter().map(|a| a.case_id).collect();
             ids.swap(i, j);
             if let Err(e) = env.store.write(|tx| panel::set_agenda(tx, id, &ids)) {
@@ -171,7 +198,16 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
             }
             setup.agenda_sel = j;
         }
-        (_, Action::Toggle | Action::AddCase | Action::RemoveCase | Action::MoveUp | Action::MoveDown | Action::Chair | Action::Secretary) => {
+        (
+            _,
+            Action::Toggle
+            | Action::AddCase
+            | Action::RemoveCase
+            | Action::MoveUp
+            | Action::MoveDown
+            | Action::Chair
+            | Action::Secretary,
+        ) => {
             return Flash::info(env.t("session.setup_wrong_pane"));
         }
         _ => return Outcome::Ignored,
@@ -179,7 +215,9 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
     if let Err(e) = s.reload(env) {
         return Flash::error(e.0);
     }
-    let super::Stage::Setup(setup) = &mut s.stage else { return Outcome::Done };
+    let super::Stage::Setup(setup) = &mut s.stage else {
+        return Outcome::Done;
+    };
     if let Err(e) = setup.load(env, &s.agenda) {
         return Flash::error(e.0);
     }
