@@ -146,6 +146,32 @@ pub enum Missing {
 }
 
 impl Decision {
+    /// A new draft on a case: the assessment so far, nothing else decided yet.
+    pub fn draft(
+        case_id: i64,
+        session_id: Option<i64>,
+        decided_on: NaiveDate,
+        assessment: Assessment,
+    ) -> Decision {
+        Decision {
+            id: 0,
+            case_id,
+            session_id,
+            decided_on,
+            assessment,
+            interventions: Vec::new(),
+            next_review: None,
+            vote: Vote::default(),
+            dissent: String::new(),
+            voting_members: Vec::new(),
+            recused: Vec::new(),
+            police_report: None,
+            amends: None,
+            status: DecisionStatus::Draft,
+            sealed_at: None,
+        }
+    }
+
     pub fn final_level(&self) -> Option<RiskLevel> {
         self.assessment.final_level()
     }

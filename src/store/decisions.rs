@@ -350,21 +350,8 @@ pub fn import_historical(
     now: NaiveDateTime,
 ) -> Result<i64> {
     let d = Decision {
-        id: 0,
-        case_id,
-        session_id: None,
-        decided_on,
-        assessment: assessment.clone(),
-        interventions: Vec::new(),
         next_review,
-        vote: Vote::default(),
-        dissent: String::new(),
-        voting_members: Vec::new(),
-        recused: Vec::new(),
-        police_report: None,
-        amends: None,
-        status: DecisionStatus::Draft,
-        sealed_at: None,
+        ..Decision::draft(case_id, None, decided_on, assessment.clone())
     };
     let id = write_row(c, &d, None, true)?;
     c.prepare_cached("UPDATE decision SET status = 'sealed', sealed_at = ?2 WHERE id = ?1")?

@@ -8,9 +8,7 @@ use crate::domain::case::Case;
 use crate::domain::child::Child;
 use crate::domain::criteria::{Catalogue, scoring};
 use crate::domain::decision::PoliceReport;
-use crate::domain::decision::{
-    Decision, DecisionStatus, Intervention, Missing, NextReview, ReviewKind, Vote,
-};
+use crate::domain::decision::{Decision, Intervention, Missing, NextReview, ReviewKind, Vote};
 use crate::domain::guardian::Guardian;
 use crate::domain::level::RiskLevel;
 use crate::domain::report::Report;
@@ -160,29 +158,18 @@ impl CaseState {
         let answers = Default::default();
         let computed = scoring::score(cat, &answers);
         let today = env.today();
-        let draft = Decision {
-            id: 0,
+        let draft = Decision::draft(
             case_id,
-            session_id: Some(session_id),
-            decided_on: today,
-            assessment: Assessment {
+            Some(session_id),
+            today,
+            Assessment {
                 catalogue: cat.reference(),
                 answers,
                 computed,
                 override_: None,
                 by_member: Default::default(),
             },
-            interventions: Vec::new(),
-            next_review: None,
-            vote: Vote::default(),
-            dissent: String::new(),
-            voting_members: Vec::new(),
-            recused: Vec::new(),
-            police_report: None,
-            amends: None,
-            status: DecisionStatus::Draft,
-            sealed_at: None,
-        };
+        );
         let mut s = CaseState {
             data,
             step: Step::Summary,
