@@ -226,6 +226,14 @@ pub fn list_sep(lang: Lang) -> &'static str {
     }
 }
 
+/// An aside in brackets: `（x）` / ` (x)`.
+pub fn aside(lang: Lang, x: &str) -> String {
+    match lang {
+        Lang::Zh => format!("（{x}）"),
+        Lang::En => format!(" ({x})"),
+    }
+}
+
 /// Between clauses: `；` / `; `.
 pub fn semicolon(lang: Lang) -> &'static str {
     match lang {

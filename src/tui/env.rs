@@ -91,6 +91,11 @@ impl Env {
         i18n::list_sep(self.lang)
     }
 
+    /// `（x）` or ` (x)`.
+    pub fn aside(&self, x: &str) -> String {
+        i18n::aside(self.lang, x)
+    }
+
     /// `；` or `; `.
     pub fn semi(&self) -> &'static str {
         i18n::semicolon(self.lang)

@@ -363,10 +363,10 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let types: Vec<&str> = d.case.types.iter().map(|t| env.label(*t)).collect();
     let last = match &d.last {
         Some(l) => format!(
-            " · {} {}（{}）",
+            " · {} {}{}",
             env.t("session.last"),
             env.level_short(l.final_level()),
-            l.decided_on
+            env.aside(&l.decided_on.to_string())
         ),
         None => format!(" · {}", env.t("session.first_assessment")),
     };
@@ -1025,10 +1025,10 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
                         text::sanitize_line(&o.reason)
                     ),
                     None => format!(
-                        "  {}    {}（{}）",
+                        "  {}    {}{}",
                         env.t("session.level"),
                         env.level_text(a.computed.level),
-                        env.t("session.computed")
+                        env.aside(env.t("session.computed"))
                     ),
                 };
                 lines.push((
