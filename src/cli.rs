@@ -471,10 +471,10 @@ mod signing {
             }
             return Ok(line);
         }
-        if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
-            if !p.is_empty() {
-                return Ok(p);
-            }
+        if let Ok(p) = std::env::var(PASSPHRASE_ENV)
+            && !p.is_empty()
+        {
+            return Ok(p);
         }
         if !std::io::stdin().is_terminal() {
             return Err(Failure(format!(
@@ -654,6 +654,19 @@ mod signing {
         args: &KeyArgs,
     ) -> Result<(), Failure> {
         let store = open_existing(ctx)?;
+        // Check what is asked for before asking for a passphrase.
+        if let Some(id) = decision
+            && crate::store::decisions::get(store.conn(), id)?.is_none()
+        {
+            return Err(Failure(format!(
+                "there is no decision {id}: check the id (the case file lists a case's decisions)"
+            )));
+        }
+        if let Some(id) = session
+            && crate::store::panel::session(store.conn(), id)?.is_none()
+        {
+            return Err(Failure(format!("there is no session {id}: check the id")));
+        }
         let (key, signer) = signing_key(ctx, &store, args)?;
         let summary = match (decision, session) {
             (Some(id), _) => export::export_decision(&store, id, out, lang, &key, &signer, now())?,
@@ -768,12 +781,12 @@ fn open_existing(db: &Path) -> Result<Store, Failure> {
 
 /// A region code given on the command line must name a region of the tree.
 fn check_region(store: &Store, region: Option<&str>) -> Result<(), Failure> {
-    if let Some(r) = region {
-        if crate::store::regions::get(store.conn(), r)?.is_none() {
-            return Err(Failure(format!(
-                "--region {r}: no region has this code. Use a 6-digit city or county code (e.g. 210100 for 沈阳市), or a 9- or 12-digit township or village code."
-            )));
-        }
+    if let Some(r) = region
+        && crate::store::regions::get(store.conn(), r)?.is_none()
+    {
+        return Err(Failure(format!(
+            "--region {r}: no region has this code. Use a 6-digit city or county code (e.g. 210100 for 沈阳市), or a 9- or 12-digit township or village code."
+        )));
     }
     Ok(())
 }

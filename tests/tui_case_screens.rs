@@ -510,11 +510,14 @@ fn filter_bar_cycles_status_level_and_region() {
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("共 2 件"), "{s}");
     assert!(s.contains("◀ 待专家组评估 ▶"), "{s}");
-    // City: 大连市 (the second), then county 中山区.
+    // City (the store knows every city of the province, by code): 沈阳市, then 大连市;
+    // then the first county of 大连市, 中山区.
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
-    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Right);
+    assert!(screen(&mut app, 120, 40).contains("◀ 沈阳市 ▶"));
+    key(&mut app, KeyCode::Char(' '));
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("◀ 大连市 ▶"), "{s}");
     key(&mut app, KeyCode::Down);

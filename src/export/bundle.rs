@@ -250,6 +250,7 @@ pub fn export_session(
         agenda: lines,
         centre: centre.as_deref(),
         signer: &signer_clean,
+        signed_at: record::time(now),
     };
     let minutes = minutes_doc(&input, lang);
     let mut files = Vec::new();

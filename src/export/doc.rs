@@ -15,12 +15,16 @@ use crate::i18n::Lang;
 pub enum Block {
     /// Label–value rows.
     Fields(Vec<(String, String)>),
-    /// A table; `strong` rows (by index) are emphasised.
+    /// A table; `strong` rows (by index) are emphasised; `narrow` columns (by index) never
+    /// wrap (ids, dates, short labels).
     Table {
         head: Vec<String>,
         rows: Vec<Vec<String>>,
         strong: Vec<usize>,
+        narrow: Vec<usize>,
     },
+    /// Commands or other literal lines, shown as written in a monospaced block.
+    Code(Vec<String>),
     /// A paragraph; newlines are kept as line breaks.
     Para(String),
     /// Free text someone wrote (evidence, dissent, reasons), set apart; newlines kept.
@@ -61,7 +65,7 @@ pub fn section_number(lang: Lang, i: usize) -> String {
     ];
     match lang {
         Lang::Zh => format!("{}、", ZH.get(i).copied().unwrap_or("…")),
-        Lang::En => format!("{}.", i + 1),
+        Lang::En => format!("{}. ", i + 1),
     }
 }
 
@@ -183,7 +187,9 @@ fn md_blocks(o: &mut String, lang: Lang, blocks: &[Block]) {
                 }
                 o.push('\n');
             }
-            Block::Table { head, rows, strong } => {
+            Block::Table {
+                head, rows, strong, ..
+            } => {
                 let _ = writeln!(
                     o,
                     "| {} |",
@@ -211,6 +217,14 @@ fn md_blocks(o: &mut String, lang: Lang, blocks: &[Block]) {
             }
             Block::Para(t) => {
                 let _ = writeln!(o, "{}\n", md_lines(t, "  \n"));
+            }
+            Block::Code(lines) => {
+                o.push_str("```text\n");
+                for l in lines {
+                    // Nothing inside can close the fence or reach a terminal.
+                    let _ = writeln!(o, "{}", crate::text::sanitize_line(l).replace('`', "'"));
+                }
+                o.push_str("```\n\n");
             }
             Block::Quote(t) => {
                 let body = md_lines(t, "  \n> ");
@@ -283,6 +297,8 @@ html[lang=en] h1 { letter-spacing: .04em; }
 .banner.demo { background: #fff4e5; border-style: dashed; color: #8a4b00; border-color: #8a4b00; font-size: 12pt; }
 h2 { font-size: 13pt; margin: 1.2em 0 .45em; padding-bottom: .1em; border-bottom: 1px solid #999; break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: .3em 0 .7em; font-size: 10pt; break-inside: auto; }
+.n { white-space: nowrap; }
+pre { margin: .3em 0 .7em; padding: .4em .8em; background: #f7f7f5; border: 1px solid #ddd; white-space: pre-wrap; }
 th, td { border: 1px solid #777; padding: .25em .45em; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
 th { background: #f0f0ec; font-weight: bold; white-space: nowrap; }
 tr { break-inside: avoid; page-break-inside: avoid; }
@@ -293,7 +309,7 @@ p { margin: .35em 0 .6em; }
 .closing { margin-top: 1.6em; border-top: 2px solid #9b1c1c; padding-top: .2em; break-inside: avoid; page-break-inside: avoid; }
 .closing h2 { border-bottom: none; }
 .signlines { display: flex; flex-wrap: wrap; gap: 1.2em 3em; margin-top: 1.6em; }
-.signline { min-width: 14em; flex: 1; }
+.signline { min-width: 10em; flex: 1; }
 .signline .line { border-bottom: 1px solid #111; height: 2.2em; }
 .signline .label { font-size: 10pt; margin-top: .2em; }
 footer { margin-top: 1.5em; font-size: 8.5pt; color: #555; border-top: 1px solid #bbb; padding-top: .4em; }
@@ -390,10 +406,22 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
                 }
                 o.push_str("</table>\n");
             }
-            Block::Table { head, rows, strong } => {
+            Block::Table {
+                head,
+                rows,
+                strong,
+                narrow,
+            } => {
+                let class = |j: usize| {
+                    if narrow.contains(&j) {
+                        " class=\"n\""
+                    } else {
+                        ""
+                    }
+                };
                 o.push_str("<table>\n<thead><tr>");
-                for h in head {
-                    let _ = write!(o, "<th scope=\"col\">{}</th>", html_escape(h));
+                for (j, h) in head.iter().enumerate() {
+                    let _ = write!(o, "<th scope=\"col\"{}>{}</th>", class(j), html_escape(h));
                 }
                 o.push_str("</tr></thead>\n<tbody>\n");
                 for (i, r) in rows.iter().enumerate() {
@@ -402,8 +430,8 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
                     } else {
                         "<tr>"
                     });
-                    for c in r {
-                        let _ = write!(o, "<td>{}</td>", html_lines(c));
+                    for (j, c) in r.iter().enumerate() {
+                        let _ = write!(o, "<td{}>{}</td>", class(j), html_lines(c));
                     }
                     o.push_str("</tr>\n");
                 }
@@ -411,6 +439,13 @@ fn html_blocks(o: &mut String, blocks: &[Block]) {
             }
             Block::Para(t) => {
                 let _ = writeln!(o, "<p>{}</p>", html_lines(t));
+            }
+            Block::Code(lines) => {
+                let body: Vec<String> = lines
+                    .iter()
+                    .map(|l| html_escape(&crate::text::sanitize_line(l)))
+                    .collect();
+                let _ = writeln!(o, "<pre><code>{}</code></pre>", body.join("\n"));
             }
             Block::Quote(t) => {
                 let _ = writeln!(o, "<blockquote>{}</blockquote>", html_lines(t));
@@ -453,10 +488,12 @@ mod tests {
                 title: HOSTILE.into(),
                 blocks: vec![
                     Block::Fields(vec![(HOSTILE.into(), HOSTILE.into())]),
+                    Block::Code(vec![HOSTILE.into()]),
                     Block::Table {
                         head: vec![HOSTILE.into()],
                         rows: vec![vec![HOSTILE.into()]],
                         strong: vec![0],
+                        narrow: vec![0],
                     },
                     Block::Para(HOSTILE.into()),
                     Block::Quote(HOSTILE.into()),
@@ -501,6 +538,6 @@ mod tests {
     fn numbers() {
         assert_eq!(section_number(Lang::Zh, 0), "一、");
         assert_eq!(section_number(Lang::Zh, 10), "十一、");
-        assert_eq!(section_number(Lang::En, 2), "3.");
+        assert_eq!(section_number(Lang::En, 2), "3. ");
     }
 }

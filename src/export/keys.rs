@@ -150,7 +150,7 @@ pub fn generate(
     let mut pk_text = kp
         .pk
         .to_box()
-        .map_err(|e| ExportError::sign(e))?
+        .map_err(ExportError::sign)?
         .into_string();
     if !label.is_empty() {
         pk_text = pk_text.replacen(
@@ -175,7 +175,7 @@ pub fn generate(
     let sk_text = kp
         .sk
         .to_box(Some(&comment))
-        .map_err(|e| ExportError::sign(e))?
+        .map_err(ExportError::sign)?
         .into_string();
     atomic::write_new(&secret, sk_text.as_bytes(), true)?;
     if let Err(e) = atomic::write_new(&public, pk_text.as_bytes(), false) {

@@ -66,10 +66,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
                 name.escape_debug()
             ));
         }
-        if let Some(prev) = out.last() {
-            if prev.name.as_bytes() >= name.as_bytes() {
-                return Err(format!("line {n}: `{name}` is out of order or repeated"));
-            }
+        if let Some(prev) = out.last()
+            && prev.name.as_bytes() >= name.as_bytes()
+        {
+            return Err(format!("line {n}: `{name}` is out of order or repeated"));
         }
         out.push(Entry {
             sha256: hash.to_string(),

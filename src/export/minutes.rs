@@ -33,6 +33,8 @@ pub struct MinutesInput<'a> {
     pub centre: Option<&'a str>,
     /// Who signed the export (the manifest), e.g. the centre or the demo key.
     pub signer: &'a str,
+    /// When the export was signed (`YYYY-MM-DDTHH:MM:SS`).
+    pub signed_at: String,
 }
 
 fn member_name(members: &[Member], id: i64) -> String {
@@ -110,6 +112,7 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
                 ],
                 rows,
                 strong: Vec::new(),
+                narrow: vec![1, 3],
             },
             Block::Fields(vec![(
                 s(lang, "minutes.absent").into(),
@@ -179,6 +182,7 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
                 ],
                 rows,
                 strong: Vec::new(),
+                narrow: vec![0, 1, 3, 4, 5],
             },
         ],
     });
@@ -207,6 +211,7 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
             ],
             rows: deferred,
             strong: Vec::new(),
+            narrow: vec![0],
         }]
     };
     sections.push(Section {
@@ -231,7 +236,13 @@ pub fn minutes_doc(m: &MinutesInput<'_>, lang: Lang) -> Doc {
         closing: Some(Section {
             title: s(lang, "sec.signature").into(),
             blocks: vec![
-                Block::Fields(vec![(s(lang, "signer").into(), m.signer.to_string())]),
+                Block::Fields(vec![
+                    (s(lang, "signer").into(), m.signer.to_string()),
+                    (
+                        s(lang, "signed_at").into(),
+                        m.signed_at.replacen('T', " ", 1),
+                    ),
+                ]),
                 Block::SignLines(vec![
                     (
                         s(lang, "chair_sign").into(),

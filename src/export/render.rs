@@ -196,6 +196,7 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
                         })
                         .collect(),
                     strong: Vec::new(),
+                    narrow: vec![0, 1, 3],
                 },
                 Block::Fields(vec![(
                     s(lang, "conflicts").into(),
@@ -265,6 +266,7 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
                 ],
                 rows,
                 strong,
+                narrow: vec![0, 1, 3],
             },
         ],
     });
@@ -330,6 +332,7 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
                 })
                 .collect(),
             strong: Vec::new(),
+            narrow: vec![2],
         }]
     };
     sections.push(Section {
@@ -394,7 +397,7 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             Some(p) => vec![
                 Block::Para(s(lang, "police_required").into()),
                 Block::Fields(vec![
-                    (s(lang, "police_time").into(), p.reported_at.clone()),
+                    (s(lang, "police_time").into(), show_time(&p.reported_at)),
                     (s(lang, "police_unit").into(), p.unit.clone()),
                     (s(lang, "police_receipt").into(), p.receipt.clone()),
                 ]),
@@ -418,11 +421,11 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
     // Signature.
     let mut fields = vec![
         (s(lang, "signer").into(), r.signer.clone()),
-        (s(lang, "signed_at").into(), r.signed_at.clone()),
+        (s(lang, "signed_at").into(), show_time(&r.signed_at)),
         (s(lang, "key_id").into(), r.key_id.clone()),
     ];
     if let Some(t) = &r.sealed_at {
-        fields.insert(0, (s(lang, "sealed_at").into(), t.clone()));
+        fields.insert(0, (s(lang, "sealed_at").into(), show_time(t)));
     }
     let (chair, secretary) = match &r.session {
         Some(sess) => (
@@ -442,6 +445,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
         blocks: vec![
             Block::Fields(fields),
             Block::Para(sf(lang, "verify_hint", &[("file", file)])),
+            Block::Code(vec![
+                format!("minisign -Vm {file} -p casepanel.pub"),
+                format!("casepanel verify {file} --pubkey casepanel.pub"),
+            ]),
             Block::SignLines(vec![
                 (s(lang, "chair_sign").into(), chair),
                 (s(lang, "secretary_sign").into(), secretary),
@@ -471,6 +478,11 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
             r.record_type, r.schema_version, file
         )),
     }
+}
+
+/// A record time as a document shows it: `2026-11-29 10:30:00`.
+fn show_time(t: &str) -> String {
+    t.replacen('T', " ", 1)
 }
 
 fn colon(lang: Lang) -> &'static str {

@@ -100,7 +100,7 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("signed_at", "签署时间", "Signed at"),
     ("signer", "签署人", "Signed by"),
     ("title", "专家组评估决定书", "Expert panel decision"),
-    ("verify_hint", "本决定书的电子文本 {file} 已由上述密钥签名。核验方法：minisign -Vm {file} -p casepanel.pub，或 casepanel verify {file}。", "The electronic record {file} is signed with the key above. To check it: minisign -Vm {file} -p casepanel.pub, or casepanel verify {file}."),
+    ("verify_hint", "本决定书的电子文本 {file} 已由上述密钥签名。用本中心的公钥 casepanel.pub，以下任一命令可核验其未被改动：", "The electronic record {file} is signed with the key above. With the centre's public key casepanel.pub, either command checks that it is unaltered:"),
     ("vote_abstain", "弃权", "Abstain"),
     ("vote_against", "反对", "Against"),
     ("vote_for", "同意", "For"),

@@ -44,15 +44,17 @@ use crate::domain::panel::{AgendaItem, AgendaOutcome, Discipline, Member, Sessio
 use crate::domain::report::{Channel, Report};
 use crate::domain::review::ReviewRules;
 use crate::domain::visit::HomeVisit;
-use crate::store::bulk::{Loader, load_regions};
+use crate::store::bulk::{DecisionRow, Loader, load_regions};
 use crate::store::{Result, Store, StoreError};
 
 mod names;
 mod places;
+mod sink;
 mod stories;
 
 use names::Names;
 use places::{TownKind, World};
+use sink::Rows;
 use stories::{Story, TextCtx};
 
 /// The random stream every choice is drawn from.
@@ -418,18 +420,39 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         id_seq,
         ..Accumulated::default()
     };
-    let mut written = 0usize;
-    while written < cfg.cases {
-        written += one_child(
-            &mut rng,
-            &set,
-            &mut ld,
-            &mut acc,
-            &mut sum,
-            cfg.cases - written,
-        )?;
-    }
-    sum.cases = written;
+    // One thread invents the rows (and hands out their ids), this one writes them.
+    let next = ld.next_ids()?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<sink::Op>>(8);
+    let cases = cfg.cases;
+    std::thread::scope(|scope| -> Result<()> {
+        let (rng, set, acc, sum) = (&mut rng, &set, &mut acc, &mut sum);
+        let producer = scope.spawn(move || -> Result<()> {
+            let mut rows = Rows::new(next, tx);
+            let mut written = 0usize;
+            while written < cases && !rows.closed {
+                written += one_child(rng, set, &mut rows, acc, sum, cases - written)?;
+            }
+            rows.flush();
+            sum.cases = written;
+            Ok(())
+        });
+        let mut failed = None;
+        for batch in rx.iter() {
+            if let Err(e) = sink::replay(&mut ld, batch) {
+                failed = Some(e);
+                break;
+            }
+        }
+        // Stops the producer if the writing failed.
+        drop(rx);
+        let produced = producer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match failed {
+            Some(e) => Err(e),
+            None => produced,
+        }
+    })?;
 
     // Past agendas: every decided case at its session, deferred ones too; in key order.
     acc.past_agenda.sort_unstable_by_key(|a| (a.0, a.1));
@@ -555,7 +578,7 @@ fn carer_word(sketches: &[stories::GuardianSketch], story: Story) -> &'static st
 fn one_child(
     rng: &mut GenRng,
     set: &Setting<'_>,
-    ld: &mut Loader<'_>,
+    ld: &mut Rows,
     acc: &mut Accumulated,
     sum: &mut GenSummary,
     room: usize,
@@ -651,12 +674,12 @@ fn one_child(
         school,
         region: v.code.clone(),
     };
-    let child_id = ld.add_child(&child)?;
+    let child_id = ld.add_child(child.clone());
     sum.children += 1;
 
     for (i, s) in sketches.iter().enumerate() {
         let g = guardian(rng, set, s, surname, county_i);
-        ld.add_guardian(child_id, i, &g)?;
+        ld.add_guardian(child_id, i, g);
         sum.guardians += 1;
     }
     let carer = carer_word(&sketches, story);
@@ -680,7 +703,7 @@ fn one_child(
             ClosingReason::Other,
         ][ending];
         let case_id = ld.add_case(
-            &Case {
+            Case {
                 id: 0,
                 child_id,
                 status: CaseStatus::Closed,
@@ -691,13 +714,13 @@ fn one_child(
                 level: None,
                 next_review: None,
             },
-            &child.region,
+            child.region.clone(),
             None,
-        )?;
+        );
         let received = at(earlier_open, rng, 8, 18);
         add_report(
             rng, set, ld, sum, case_id, story, &ctx, received, village, &child,
-        )?;
+        );
         let visit_day = day_between(rng, earlier_open, closed_on);
         let closing = Some(stories::CLOSED_NOTES[ending]);
         add_visit(
@@ -714,7 +737,7 @@ fn one_child(
             village,
             &sketches,
             closing,
-        )?;
+        );
         written += 1;
         sum.closed += 1;
     }
@@ -747,7 +770,7 @@ fn one_child(
         .as_ref()
         .and_then(|g| g.decision.next_review.as_ref().map(|r| r.date));
     let case_id = ld.add_case(
-        &Case {
+        Case {
             id: 0,
             child_id,
             status,
@@ -758,9 +781,9 @@ fn one_child(
             level,
             next_review,
         },
-        &child.region,
+        child.region.clone(),
         decided_on.filter(|_| graded.is_some()),
-    )?;
+    );
     written += 1;
     match status {
         CaseStatus::Active => sum.active += 1,
@@ -779,7 +802,7 @@ fn one_child(
     for time in times {
         add_report(
             rng, set, ld, sum, case_id, story, &ctx, time, village, &child,
-        )?;
+        );
     }
 
     // Home visits.
@@ -803,7 +826,7 @@ fn one_child(
             village,
             &sketches,
             None,
-        )?;
+        );
     }
 
     match graded {
@@ -828,7 +851,7 @@ fn one_child(
                     ),
                 };
                 sum.police_reports += 1;
-                Some(ld.add_police_report(case_id, &p)?)
+                Some(ld.add_police_report(case_id, p))
             } else {
                 None
             };
@@ -841,7 +864,7 @@ fn one_child(
             }
             let sealed_at = decided.and_time(NaiveTime::from_hms_opt(15, 0, 0).expect("valid"))
                 + chrono::Duration::minutes(rng.random_range(0..180));
-            let decision_id = ld.add_sealed_decision(&g.decision, police_id, sealed_at)?;
+            let decision_id = ld.add_decision(DecisionRow::new(&g.decision, police_id, sealed_at)?);
             sum.decisions += 1;
             sum.interventions += g.decision.interventions.len();
             acc.decided += 1;
@@ -850,17 +873,17 @@ fn one_child(
             if ad_hoc {
                 let day = day_between(rng, decided + Days::new(1), today);
                 let summary = stories::change_report(rng, story, &ctx);
-                let report_id = ld.add_report(&Report {
+                let report_id = ld.add_report(Report {
                     id: 0,
                     case_id,
                     received_at: at(day, rng, 8, 20),
                     channel: set.channels.pick(rng),
                     reporter: None,
                     summary: summary.clone(),
-                })?;
+                });
                 sum.reports += 1;
                 let reason: String = summary.chars().take(200).collect();
-                ld.add_review_request(case_id, day, &reason, Some(report_id), None)?;
+                ld.add_review_request(case_id, day, reason, Some(report_id));
                 sum.review_requests += 1;
                 if acc.ad_hoc.len() < 10 {
                     acc.ad_hoc.push(case_id);
@@ -1310,7 +1333,7 @@ fn reporter(
 fn add_report(
     rng: &mut GenRng,
     set: &Setting<'_>,
-    ld: &mut Loader<'_>,
+    ld: &mut Rows,
     sum: &mut GenSummary,
     case_id: i64,
     story: Story,
@@ -1318,7 +1341,7 @@ fn add_report(
     received_at: NaiveDateTime,
     village: usize,
     child: &Child,
-) -> Result<()> {
+) {
     let channel = set.channels.pick(rng);
     let r = Report {
         id: 0,
@@ -1328,16 +1351,15 @@ fn add_report(
         reporter: reporter(rng, set, channel, village, child),
         summary: stories::report_summary(rng, story, channel.code(), ctx),
     };
-    ld.add_report(&r)?;
+    ld.add_report(r);
     sum.reports += 1;
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 fn add_visit(
     rng: &mut GenRng,
     set: &Setting<'_>,
-    ld: &mut Loader<'_>,
+    ld: &mut Rows,
     sum: &mut GenSummary,
     case_id: i64,
     story: Story,
@@ -1348,7 +1370,7 @@ fn add_visit(
     village: usize,
     sketches: &[stories::GuardianSketch],
     closing: Option<&str>,
-) -> Result<()> {
+) {
     let w = &set.world;
     let v = &w.villages[village];
     let t = &w.townships[v.township];
@@ -1383,7 +1405,7 @@ fn add_visit(
         notes.push_str("\n\n结案说明：");
         notes.push_str(c);
     }
-    ld.add_visit(&HomeVisit {
+    ld.add_visit(HomeVisit {
         id: 0,
         case_id,
         visited_on,
@@ -1391,7 +1413,6 @@ fn add_visit(
         place,
         people_met,
         notes,
-    })?;
+    });
     sum.visits += 1;
-    Ok(())
 }

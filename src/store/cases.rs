@@ -201,7 +201,11 @@ pub fn raise_review(
         "INSERT INTO review_request (case_id, raised_on, reason, report_id) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![case_id, on, reason, report_id])?;
-    Ok(c.last_insert_rowid())
+    let id = c.last_insert_rowid();
+    if status_of(c, case_id)? == CaseStatus::Active {
+        set_status(c, case_id, CaseStatus::AwaitingPanel)?;
+    }
+    Ok(id)
 }
 
 pub fn open_review_requests(c: &Connection, case_id: i64) -> Result<Vec<ReviewRequest>> {

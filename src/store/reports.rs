@@ -47,7 +47,6 @@ pub fn insert(c: &Connection, report: &Report) -> Result<i64> {
             &reason,
             Some(id),
         )?;
-        cases::set_status(c, report.case_id, CaseStatus::AwaitingPanel)?;
     }
     Ok(id)
 }

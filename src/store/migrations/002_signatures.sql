@@ -36,3 +36,29 @@ BEFORE DELETE ON decision_signature
 BEGIN
     SELECT RAISE(ABORT, 'casepanel: a decision signature cannot be deleted');
 END;
+
+-- INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers, so a
+-- replacement is refused before it happens: a signature, a sealed decision and the
+-- interventions of a sealed decision are never replaced.
+CREATE TRIGGER decision_signature_once
+BEFORE INSERT ON decision_signature
+WHEN EXISTS (SELECT 1 FROM decision_signature
+             WHERE decision_id = NEW.decision_id OR record_id = NEW.record_id)
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: a decision is signed once; a signature is never replaced');
+END;
+
+CREATE TRIGGER decision_sealed_no_replace
+BEFORE INSERT ON decision
+WHEN EXISTS (SELECT 1 FROM decision WHERE id = NEW.id AND status = 'sealed')
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: a sealed decision cannot be replaced; record an amendment instead');
+END;
+
+CREATE TRIGGER intervention_sealed_no_replace
+BEFORE INSERT ON intervention
+WHEN EXISTS (SELECT 1 FROM intervention i JOIN decision d ON d.id = i.decision_id
+             WHERE i.id = NEW.id AND d.status = 'sealed')
+BEGIN
+    SELECT RAISE(ABORT, 'casepanel: the interventions of a sealed decision cannot be replaced');
+END;

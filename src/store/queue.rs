@@ -1,0 +1,619 @@
+//! The re-review queue (复评队列): every open case that needs the panel, and when.
+//!
+//! A case is on the queue when it has an open ad-hoc request (临时复评), awaits the panel
+//! (its first assessment, or back before the panel after a reopening), or is active with a
+//! review due by the horizon: the next review the latest decision set, or, for a child who
+//! turns 18 on or before it, a closing review on the 18th birthday
+//! ([`crate::domain::review::closing_review`]). Closed cases never appear.
+//!
+//! Order: ad-hoc first, then by level (level 1 first, no level last), then urgency (the
+//! oldest date first: request raised, review due, case opened). Lists are windowed.
+//!
+//! Also here: the progress of interventions (跟踪回访) and the overdue ones.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, params, params_from_iter, types::Value};
+use std::collections::HashMap;
+
+use super::queries::region_prefix;
+use super::{Result, StoreError, code, regions};
+use crate::domain::case::case_number;
+use crate::domain::decision::InterventionStatus;
+use crate::domain::difficulty::DifficultyType;
+use crate::domain::level::RiskLevel;
+use crate::domain::review::ReviewRules;
+use crate::i18n::{self, Lang};
+use crate::privacy::mask_name;
+use crate::text::sanitize;
+
+/// Why a case is on the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// An open ad-hoc re-review request (by hand, or by a new report on an active case).
+    AdHoc,
+    /// Never assessed: awaiting its first panel.
+    First,
+    /// Assessed before and back before the panel (e.g. reopened after closing).
+    Returned,
+    /// The child turns 18 on or before the next review: a closing review is due.
+    Closing,
+    /// The routine (annual or per-level) review is due or overdue.
+    Due,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::AdHoc => "ad_hoc",
+            Reason::First => "first",
+            Reason::Returned => "returned",
+            Reason::Closing => "closing",
+            Reason::Due => "due",
+        }
+    }
+
+    fn from_code(s: &str) -> Reason {
+        match s {
+            "ad_hoc" => Reason::AdHoc,
+            "first" => Reason::First,
+            "returned" => Reason::Returned,
+            "closing" => Reason::Closing,
+            _ => Reason::Due,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        i18n::t(
+            lang,
+            match self {
+                Reason::AdHoc => "queue.reason.ad_hoc",
+                Reason::First => "queue.reason.first",
+                Reason::Returned => "queue.reason.returned",
+                Reason::Closing => "queue.reason.closing",
+                Reason::Due => "queue.reason.due",
+            },
+        )
+    }
+}
+
+/// What the queue is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    /// Routine reviews due within this many days from today (overdue ones included).
+    /// `None` takes the rules' window (`[review] window_days`): exactly the reviews whose
+    /// window has opened.
+    pub within_days: Option<u32>,
+    /// Only reviews past their due date.
+    pub overdue_only: bool,
+    /// A region code at any of the four levels: the case's region must be in its subtree.
+    pub region: Option<String>,
+    pub level: Option<RiskLevel>,
+    pub difficulty: Option<DifficultyType>,
+}
+
+/// One line of the queue. `name` is the child's full name, for the screens that may show
+/// it; every export uses [`QueueItem::masked_name`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub case_id: i64,
+    pub name: String,
+    pub region: String,
+    /// `沈阳市 新民市 兴隆镇 …`, from the city down.
+    pub region_names: String,
+    pub level: Option<RiskLevel>,
+    pub reason: Reason,
+    /// An open ad-hoc request, whatever the main reason.
+    pub ad_hoc: bool,
+    /// The first open ad-hoc request's reason.
+    pub ad_hoc_reason: Option<String>,
+    /// When the review is due: the routine review, or the 18th birthday for a closing
+    /// review. None for a case never assessed.
+    pub due: Option<NaiveDate>,
+    /// Days past `due` (0 when not overdue).
+    pub days_overdue: i64,
+    /// The child turns 18 on or before the next review.
+    pub turns_18: bool,
+}
+
+impl QueueItem {
+    pub fn case_number(&self) -> String {
+        case_number(self.case_id)
+    }
+
+    pub fn masked_name(&self) -> String {
+        mask_name(&self.name)
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The shared body of the queue queries: `items` with one row per case on the queue.
+fn items_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
+    let mut conds = vec!["k.status != 'closed'".to_string()];
+    if let Some(r) = &filter.region {
+        args.push(Value::Text(format!("{}%", like_escape(&region_prefix(r)))));
+        conds.push(format!("k.region LIKE ?{} ESCAPE '\\'", args.len()));
+    }
+    if let Some(l) = filter.level {
+        args.push(Value::Integer(l.number().into()));
+        conds.push(format!("k.level = ?{}", args.len()));
+    }
+    if let Some(t) = filter.difficulty {
+        args.push(Value::Text(t.code().into()));
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+            args.len()
+        ));
+    }
+    let mut keep =
+        "(adhoc_on IS NOT NULL OR status = 'awaiting_panel' OR (status = 'active' AND due <= ?2))"
+            .to_string();
+    if filter.overdue_only {
+        keep = "(due < ?1 AND (status != 'screening'))".into();
+    }
+    // ?1 today, ?2 horizon, ?3 months for a case decided without a next review.
+    format!(
+        "WITH base AS (
+            SELECT k.id, k.status, k.level, k.region, k.opened_on, k.last_decided_on, c.name,
+                coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN
+                    min(date(k.last_decided_on, '+' || ?3 || ' months'),
+                        date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day')) END)
+                    AS next_due,
+                date(c.birth_date, '+18 years') AS adult,
+                (SELECT min(q.raised_on) FROM review_request q
+                    WHERE q.case_id = k.id AND q.resolved_by IS NULL) AS adhoc_on,
+                (SELECT q.reason FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL
+                    ORDER BY q.raised_on, q.id LIMIT 1) AS adhoc_reason
+            FROM case_file k JOIN child c ON c.id = k.child_id
+            WHERE {conds} AND k.id IN (
+                SELECT case_id FROM review_request WHERE resolved_by IS NULL
+                UNION ALL SELECT id FROM case_file WHERE status = 'awaiting_panel'
+                UNION ALL SELECT id FROM case_file WHERE status = 'active' AND (next_review <= ?2 OR next_review IS NULL)
+                UNION ALL SELECT k2.id FROM child c2 JOIN case_file k2 ON k2.child_id = c2.id
+                    WHERE k2.status = 'active' AND date(c2.birth_date, '+18 years') <= ?2)
+        ), flagged AS (
+            SELECT *, (next_due IS NOT NULL AND adult <= next_due) AS turns_18,
+                CASE WHEN next_due IS NOT NULL AND adult <= next_due THEN adult ELSE next_due END AS due
+            FROM base
+        ), items AS (
+            SELECT *,
+                CASE WHEN adhoc_on IS NOT NULL THEN 'ad_hoc'
+                     WHEN last_decided_on IS NULL THEN 'first'
+                     WHEN status = 'awaiting_panel' THEN 'returned'
+                     WHEN turns_18 THEN 'closing'
+                     ELSE 'due' END AS reason,
+                CASE WHEN adhoc_on IS NOT NULL THEN adhoc_on ELSE coalesce(due, opened_on) END AS urgency
+            FROM flagged WHERE {keep}
+        )",
+        conds = conds.join(" AND "),
+    )
+}
+
+fn base_args(today: NaiveDate, rules: &ReviewRules, filter: &QueueFilter) -> Vec<Value> {
+    let within = filter.within_days.unwrap_or(rules.window_days);
+    let horizon = today + chrono::Days::new(u64::from(within));
+    vec![
+        Value::Text(today.to_string()),
+        Value::Text(horizon.to_string()),
+        Value::Integer(rules.no_level_months.into()),
+    ]
+}
+
+/// The queue on `today`: `limit` items from `offset`, in queue order.
+pub fn list(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<QueueItem>> {
+    let mut args = base_args(today, rules, filter);
+    let body = items_sql(filter, &mut args);
+    args.push(Value::Integer(limit as i64));
+    let l = args.len();
+    args.push(Value::Integer(offset as i64));
+    let o = args.len();
+    let sql = format!(
+        "{body}
+         SELECT id, name, region, level, reason, adhoc_on IS NOT NULL, adhoc_reason, due, turns_18,
+             CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END
+         FROM items
+         ORDER BY adhoc_on IS NULL, coalesce(level, 4), urgency, id
+         LIMIT ?{l} OFFSET ?{o}"
+    );
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        let level: Option<u8> = r.get(3)?;
+        let reason: String = r.get(4)?;
+        Ok(QueueItem {
+            case_id: r.get(0)?,
+            name: r.get(1)?,
+            region: r.get(2)?,
+            region_names: String::new(),
+            level: level.and_then(RiskLevel::from_number),
+            reason: Reason::from_code(&reason),
+            ad_hoc: r.get(5)?,
+            ad_hoc_reason: r.get(6)?,
+            due: r.get(7)?,
+            turns_18: r.get(8)?,
+            days_overdue: r.get(9)?,
+        })
+    })?;
+    let mut items: Vec<QueueItem> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut names: HashMap<String, String> = HashMap::new();
+    for it in &mut items {
+        if !names.contains_key(&it.region) {
+            names.insert(it.region.clone(), regions::path_name(c, &it.region)?);
+        }
+        it.region_names = names[&it.region].clone();
+    }
+    Ok(items)
+}
+
+/// How many items [`list`] would give without a window.
+pub fn count(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+) -> Result<usize> {
+    let mut args = base_args(today, rules, filter);
+    let body = items_sql(filter, &mut args);
+    let n: i64 = c
+        .prepare_cached(&format!("{body} SELECT count(*) FROM items"))?
+        .query_row(params_from_iter(args), |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+// ---------------------------------------------------------------------------------------
+// Interventions and follow-ups (跟踪回访).
+
+/// Records the progress of one intervention of a decision (by its position in the
+/// decision, from 0). Only the status and the note change, even on a sealed decision; a
+/// "not done" needs a note saying why.
+pub fn set_intervention_status(
+    c: &Connection,
+    decision_id: i64,
+    position: usize,
+    status: InterventionStatus,
+    note: &str,
+) -> Result<()> {
+    let note = sanitize(note);
+    if status == InterventionStatus::NotDone && note.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "an intervention not done needs a note saying why (未完成原因)".into(),
+        ));
+    }
+    let n = c
+        .prepare_cached("UPDATE intervention SET status = ?3, note = ?4 WHERE decision_id = ?1 AND position = ?2")?
+        .execute(params![decision_id, position as i64, status.code(), note])?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!(
+            "intervention {position} of decision {decision_id}"
+        )));
+    }
+    Ok(())
+}
+
+/// One intervention past its deadline and not finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueIntervention {
+    pub case_id: i64,
+    pub decision_id: i64,
+    pub position: usize,
+    pub kind: String,
+    pub unit: String,
+    pub due: NaiveDate,
+    pub status: InterventionStatus,
+    pub days_overdue: i64,
+}
+
+const OVERDUE_IV: &str = "FROM intervention i JOIN decision d ON d.id = i.decision_id
+    JOIN case_file k ON k.id = d.case_id
+    WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1
+      AND d.status = 'sealed' AND k.status != 'closed'";
+
+/// How many interventions of open cases are past their deadline and not done (for the
+/// dashboard).
+pub fn overdue_interventions_count(c: &Connection, today: NaiveDate) -> Result<usize> {
+    let n: i64 = c
+        .prepare_cached(&format!("SELECT count(*) {OVERDUE_IV}"))?
+        .query_row([today], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// The overdue interventions, the oldest deadline first; `limit` rows.
+pub fn overdue_interventions(
+    c: &Connection,
+    today: NaiveDate,
+    limit: usize,
+) -> Result<Vec<OverdueIntervention>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT k.id, d.id, i.position, i.kind, i.unit, i.due, i.status,
+            CAST(julianday(?1) - julianday(i.due) AS INTEGER)
+         {OVERDUE_IV} ORDER BY i.due, i.id LIMIT ?2"
+    ))?;
+    let rows = st.query_map(params![today, limit as i64], |r| {
+        Ok(OverdueIntervention {
+            case_id: r.get(0)?,
+            decision_id: r.get(1)?,
+            position: r.get::<_, i64>(2)? as usize,
+            kind: r.get(3)?,
+            unit: r.get(4)?,
+            due: r.get(5)?,
+            status: code(r, 6)?,
+            days_overdue: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Output for `casepanel due`: never the full name, never the ID number.
+
+fn level_cell(lang: Lang, l: Option<RiskLevel>) -> String {
+    match l {
+        Some(l) => i18n::level_short(lang, l).to_string(),
+        None => "-".into(),
+    }
+}
+
+/// A plain-text table for the terminal.
+pub fn render_table(items: &[QueueItem], total: usize, lang: Lang) -> String {
+    use crate::text::{pad, truncate, width};
+    let head = [
+        "queue.col.case",
+        "queue.col.name",
+        "queue.col.level",
+        "queue.col.due",
+        "queue.col.overdue",
+        "queue.col.reason",
+        "queue.col.region",
+    ]
+    .map(|k| i18n::t(lang, k).to_string());
+    let mut rows: Vec<[String; 7]> = vec![head];
+    for it in items {
+        let mut reason = it.reason.label(lang).to_string();
+        if it.ad_hoc && it.reason != Reason::AdHoc {
+            reason = format!("{} + {}", i18n::t(lang, "queue.reason.ad_hoc"), reason);
+        }
+        if it.turns_18 && it.reason != Reason::Closing {
+            reason = format!("{reason} ({})", i18n::t(lang, "queue.turns_18"));
+        }
+        rows.push([
+            it.case_number(),
+            it.masked_name(),
+            level_cell(lang, it.level),
+            it.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            if it.days_overdue > 0 {
+                it.days_overdue.to_string()
+            } else {
+                String::new()
+            },
+            reason,
+            truncate(&it.region_names, 40),
+        ]);
+    }
+    let mut widths = [0usize; 7];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(widths).map(|(cell, w)| pad(cell, w)).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if items.is_empty() {
+        out.push_str(i18n::t(lang, "queue.empty"));
+        out.push('\n');
+    } else {
+        out.push_str(&i18n::tf(
+            lang,
+            "queue.shown",
+            &[
+                ("shown", &items.len().to_string()),
+                ("total", &total.to_string()),
+            ],
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// JSON for scripts: an array of objects with the same fields as the CSV.
+pub fn render_json(items: &[QueueItem]) -> String {
+    let list: Vec<serde_json::Value> = items
+        .iter()
+        .map(|it| {
+            serde_json::json!({
+                "case": it.case_number(),
+                "case_id": it.case_id,
+                "name": it.masked_name(),
+                "region": it.region,
+                "region_names": it.region_names,
+                "level": it.level.map(RiskLevel::number),
+                "due": it.due.map(|d| d.to_string()),
+                "days_overdue": it.days_overdue,
+                "reason": it.reason.code(),
+                "ad_hoc": it.ad_hoc,
+                "turns_18": it.turns_18,
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&list).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub const CSV_HEADER: &str =
+    "case,case_id,name,region,region_names,level,due,days_overdue,reason,ad_hoc,turns_18";
+
+/// CSV for scripts: a header line, then one line per item (CRLF line ends, RFC 4180).
+pub fn render_csv(items: &[QueueItem]) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    for it in items {
+        let fields = [
+            it.case_number(),
+            it.case_id.to_string(),
+            it.masked_name(),
+            it.region.clone(),
+            it.region_names.clone(),
+            it.level.map(|l| l.number().to_string()).unwrap_or_default(),
+            it.due.map(|d| d.to_string()).unwrap_or_default(),
+            it.days_overdue.to_string(),
+            it.reason.code().to_string(),
+            it.ad_hoc.to_string(),
+            it.turns_18.to_string(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks.
+pub fn ics_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One content line, folded at 75 octets (RFC 5545 §3.1) without splitting a character,
+/// each physical line ended by CRLF.
+pub fn ics_fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut used = 0usize;
+    for ch in line.chars() {
+        let n = ch.len_utf8();
+        if used + n > 75 {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(ch);
+        used += n;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// An iCalendar file: one all-day VEVENT per item with a due date (items awaiting a first
+/// assessment have none and are left out). The summary carries the case number and the
+/// masked name, never the full name. `stamp` is the DTSTAMP, in UTC.
+pub fn render_ics(items: &[QueueItem], lang: Lang, stamp: NaiveDateTime) -> String {
+    let mut out = String::new();
+    let mut line = |s: &str| out.push_str(&ics_fold(s));
+    line("BEGIN:VCALENDAR");
+    line("VERSION:2.0");
+    line("PRODID:-//casepanel//re-review queue//EN");
+    line("CALSCALE:GREGORIAN");
+    line("METHOD:PUBLISH");
+    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
+    for it in items {
+        let Some(due) = it.due else { continue };
+        let summary = i18n::tf(
+            lang,
+            "queue.ics_summary",
+            &[("case", &it.case_number()), ("name", &it.masked_name())],
+        );
+        let mut desc = vec![
+            format!(
+                "{}{}{}",
+                i18n::t(lang, "queue.col.reason"),
+                i18n::colon(lang),
+                it.reason.label(lang)
+            ),
+            format!(
+                "{}{}{}",
+                i18n::t(lang, "queue.col.level"),
+                i18n::colon(lang),
+                i18n::level_or_none(lang, it.level)
+            ),
+            format!(
+                "{}{}{}",
+                i18n::t(lang, "queue.col.region"),
+                i18n::colon(lang),
+                it.region_names
+            ),
+        ];
+        if it.ad_hoc {
+            desc.push(i18n::t(lang, "queue.reason.ad_hoc").to_string());
+        }
+        if it.days_overdue > 0 {
+            desc.push(format!(
+                "{}{}{}",
+                i18n::t(lang, "queue.col.overdue"),
+                i18n::colon(lang),
+                it.days_overdue
+            ));
+        }
+        line("BEGIN:VEVENT");
+        line(&format!(
+            "UID:casepanel-case-{}-{}@casepanel",
+            it.case_id,
+            due.format("%Y%m%d")
+        ));
+        line(&format!("DTSTAMP:{stamp}"));
+        line(&format!("DTSTART;VALUE=DATE:{}", due.format("%Y%m%d")));
+        line(&format!(
+            "DTEND;VALUE=DATE:{}",
+            (due + chrono::Days::new(1)).format("%Y%m%d")
+        ));
+        line(&format!("SUMMARY:{}", ics_escape(&summary)));
+        line(&format!("DESCRIPTION:{}", ics_escape(&desc.join("\n"))));
+        line("TRANSP:TRANSPARENT");
+        line("END:VEVENT");
+    }
+    line("END:VCALENDAR");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_keeps_characters_whole_and_lines_short() {
+        let long = format!("SUMMARY:{}", "复评".repeat(40));
+        let folded = ics_fold(&long);
+        for l in folded.split("\r\n") {
+            assert!(l.len() <= 75, "{} octets: {l}", l.len());
+        }
+        assert_eq!(folded.replace("\r\n ", "").trim_end_matches("\r\n"), long);
+        assert_eq!(ics_escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+}

@@ -1,0 +1,434 @@
+//! Signed decisions in the store (immutable through the app and through plain SQL), the
+//! key files, and the signing verbs of the command line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::NaiveDate;
+
+use casepanel::domain::decision::DecisionStatus;
+use casepanel::export::keys::{self, SigningKey};
+use casepanel::export::{self, sign};
+use casepanel::generate::{GenConfig, generate};
+use casepanel::store::{Store, decisions, signatures};
+
+const BIN: &str = env!("CARGO_BIN_EXE_casepanel");
+
+fn now() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 29)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+}
+
+fn generated(dir: &Path) -> Store {
+    let mut store = Store::open(&dir.join("t.db")).unwrap();
+    generate(
+        &mut store,
+        &GenConfig {
+            cases: 12,
+            seed: 3,
+            today: now().date(),
+        },
+    )
+    .unwrap();
+    store
+}
+
+#[test]
+fn a_signed_decision_cannot_be_changed_by_the_app_nor_by_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = generated(dir.path());
+    let key = SigningKey::generate_ephemeral();
+    let id = signatures::unsigned_sealed(store.conn()).unwrap()[0];
+    let signed = sign::sign_decision(&mut store, id, &key, "中心", None, now()).unwrap();
+    assert_eq!(signed.decision_id, id);
+    assert!(
+        signed
+            .minisig
+            .contains("trusted comment: casepanel record:")
+    );
+
+    // Through the app: no second signature, no saving over the sealed decision.
+    let e = sign::sign_decision(&mut store, id, &key, "中心", None, now()).unwrap_err();
+    assert!(e.to_string().contains("already signed"), "{e}");
+    let mut d = decisions::get(store.conn(), id).unwrap().unwrap();
+    assert_eq!(d.status, DecisionStatus::Sealed);
+    d.dissent = "changed afterwards".into();
+    d.status = DecisionStatus::Draft;
+    let e = store.write(|tx| decisions::save_draft(tx, &d)).unwrap_err();
+    assert!(e.to_string().contains("sealed"), "{e}");
+
+    // Through plain SQL: triggers refuse.
+    let c = store.conn();
+    for sql in [
+        format!("UPDATE decision SET dissent = 'x' WHERE id = {id}"),
+        format!("UPDATE decision SET status = 'draft', sealed_at = NULL WHERE id = {id}"),
+        format!("DELETE FROM decision WHERE id = {id}"),
+        format!("UPDATE decision_signature SET signer = 'someone else' WHERE decision_id = {id}"),
+        format!("UPDATE decision_signature SET record = x'7b7d' WHERE decision_id = {id}"),
+        format!("DELETE FROM decision_signature WHERE decision_id = {id}"),
+        "DELETE FROM decision_signature".to_string(),
+        format!("UPDATE intervention SET unit = 'x' WHERE decision_id = {id}"),
+    ] {
+        let e = c.execute_batch(&sql).unwrap_err().to_string();
+        assert!(e.contains("casepanel:"), "{sql}: {e}");
+    }
+    // INSERT OR REPLACE would delete the old row first: refused too.
+    let e = c
+        .execute_batch(&format!(
+            "INSERT OR REPLACE INTO decision_signature
+             SELECT decision_id, record_id, record, record_sha256, minisig, key_id, 'x', signed_at
+             FROM decision_signature WHERE decision_id = {id}"
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("casepanel:"), "{e}");
+    for sql in [
+        format!("INSERT OR REPLACE INTO decision SELECT * FROM decision WHERE id = {id}"),
+        format!("REPLACE INTO intervention SELECT * FROM intervention WHERE decision_id = {id}"),
+    ] {
+        let e = c.execute_batch(&sql).unwrap_err().to_string();
+        assert!(e.contains("casepanel:"), "{sql}: {e}");
+    }
+    let after = signatures::get(c, id).unwrap().unwrap();
+    assert_eq!(after.record, signed.record);
+    assert_eq!(after.signer, "中心");
+
+    // A draft cannot be signed, by the app or by SQL.
+    let draft: Option<i64> = c
+        .query_row(
+            "SELECT id FROM decision WHERE status = 'draft' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(draft) = draft {
+        let e = sign::sign_decision(&mut store, draft, &key, "中心", None, now()).unwrap_err();
+        assert!(e.to_string().contains("draft"), "{e}");
+    }
+    let c = store.conn();
+    c.execute_batch("CREATE TEMP TABLE t AS SELECT * FROM decision_signature")
+        .unwrap();
+    let e = c
+        .execute_batch(
+            "INSERT INTO decision (case_id, decided_on, assessment, status) SELECT case_id, decided_on, assessment, 'draft' FROM decision LIMIT 1;
+             INSERT INTO decision_signature SELECT last_insert_rowid(), 'D-x', record, record_sha256, minisig, key_id, signer, signed_at FROM t",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("only a sealed decision"), "{e}");
+}
+
+#[test]
+fn signing_many_is_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = generated(dir.path());
+    let key = SigningKey::generate_ephemeral();
+    let mut ids = signatures::unsigned_sealed(store.conn()).unwrap();
+    let before = ids.len();
+    ids.push(999_999); // no such decision: the whole batch fails
+    assert!(sign::sign_all(&mut store, &ids, &key, "中心", None, now()).is_err());
+    assert_eq!(signatures::count(store.conn()).unwrap(), 0);
+    ids.pop();
+    assert_eq!(
+        sign::sign_all(&mut store, &ids, &key, "中心", None, now())
+            .unwrap()
+            .len(),
+        before
+    );
+    assert!(
+        signatures::unsigned_sealed(store.conn())
+            .unwrap()
+            .is_empty()
+    );
+    // An empty or control-only signer name is refused.
+    assert!(sign::clean_signer(" \x1b\n ").is_err());
+}
+
+#[test]
+fn key_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let kd = dir.path().join("keys");
+    let files = keys::generate(&kd, Some("correct horse battery"), "").unwrap();
+    assert!(files.encrypted);
+    assert!(keys::is_encrypted(&files.secret).unwrap());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files.secret)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let e = keys::load_secret_key(&files.secret, Some("wrong")).unwrap_err();
+    assert!(e.to_string().contains("wrong passphrase"), "{e}");
+    let e = keys::load_secret_key(&files.secret, None).unwrap_err();
+    assert!(e.to_string().contains("passphrase"), "{e}");
+    let k = keys::load_secret_key(&files.secret, Some("correct horse battery")).unwrap();
+    assert_eq!(k.key_id(), files.key_id);
+    let pk = keys::load_public_key(&files.public).unwrap();
+    assert_eq!(pk.key_id(), files.key_id);
+    assert_eq!(keys::public_key_path_for(&files.secret), files.public);
+    assert!(
+        format!("{k:?}").contains(&files.key_id) && format!("{k:?}").len() < 40,
+        "no key material in Debug"
+    );
+    // Never replaced.
+    let before = std::fs::read(&files.secret).unwrap();
+    let e = keys::generate(&kd, Some("another passphrase"), "").unwrap_err();
+    assert!(e.to_string().contains("never replaces"), "{e}");
+    assert_eq!(std::fs::read(&files.secret).unwrap(), before);
+    // Unencrypted, for tests and the demo.
+    let ud = dir.path().join("plain");
+    let files = keys::generate(&ud, None, "DEMO KEY").unwrap();
+    assert!(!keys::is_encrypted(&files.secret).unwrap());
+    keys::load_secret_key(&files.secret, None).unwrap();
+    assert!(
+        std::fs::read_to_string(&files.public)
+            .unwrap()
+            .contains("DEMO KEY")
+    );
+}
+
+fn run(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .current_dir(dir)
+        .env("CASEPANEL_TODAY", "2026-11-29")
+        .env("CASEPANEL_CONFIG", dir.join("config.toml"))
+        .env_remove("CASEPANEL_DB")
+        .env_remove("CASEPANEL_KEY_PASSPHRASE")
+        .env("LANG", "en_US.UTF-8")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn the_signing_verbs_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("pass.txt"), "a long enough passphrase\n").unwrap();
+
+    // keygen: encrypted from a file; refuses to overwrite; refuses without a passphrase source.
+    let o = run(
+        &["keygen", "--out", "keys", "--passphrase-file", "pass.txt"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("signing_key ="), "{}", text(&o));
+    let o = run(
+        &["keygen", "--out", "keys", "--passphrase-file", "pass.txt"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("never replaces"), "{}", text(&o));
+    let o = run(&["keygen", "--out", "k2"], d, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("CASEPANEL_KEY_PASSPHRASE"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["keygen", "--out", "k3", "--unencrypted"], d, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("WARNING"), "{}", text(&o));
+
+    // A database with sealed decisions; the config names the key.
+    let o = run(&["--db", "t.db", "generate", "--cases", "12"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::write(
+        d.join("config.toml"),
+        "centre_name = \"测试中心\"\nsigning_key = \"keys/casepanel.key\"\n",
+    )
+    .unwrap();
+
+    // sign: the passphrase from the environment; no terminal, no passphrase: a clear failure.
+    let o = run(&["--db", "t.db", "sign", "--all"], d, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("--passphrase-file"), "{}", text(&o));
+    let o = run(
+        &["--db", "t.db", "sign", "--all"],
+        d,
+        &[("CASEPANEL_KEY_PASSPHRASE", "wrong one")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("wrong passphrase"), "{}", text(&o));
+    let o = run(
+        &["--db", "t.db", "sign", "--all"],
+        d,
+        &[("CASEPANEL_KEY_PASSPHRASE", "a long enough passphrase")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("D-0"), "{}", text(&o));
+    let o = run(&["--db", "t.db", "sign", "--all"], d, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("nothing to sign"), "{}", text(&o));
+    let o = run(&["--db", "t.db", "sign"], d, &[]);
+    assert_eq!(o.status.code(), Some(2), "--all or --decision is required");
+
+    // export a session, then verify with the configured key's .pub (no --pubkey).
+    let store = Store::open(&d.join("t.db")).unwrap();
+    let sid: i64 = store
+        .conn()
+        .query_row(
+            "SELECT session_id FROM decision WHERE status = 'sealed' AND session_id IS NOT NULL GROUP BY session_id ORDER BY count(*), session_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(store);
+    let sid = sid.to_string();
+    let o = run(
+        &[
+            "--db",
+            "t.db",
+            "export",
+            "--session",
+            &sid,
+            "--out",
+            "out",
+            "--passphrase-file",
+            "pass.txt",
+            "--lang",
+            "en",
+        ],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["verify", "out"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("ok") && out.contains("测试中心") && out.contains("MANIFEST.sha256  ok"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(
+            &std::fs::read_to_string(d.join("pass.txt"))
+                .unwrap()
+                .trim()
+                .to_string()
+        )
+    );
+
+    // A changed byte: exit 1, the file named.
+    let rec = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".md"))
+        .unwrap();
+    let p = d.join("out").join(&rec);
+    let mut b = std::fs::read(&p).unwrap();
+    b[5] ^= 1;
+    std::fs::write(&p, b).unwrap();
+    let o = run(&["verify", "out"], d, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains(&rec), "{}", text(&o));
+
+    // Without a configured key verify asks for --pubkey.
+    std::fs::write(d.join("config.toml"), "").unwrap();
+    let o = run(&["verify", "out"], d, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("--pubkey"), "{}", text(&o));
+    // Exporting a decision that does not exist says so.
+    let o = run(
+        &[
+            "--db",
+            "t.db",
+            "export",
+            "--decision",
+            "999999",
+            "--out",
+            "o2",
+            "--key",
+            "keys/casepanel.key",
+            "--passphrase-file",
+            "pass.txt",
+        ],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("no decision 999999"), "{}", text(&o));
+}
+
+#[test]
+fn the_demo_signs_with_its_own_labelled_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        &["--db", "demo.db", "demo", "--cases", "12", "--no-tui"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pubkey = std::fs::read_to_string(d.join("demo-key/casepanel.pub")).unwrap();
+    assert!(pubkey.contains("DEMO KEY"));
+    let store = Store::open(&d.join("demo.db")).unwrap();
+    assert!(
+        signatures::unsigned_sealed(store.conn())
+            .unwrap()
+            .is_empty()
+    );
+    let any: i64 = store
+        .conn()
+        .query_row("SELECT min(decision_id) FROM decision_signature", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let s = signatures::get(store.conn(), any).unwrap().unwrap();
+    assert_eq!(s.signer, export::demo::DEMO_SIGNER);
+    drop(store);
+    // Exported without naming a key: the demo key, and the documents say DEMO.
+    let o = run(
+        &[
+            "--db",
+            "demo.db",
+            "export",
+            "--decision",
+            &any.to_string(),
+            "--out",
+            "x",
+        ],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let html = std::fs::read_to_string(d.join(format!("x/D-{any:06}.html"))).unwrap();
+    assert!(html.contains("演示数据") && html.contains("DEMO KEY"));
+    let o = run(
+        &["verify", "x", "--pubkey", "demo-key/casepanel.pub"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("DEMO KEY"));
+    // A rebuilt demo keeps its key, so the earlier export still verifies.
+    let o = run(
+        &["--db", "demo.db", "demo", "--cases", "12", "--no-tui"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("demo-key/casepanel.pub")).unwrap(),
+        pubkey
+    );
+}
