@@ -121,6 +121,7 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("dashboard.oldest_days", "（最久 {days} 天）", "(oldest {days} days)"),
     ("dashboard.open_cases", "在册个案", "Open cases"),
     ("dashboard.overdue", "逾期", "Overdue"),
+    ("dashboard.overdue_measures", "逾期措施", "Overdue measures"),
     ("dashboard.recent_reports", "最近报告", "Recent reports"),
     ("dashboard.session_on", "{date}（议程 {items} 件）", "{date} ({items} on the agenda)"),
     ("dashboard.title", "首页", "Home"),

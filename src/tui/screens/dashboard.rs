@@ -24,6 +24,8 @@ const RECENT: usize = 30;
 
 pub struct Dashboard {
     numbers: Numbers,
+    /// Interventions past their due date and not done.
+    overdue_measures: usize,
     recent: Vec<ReportRow>,
     selected: usize,
 }
@@ -32,6 +34,7 @@ impl Dashboard {
     pub fn open(env: &mut Env) -> Result<Dashboard, Failure> {
         let mut d = Dashboard {
             numbers: Numbers::default(),
+            overdue_measures: 0,
             recent: Vec::new(),
             selected: 0,
         };
@@ -42,6 +45,8 @@ impl Dashboard {
     fn load(&mut self, env: &Env) -> Result<(), Failure> {
         self.numbers = queries::dashboard(env.store.conn(), env.today())?;
         self.recent = queries::recent_reports(env.store.conn(), RECENT)?;
+        self.overdue_measures =
+            crate::store::queue::overdue_interventions_count(env.store.conn(), env.today())?;
         self.selected = self.selected.min(self.recent.len().saturating_sub(1));
         Ok(())
     }
@@ -52,7 +57,7 @@ fn num(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -166,7 +171,7 @@ impl View for Dashboard {
         if n.overdue > 0 {
             l2.push(Span::styled(
                 format!(
-                    " {}",
+                    "{}",
                     env.tf(
                         "dashboard.oldest_days",
                         &[("days", &n.most_overdue_days.to_string())]
@@ -175,6 +180,18 @@ impl View for Dashboard {
                 th.text(),
             ));
         }
+        l2.push(Span::styled(
+            format!("    {} ", env.t("dashboard.overdue_measures")),
+            th.text(),
+        ));
+        l2.push(Span::styled(
+            num(self.overdue_measures),
+            if self.overdue_measures > 0 {
+                th.error()
+            } else {
+                th.heading()
+            },
+        ));
         l2.push(Span::styled(
             format!("    {} ", env.t("dashboard.ad_hoc")),
             th.text(),
