@@ -633,7 +633,14 @@ mod signing {
             return Ok(());
         }
         let (key, signer) = signing_key(ctx, &store, args)?;
-        let done = export::sign::sign_all(&mut store, &ids, &key, &signer, None, now())?;
+        let done = export::sign::sign_all(
+            &mut store,
+            &ids,
+            &key,
+            &signer,
+            ctx.config.centre_name.as_deref(),
+            now(),
+        )?;
         for r in &done {
             println!("{}  signed 已签名", r.record_id);
         }

@@ -72,24 +72,24 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        if let Some(l) = &cfg.lang {
-            if crate::i18n::Lang::parse(l).is_none() {
-                return Err(invalid(format!("lang = \"{l}\": use \"zh\" or \"en\"")));
-            }
+        if let Some(l) = &cfg.lang
+            && crate::i18n::Lang::parse(l).is_none()
+        {
+            return Err(invalid(format!("lang = \"{l}\": use \"zh\" or \"en\"")));
         }
-        if let Some(t) = &cfg.theme {
-            if !matches!(t.as_str(), "dark" | "light") {
-                return Err(invalid(format!(
-                    "theme = \"{t}\": use \"dark\" or \"light\""
-                )));
-            }
+        if let Some(t) = &cfg.theme
+            && !matches!(t.as_str(), "dark" | "light")
+        {
+            return Err(invalid(format!(
+                "theme = \"{t}\": use \"dark\" or \"light\""
+            )));
         }
-        if let Some(s) = &cfg.symbols {
-            if !matches!(s.as_str(), "unicode" | "ascii") {
-                return Err(invalid(format!(
-                    "symbols = \"{s}\": use \"unicode\" or \"ascii\""
-                )));
-            }
+        if let Some(s) = &cfg.symbols
+            && !matches!(s.as_str(), "unicode" | "ascii")
+        {
+            return Err(invalid(format!(
+                "symbols = \"{s}\": use \"unicode\" or \"ascii\""
+            )));
         }
         if cfg.quorum.min_members == 0 || cfg.quorum.min_disciplines == 0 {
             return Err(invalid(

@@ -18,7 +18,15 @@ fn today() -> NaiveDate {
 
 fn generated(dir: &tempfile::TempDir, file: &str, cases: usize, seed: u64) -> (Store, GenSummary) {
     let mut store = Store::open(&dir.path().join(file)).unwrap();
-    let summary = generate(&mut store, &GenConfig { cases, seed, today: today() }).unwrap();
+    let summary = generate(
+        &mut store,
+        &GenConfig {
+            cases,
+            seed,
+            today: today(),
+        },
+    )
+    .unwrap();
     (store, summary)
 }
 
@@ -27,7 +35,9 @@ fn dump(store: &Store) -> Vec<String> {
     let c = store.conn();
     let mut out = Vec::new();
     let mut st = c
-        .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")
+        .prepare(
+            "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name",
+        )
         .unwrap();
     let schema: Vec<(String, String, String, String)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -45,7 +55,10 @@ fn dump(store: &Store) -> Vec<String> {
         let n = st.column_count();
         let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
         let mut st = c
-            .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY {}", order.join(", ")))
+            .prepare(&format!(
+                "SELECT * FROM \"{name}\" ORDER BY {}",
+                order.join(", ")
+            ))
             .unwrap();
         let rows = st
             .query_map([], |r| {
@@ -74,11 +87,15 @@ fn same_seed_same_database_and_everything_consistent() {
     let c = a.conn();
 
     // The load's relaxed settings are gone again.
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!(sync, 2, "synchronous back to FULL");
-    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = c
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
 
     assert_eq!(a.check_integrity().unwrap(), Vec::<String>::new());
@@ -86,20 +103,33 @@ fn same_seed_same_database_and_everything_consistent() {
     let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM case_file"), 1000);
     assert_eq!(count("SELECT count(*) FROM child") as usize, sum.children);
-    assert_eq!(count("SELECT count(*) FROM decision") as usize, sum.decisions);
+    assert_eq!(
+        count("SELECT count(*) FROM decision") as usize,
+        sum.decisions
+    );
     assert!(count("SELECT count(*) FROM region WHERE level = 'village'") > 3000);
-    assert_eq!(count("SELECT count(*) FROM region WHERE level = 'county'"), 100);
+    assert_eq!(
+        count("SELECT count(*) FROM region WHERE level = 'county'"),
+        100
+    );
     assert_eq!(count("SELECT count(*) FROM member"), 9);
     // Every child lives in a village of the tree.
     assert_eq!(
-        count("SELECT count(*) FROM child c JOIN region r ON r.code = c.region WHERE r.level = 'village'") as usize,
+        count(
+            "SELECT count(*) FROM child c JOIN region r ON r.code = c.region WHERE r.level = 'village'"
+        ) as usize,
         sum.children
     );
 
     // Every child is consistent, and so is every ID number.
-    let mut st = c.prepare("SELECT id, id_number FROM child ORDER BY id").unwrap();
-    let rows: Vec<(i64, Option<String>)> =
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    let mut st = c
+        .prepare("SELECT id, id_number FROM child ORDER BY id")
+        .unwrap();
+    let rows: Vec<(i64, Option<String>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     let mut with_id = 0;
     let (mut boys, mut girls) = (0, 0);
     for (id, number) in rows {
@@ -127,9 +157,17 @@ fn same_seed_same_database_and_everything_consistent() {
 
     // Every decision reads back, and would pass the seal checks as stored.
     let cat = Catalogue::builtin();
-    let rules = decisions::SealRules { catalogue: &cat, quorum: QuorumRule::default(), review: ReviewRules::default() };
+    let rules = decisions::SealRules {
+        catalogue: &cat,
+        quorum: QuorumRule::default(),
+        review: ReviewRules::default(),
+    };
     let mut st = c.prepare("SELECT id FROM decision ORDER BY id").unwrap();
-    let ids: Vec<i64> = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let ids: Vec<i64> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert!(ids.len() > 550 && ids.len() < 800, "{}", ids.len());
     for id in ids {
         let d = decisions::get(c, id).unwrap().unwrap();
@@ -144,7 +182,10 @@ fn same_seed_same_database_and_everything_consistent() {
         let case = cases::get(c, d.case_id).unwrap().unwrap();
         assert_eq!(case.level, d.final_level());
         assert_eq!(case.next_review, d.next_review.as_ref().map(|r| r.date));
-        assert!(matches!(case.status, CaseStatus::Active | CaseStatus::AwaitingPanel));
+        assert!(matches!(
+            case.status,
+            CaseStatus::Active | CaseStatus::AwaitingPanel
+        ));
         assert!(case.opened_on < d.decided_on);
     }
 
@@ -169,11 +210,18 @@ fn same_seed_same_database_and_everything_consistent() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(later > dash.overdue as i64 + due_soon, "most reviews are later");
+    assert!(
+        later > dash.overdue as i64 + due_soon,
+        "most reviews are later"
+    );
     let (session_id, held_on, items) = dash.next_session.expect("an open session ahead");
     assert!(held_on > today() && held_on <= today() + Days::new(7));
     assert!((8..=10).contains(&items), "{items}");
-    assert!(!casepanel::store::panel::agenda(c, session_id).unwrap().is_empty());
+    assert!(
+        !casepanel::store::panel::agenda(c, session_id)
+            .unwrap()
+            .is_empty()
+    );
 
     // Open ad-hoc requests sit on cases back before the panel.
     let stray: i64 = c
@@ -193,12 +241,25 @@ fn another_seed_differs_and_a_used_database_is_refused() {
     let (mut a, _) = generated(&dir, "a.db", 50, 1);
     let (b, _) = generated(&dir, "b.db", 50, 2);
     assert_ne!(dump(&a), dump(&b));
-    let again = generate(&mut a, &GenConfig { cases: 10, seed: 1, today: today() });
+    let again = generate(
+        &mut a,
+        &GenConfig {
+            cases: 10,
+            seed: 1,
+            today: today(),
+        },
+    );
     assert!(again.unwrap_err().to_string().contains("empty database"));
     // The refused load left nothing behind and the settings as they were.
-    let n: i64 = a.conn().query_row("SELECT count(*) FROM case_file", [], |r| r.get(0)).unwrap();
+    let n: i64 = a
+        .conn()
+        .query_row("SELECT count(*) FROM case_file", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 50);
-    let fk: i64 = a.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = a
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
 }
 
@@ -206,7 +267,15 @@ fn another_seed_differs_and_a_used_database_is_refused() {
 fn tiny_and_in_memory() {
     for cases in [0, 1, 2, 5] {
         let mut store = Store::open_in_memory().unwrap();
-        let sum = generate(&mut store, &GenConfig { cases, seed: 3, today: today() }).unwrap();
+        let sum = generate(
+            &mut store,
+            &GenConfig {
+                cases,
+                seed: 3,
+                today: today(),
+            },
+        )
+        .unwrap();
         assert_eq!(sum.cases, cases);
         assert_eq!(store.check_integrity().unwrap(), Vec::<String>::new());
     }

@@ -10,7 +10,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use casepanel::config::Config;
-use casepanel::domain::assessment::{Answer, AnswerEntry, Answers, Assessment, CatalogueRef, Rule, Scoring};
+use casepanel::domain::assessment::{
+    Answer, AnswerEntry, Answers, Assessment, CatalogueRef, Rule, Scoring,
+};
 use casepanel::domain::case::{Case, CaseStatus};
 use casepanel::domain::child::{Child, Sex};
 use casepanel::domain::criteria::{Catalogue, score};
@@ -53,7 +55,12 @@ fn now() -> NaiveDateTime {
 }
 
 fn region(code: &str, name: &str, level: RegionLevel, parent: Option<&str>) -> Region {
-    Region { code: code.into(), name: name.into(), level, parent: parent.map(Into::into) }
+    Region {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent: parent.map(Into::into),
+    }
 }
 
 fn child(name: &str, sex: Sex, birth: NaiveDate, id_region: Option<&str>, region: &str) -> Child {
@@ -73,7 +80,15 @@ fn child(name: &str, sex: Sex, birth: NaiveDate, id_region: Option<&str>, region
 
 fn answers(list: &[(&str, Answer, &str)]) -> Answers {
     list.iter()
-        .map(|(id, a, e)| (id.to_string(), AnswerEntry { answer: *a, evidence: e.to_string() }))
+        .map(|(id, a, e)| {
+            (
+                id.to_string(),
+                AnswerEntry {
+                    answer: *a,
+                    evidence: e.to_string(),
+                },
+            )
+        })
         .collect()
 }
 
@@ -251,7 +266,10 @@ fn fixture(store: &mut Store, cat: &Catalogue) -> i64 {
     // file or another tool could, to prove the screens clean what they draw.
     store
         .conn()
-        .execute("UPDATE visit SET notes = ?1 WHERE notes = 'placeholder'", [HOSTILE_NOTE])
+        .execute(
+            "UPDATE visit SET notes = ?1 WHERE notes = 'placeholder'",
+            [HOSTILE_NOTE],
+        )
         .unwrap();
 
     // 王涵: level 3 from paper records, review overdue; no ID number.
@@ -277,9 +295,19 @@ fn fixture(store: &mut Store, cat: &Catalogue) -> i64 {
             cases::set_status(tx, case_id, CaseStatus::AwaitingPanel)?;
             let ans = answers(&[("L3-08", Answer::Met, "低保户")]);
             let assessment = Assessment {
-                catalogue: CatalogueRef { id: "xinmin-paper-2019".into(), version: "2019".into(), sha256: "0".repeat(64) },
+                catalogue: CatalogueRef {
+                    id: "xinmin-paper-2019".into(),
+                    version: "2019".into(),
+                    sha256: "0".repeat(64),
+                },
                 answers: ans,
-                computed: Scoring { level: Some(RiskLevel::L3), rule: Rule::HighestLevel { level: RiskLevel::L3, indicators: vec!["L3-08".into()] } },
+                computed: Scoring {
+                    level: Some(RiskLevel::L3),
+                    rule: Rule::HighestLevel {
+                        level: RiskLevel::L3,
+                        indicators: vec!["L3-08".into()],
+                    },
+                },
                 override_: None,
                 by_member: BTreeMap::new(),
             };
@@ -288,7 +316,10 @@ fn fixture(store: &mut Store, cat: &Catalogue) -> i64 {
                 case_id,
                 d(2025, 11, 10),
                 &assessment,
-                Some(NextReview { date: d(2026, 11, 10), kind: ReviewKind::Annual }),
+                Some(NextReview {
+                    date: d(2026, 11, 10),
+                    kind: ReviewKind::Annual,
+                }),
                 dt(2026, 1, 5, 9, 0),
             )?;
             Ok(())
@@ -298,7 +329,17 @@ fn fixture(store: &mut Store, cat: &Catalogue) -> i64 {
     // 欧阳娜娜: reported, awaiting the panel's first assessment.
     store
         .write(|tx| {
-            let id = children::insert(tx, &child("欧阳娜娜", Sex::Female, d(2012, 2, 29), Some("210202"), "210202"), today)?;
+            let id = children::insert(
+                tx,
+                &child(
+                    "欧阳娜娜",
+                    Sex::Female,
+                    d(2012, 2, 29),
+                    Some("210202"),
+                    "210202",
+                ),
+                today,
+            )?;
             let case_id = cases::insert(
                 tx,
                 &Case {
@@ -388,8 +429,14 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    assert!(!out.contains('\x1b') && !out.contains('\x07'), "a control character reached the screen:\n{out}");
-    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "a control character reached the screen:\n{out}");
+    assert!(
+        !out.contains('\x1b') && !out.contains('\x07'),
+        "a control character reached the screen:\n{out}"
+    );
+    assert!(
+        !out.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the screen:\n{out}"
+    );
     out
 }
 
@@ -427,8 +474,14 @@ fn case_list_title_counts_and_masks() {
     let s = screen(&mut app, 120, 30);
     assert!(s.lines().next().unwrap().contains("个案"), "{s}");
     assert!(s.contains("共 3 件"), "{s}");
-    assert!(s.contains("张＊明") && s.contains("欧阳＊娜") && s.contains("王＊"), "{s}");
-    assert!(s.contains("2101**********011X") || s.contains("2101**********"), "{s}");
+    assert!(
+        s.contains("张＊明") && s.contains("欧阳＊娜") && s.contains("王＊"),
+        "{s}"
+    );
+    assert!(
+        s.contains("2101**********011X") || s.contains("2101**********"),
+        "{s}"
+    );
     assert!(!s.contains("张三明"), "{s}");
 }
 
@@ -455,7 +508,10 @@ fn search(lang: Lang, query: &str) -> String {
 #[test]
 fn search_as_you_type_by_name_part() {
     let s = search(Lang::Zh, "三");
-    assert!(s.contains("共 1 件") && s.contains("张＊明") && !s.contains("欧阳＊娜"), "{s}");
+    assert!(
+        s.contains("共 1 件") && s.contains("张＊明") && !s.contains("欧阳＊娜"),
+        "{s}"
+    );
     let s = search(Lang::Zh, "娜");
     assert!(s.contains("共 1 件") && s.contains("欧阳＊娜"), "{s}");
 }
@@ -525,7 +581,10 @@ fn filter_bar_cycles_status_level_and_region() {
     key(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("筛选：") && s.contains("大连市 中山区"), "{s}");
-    assert!(s.contains("共 1 件") && s.contains("欧阳＊娜") && !s.contains("张＊明"), "{s}");
+    assert!(
+        s.contains("共 1 件") && s.contains("欧阳＊娜") && !s.contains("张＊明"),
+        "{s}"
+    );
     key(&mut app, KeyCode::Char('F'));
     assert!(screen(&mut app, 120, 40).contains("共 3 件"));
 }
@@ -637,11 +696,17 @@ fn privacy_masks_by_default_and_ctrl_p_shows() {
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("张＊明") && !s.contains("张三明"), "{s}");
     assert!(s.contains("2101**********"), "{s}");
-    assert!(s.contains("138****5678") && !s.contains("13812345678"), "{s}");
+    assert!(
+        s.contains("138****5678") && !s.contains("13812345678"),
+        "{s}"
+    );
     assert!(s.contains("2014-＊＊-＊＊"), "{s}");
     ctrl(&mut app, 'p');
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("张三明") && s.contains("13812345678") && s.contains("2014-05-06"), "{s}");
+    assert!(
+        s.contains("张三明") && s.contains("13812345678") && s.contains("2014-05-06"),
+        "{s}"
+    );
     ctrl(&mut app, 'p');
     let s = screen(&mut app, 120, 40);
     assert!(!s.contains("张三明"), "{s}");
@@ -658,7 +723,10 @@ fn list_reveal_shows_only_the_selected_row() {
     let mut app = list_app(Lang::Zh);
     key(&mut app, KeyCode::Char('v'));
     let s = screen(&mut app, 120, 30);
-    let revealed = ["张三明", "欧阳娜娜", "王涵"].iter().filter(|n| s.contains(*n)).count();
+    let revealed = ["张三明", "欧阳娜娜", "王涵"]
+        .iter()
+        .filter(|n| s.contains(*n))
+        .count();
     assert_eq!(revealed, 1, "{s}");
 }
 
@@ -704,7 +772,10 @@ fn visit_editor_saves_a_new_visit_and_the_file_shows_it() {
     assert_eq!(visits.len(), 3);
     let new = visits.iter().find(|v| v.place == "兴隆镇中心小学").unwrap();
     assert_eq!(new.visited_on, d(2026, 11, 29));
-    assert_eq!(new.notes, "孩子已回校上课一周，精神状态好转。\n班主任承诺每天放学后[2J送孩子回家。");
+    assert_eq!(
+        new.notes,
+        "孩子已回校上课一周，精神状态好转。\n班主任承诺每天放学后[2J送孩子回家。"
+    );
 }
 
 #[test]
@@ -717,12 +788,22 @@ fn visit_editor_edits_the_current_visit() {
     assert!(s.contains("2026-03-10"), "{s}");
     key(&mut app, KeyCode::Enter);
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("Edit home visit") && s.contains("首次家访"), "{s}");
+    assert!(
+        s.contains("Edit home visit") && s.contains("首次家访"),
+        "{s}"
+    );
     typed(&mut app, "（补记）");
     ctrl(&mut app, 's');
     let visits = reports::visits(app.env.store.conn(), 1).unwrap();
-    let old = visits.iter().find(|v| v.visited_on == d(2026, 3, 10)).unwrap();
-    assert!(old.notes.ends_with("担心同学嘲笑。（补记）"), "{}", old.notes);
+    let old = visits
+        .iter()
+        .find(|v| v.visited_on == d(2026, 3, 10))
+        .unwrap();
+    assert!(
+        old.notes.ends_with("担心同学嘲笑。（补记）"),
+        "{}",
+        old.notes
+    );
     assert!(screen(&mut app, 120, 40).contains("（补记）"));
 }
 
@@ -763,12 +844,21 @@ fn visit_editor_esc_warns_once_then_discards() {
     typed(&mut app, "草稿");
     key(&mut app, KeyCode::Esc);
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("有未保存的修改：再按 Esc 放弃，Ctrl-S 保存"), "{s}");
+    assert!(
+        s.contains("有未保存的修改：再按 Esc 放弃，Ctrl-S 保存"),
+        "{s}"
+    );
     let title = |s: &str| s.lines().next().unwrap_or_default().to_string();
-    assert!(title(&s).contains("新增家访记录"), "still in the editor:\n{s}");
+    assert!(
+        title(&s).contains("新增家访记录"),
+        "still in the editor:\n{s}"
+    );
     key(&mut app, KeyCode::Esc);
     let s = screen(&mut app, 120, 40);
-    assert!(title(&s).contains("个案 C-000001") && s.contains("① 基本情况"), "{s}");
+    assert!(
+        title(&s).contains("个案 C-000001") && s.contains("① 基本情况"),
+        "{s}"
+    );
     assert_eq!(reports::visits(app.env.store.conn(), 1).unwrap().len(), 2);
     // Nothing typed: one Esc leaves.
     key(&mut app, KeyCode::Char('a'));

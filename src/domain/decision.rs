@@ -197,18 +197,18 @@ impl Decision {
         for ind in scoring::required_unknown(catalogue, answers) {
             out.push(Missing::RequiredIndicator { id: ind.id.clone() });
         }
-        if let Some(o) = &self.assessment.override_ {
-            if let Err(e) = scoring::check_override(
+        if let Some(o) = &self.assessment.override_
+            && let Err(e) = scoring::check_override(
                 catalogue,
                 answers,
                 &self.assessment.computed,
                 o.level,
                 &o.reason,
-            ) {
-                out.push(Missing::Override {
-                    message: e.to_string(),
-                });
-            }
+            )
+        {
+            out.push(Missing::Override {
+                message: e.to_string(),
+            });
         }
         let level = self.final_level();
         let reportable: Vec<String> = scoring::reportable_met(catalogue, answers)
@@ -249,10 +249,10 @@ impl Decision {
                 if r.date <= self.decided_on {
                     out.push(Missing::NextReviewNotAfterDecision);
                 }
-                if let Some(latest) = latest_review {
-                    if r.date > latest {
-                        out.push(Missing::NextReviewTooLate { latest });
-                    }
+                if let Some(latest) = latest_review
+                    && r.date > latest
+                {
+                    out.push(Missing::NextReviewTooLate { latest });
                 }
             }
         }

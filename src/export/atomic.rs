@@ -83,7 +83,17 @@ pub fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError
 /// replaces a file). For keys.
 pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
     let tmp = tmp_path(path);
-    let result = write_tmp(&tmp, bytes, private).and_then(|()| std::fs::hard_link(&tmp, path));
+    if let Err(e) = write_tmp(&tmp, bytes, private) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ExportError::io(path, e));
+    }
+    let result = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        // A file system without hard links (FAT on a USB stick): check, then rename.
+        Err(_) if path.exists() => Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+        Err(_) => std::fs::rename(&tmp, path),
+    };
     let _ = std::fs::remove_file(&tmp);
     result.map_err(|e| ExportError::io(path, e))?;
     sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))

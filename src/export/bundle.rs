@@ -97,6 +97,11 @@ fn prepare_dir(out: &Path, names: &BTreeSet<String>) -> Result<(), ExportError> 
         if name == MANIFEST || name == MANIFEST_SIG || names.contains(&name) {
             continue;
         }
+        // A temporary file of an interrupted export: never complete, safe to remove.
+        if name.starts_with(atomic::TMP_PREFIX) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|e| ExportError::io(&entry.path(), e))?;
+            continue;
+        }
         return Err(ExportError::Invalid(format!(
             "{}: the folder holds `{name}`, which this export does not write; `verify` would report it as an extra file. \
              Export into an empty or new folder.",

@@ -519,14 +519,26 @@ mod tests {
     #[test]
     fn markdown_escapes_everything() {
         let m = to_markdown(&doc());
-        assert!(!m.contains("<script"), "{m}");
-        assert!(!m.contains("](javascript"), "{m}");
+        // Inside the code fence text is literal (inert) and cannot close the fence.
+        let fence = m.find("```text\n").unwrap();
+        let end = fence + 8 + m[fence + 8..].find("```\n").unwrap();
+        assert!(!m[fence + 8..end].contains('`'));
+        // Everywhere else every `<`, `[`, `(` and `&` is backslash-escaped: no HTML, link or
+        // entity.
+        let outside = format!("{}{}", &m[..fence], &m[end..]);
+        let b = outside.as_bytes();
+        for (i, c) in b.iter().enumerate() {
+            if matches!(c, b'<' | b'[' | b'(' | b'&') {
+                assert!(i > 0 && b[i - 1] == b'\\', "unescaped at {i}: {m}");
+            }
+        }
+        assert!(!outside.contains("](javascript"), "{m}");
         assert!(!m.contains('\x1b'));
-        assert!(!m.contains("\n# h"));
-        assert!(!m.contains("\n- l"));
+        assert!(!outside.contains("\n# h"));
+        assert!(!outside.contains("\n- l"));
         assert!(m.contains("\\<script\\>"));
         // every line of the hostile text stays inside its block
-        for line in m.lines() {
+        for line in outside.lines() {
             assert!(
                 !line.starts_with("# h") && !line.starts_with("1. n"),
                 "{line}"

@@ -147,11 +147,7 @@ pub fn generate(
     };
     let key_id = key_id_hex(kp.pk.keynum());
     // The public key file keeps minisign's own comment line, which tools show as the key id.
-    let mut pk_text = kp
-        .pk
-        .to_box()
-        .map_err(ExportError::sign)?
-        .into_string();
+    let mut pk_text = kp.pk.to_box().map_err(ExportError::sign)?.into_string();
     if !label.is_empty() {
         pk_text = pk_text.replacen(
             "minisign public key: ",

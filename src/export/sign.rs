@@ -147,7 +147,8 @@ pub fn build_record(
     };
     let members = panel::members(c)?;
     let db_centre = settings::get(c, settings::CENTRE_NAME)?;
-    let centre = centre.map(str::to_string).or(db_centre);
+    // As the title bar: the database's own name first, then the caller's (the config's).
+    let centre = db_centre.or(centre.map(str::to_string));
     let catalogue = cache.get(c, &d.assessment.catalogue.sha256)?;
     Ok(record::build(&RecordInput {
         decision: &d,
@@ -209,7 +210,8 @@ fn sign_one(
 }
 
 /// Signs one sealed decision inside the caller's transaction (e.g. the one that sealed it).
-/// `centre`: the issuing centre's name; None takes the database's `centre_name` setting.
+/// The record names the issuing centre by the database's `centre_name` setting, else by
+/// `centre` (pass the config's `centre_name`).
 pub fn sign_in(
     c: &Connection,
     decision_id: i64,

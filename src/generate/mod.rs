@@ -888,10 +888,10 @@ fn one_child(
                 if acc.ad_hoc.len() < 10 {
                     acc.ad_hoc.push(case_id);
                 }
-            } else if let Some(date) = next_review {
-                if (date - today).num_days() <= 60 {
-                    acc.due.push((date, case_id));
-                }
+            } else if let Some(date) = next_review
+                && (date - today).num_days() <= 60
+            {
+                acc.due.push((date, case_id));
             }
         }
         None => {
@@ -900,11 +900,12 @@ fn one_child(
                     acc.first.push(case_id);
                 }
                 // Some were on a past agenda and put off.
-                if let Some(s) = set.sessions.last() {
-                    if s.held_on >= opened_on && rng.random_ratio(15, 100) {
-                        let reason = rng.random_range(0..stories::DEFER_REASONS.len());
-                        acc.past_agenda.push((s.id, case_id, None, Some(reason)));
-                    }
+                if let Some(s) = set.sessions.last()
+                    && s.held_on >= opened_on
+                    && rng.random_ratio(15, 100)
+                {
+                    let reason = rng.random_range(0..stories::DEFER_REASONS.len());
+                    acc.past_agenda.push((s.id, case_id, None, Some(reason)));
                 }
             }
         }

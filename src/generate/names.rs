@@ -236,10 +236,10 @@ fn pick_han(rng: &mut GenRng, chars: &[&'static str]) -> &'static str {
     loop {
         let c = pick(rng, chars);
         let mut it = c.chars();
-        if let (Some(ch), None) = (it.next(), it.next()) {
-            if ('\u{4E00}'..='\u{9FFF}').contains(&ch) {
-                return c;
-            }
+        if let (Some(ch), None) = (it.next(), it.next())
+            && ('\u{4E00}'..='\u{9FFF}').contains(&ch)
+        {
+            return c;
         }
     }
 }

@@ -48,7 +48,12 @@ fn take(n: &mut i64) -> i64 {
 
 impl Rows {
     pub fn new(next: NextIds, tx: SyncSender<Vec<Op>>) -> Rows {
-        Rows { next, ops: Vec::with_capacity(BATCH), tx: Some(tx), closed: false }
+        Rows {
+            next,
+            ops: Vec::with_capacity(BATCH),
+            tx: Some(tx),
+            closed: false,
+        }
     }
 
     fn push(&mut self, op: Op) {
@@ -64,11 +69,11 @@ impl Rows {
             return;
         }
         let batch = std::mem::replace(&mut self.ops, Vec::with_capacity(BATCH));
-        if let Some(tx) = &self.tx {
-            if tx.send(batch).is_err() {
-                self.closed = true;
-                self.tx = None;
-            }
+        if let Some(tx) = &self.tx
+            && tx.send(batch).is_err()
+        {
+            self.closed = true;
+            self.tx = None;
         }
     }
 
@@ -145,9 +150,7 @@ pub fn replay(ld: &mut Loader<'_>, ops: Vec<Op>) -> Result<()> {
             Op::Guardian(id, child, pos, g) => {
                 check(id, ld.add_guardian(child, pos, &g)?, "guardian")?
             }
-            Op::Case(id, c, region, last) => {
-                check(id, ld.add_case(&c, &region, last)?, "case")?
-            }
+            Op::Case(id, c, region, last) => check(id, ld.add_case(&c, &region, last)?, "case")?,
             Op::Report(id, r) => check(id, ld.add_report(&r)?, "report")?,
             Op::Visit(id, v) => check(id, ld.add_visit(&v)?, "visit")?,
             Op::PoliceReport(id, case, p) => {

@@ -696,7 +696,10 @@ mod tests {
             d.and_hms_opt(7, 5, 0).unwrap(),
             d.and_hms_opt(23, 59, 59).unwrap(),
             d.and_hms_milli_opt(8, 0, 1, 250).unwrap(),
-            NaiveDate::from_ymd_opt(12, 1, 2).unwrap().and_hms_opt(0, 0, 0).unwrap(),
+            NaiveDate::from_ymd_opt(12, 1, 2)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
         ];
         for t in cases {
             let ours: String = c

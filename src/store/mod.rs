@@ -90,12 +90,12 @@ impl Store {
                 .unwrap_or(false);
         if exists {
             check_foreign(path)?;
-        } else if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Invalid(format!("{}: cannot create the folder: {e}", dir.display()))
-                })?;
-            }
+        } else if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Invalid(format!("{}: cannot create the folder: {e}", dir.display()))
+            })?;
         }
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),

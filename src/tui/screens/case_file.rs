@@ -55,7 +55,7 @@ const TABS: [Tab; 5] = [
 
 /// The criteria an assessment was scored on, as far as the database knows them.
 enum Criteria {
-    Known(Catalogue),
+    Known(Box<Catalogue>),
     /// No text stored for this hash (history imported from paper, or a foreign file).
     Unknown,
     /// Stored but no longer loads.
@@ -106,12 +106,12 @@ impl Data {
                 Some(i) => i,
                 None => {
                     let known = if !sha.is_empty() && sha == env.catalogue.sha256 {
-                        Criteria::Known(env.catalogue.clone())
+                        Criteria::Known(Box::new(env.catalogue.clone()))
                     } else if sha.is_empty() {
                         Criteria::Unknown
                     } else {
                         match catalogues::by_hash(c, &sha) {
-                            Ok(Some(cat)) => Criteria::Known(cat),
+                            Ok(Some(cat)) => Criteria::Known(Box::new(cat)),
                             Ok(None) => Criteria::Unknown,
                             Err(e) => Criteria::Broken(e.to_string()),
                         }
@@ -912,17 +912,26 @@ impl CaseFile {
                     Some(d) => d.to_string(),
                     None => env.t("casefile.due_now").to_string(),
                 };
-                let mut spans = vec![
-                    Span::styled(self.intervention_name(env, dv, &iv.kind), th.text()),
-                    Span::styled(
-                        format!(" · {} · {}", text::sanitize_line(&iv.unit), due),
-                        th.dim(),
-                    ),
-                ];
+                let name = self.intervention_name(env, dv, &iv.kind);
+                let mut details = format!(" · {} · {}", text::sanitize_line(&iv.unit), due);
                 if d.status == DecisionStatus::Sealed {
-                    spans.push(Span::styled(format!(" · {}", env.label(*st)), th.dim()));
+                    details.push_str(&format!(" · {}", env.label(*st)));
                 }
-                doc.field_spans(label, spans);
+                if doc.label_w + 4 + text::width(&name) + text::width(&details) <= doc.width {
+                    doc.field_spans(
+                        label,
+                        vec![
+                            Span::styled(name, th.text()),
+                            Span::styled(details, th.dim()),
+                        ],
+                    );
+                } else {
+                    // Too long for one line: the measure, then who and by when under it,
+                    // both whole.
+                    doc.field_wrapped(label, &name, th.text());
+                    let indent = doc.label_w + 4;
+                    doc.wrapped(indent, details.trim_start_matches(" · "), th.dim());
+                }
             }
             match &d.next_review {
                 Some(r) => doc.field(
@@ -960,9 +969,9 @@ impl CaseFile {
                 doc.field_wrapped(env.t("casefile.dissent"), &d.dissent, th.text());
             }
             if let Some(p) = &d.police_report {
-                doc.field(
+                doc.field_wrapped(
                     env.t("casefile.police_report"),
-                    format!(
+                    &format!(
                         "{} · {} · {}",
                         p.reported_at.format("%Y-%m-%d %H:%M"),
                         text::sanitize_line(&p.unit),
@@ -1209,16 +1218,24 @@ impl CaseFile {
                 Symbols::Ascii => format!("{}.", i + 1),
             }
         };
-        // Widest first: labels with counts; then labels; then only the current one named.
-        for variant in 0..3 {
+        // Widest first: labels with counts, then without, each with a gap between tabs and
+        // then without; last, only the current tab named.
+        const VARIANTS: [(bool, bool, bool); 5] = [
+            (true, true, true),
+            (true, true, false),
+            (true, false, true),
+            (true, false, false),
+            (false, false, false),
+        ];
+        for (v, (named, counts, gap)) in VARIANTS.into_iter().enumerate() {
             let mut spans = vec![Span::raw(" ")];
             for (i, tab) in TABS.iter().enumerate() {
                 let current = i == self.tab;
                 let mut label = format!(" {} ", num(i));
-                if current || variant < 2 {
+                if current || named {
                     label = format!(" {} {}", num(i), Self::tab_label(env, *tab));
                     match self.tab_count(*tab) {
-                        Some(n) if variant == 0 && n > 0 => label.push_str(&format!(" ({n}) ")),
+                        Some(n) if counts && n > 0 => label.push_str(&format!(" ({n}) ")),
                         _ => label.push(' '),
                     }
                 }
@@ -1226,10 +1243,12 @@ impl CaseFile {
                     label,
                     if current { th.selected() } else { th.text() },
                 ));
-                spans.push(Span::raw(" "));
+                if gap {
+                    spans.push(Span::raw(" "));
+                }
             }
             let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
-            if used <= width || variant == 2 {
+            if used <= width || v + 1 == VARIANTS.len() {
                 frame.render_widget(Paragraph::new(Line::from(fit(spans, width, &th))), area);
                 return;
             }

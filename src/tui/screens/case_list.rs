@@ -38,7 +38,7 @@ pub(crate) fn group_digits(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -697,12 +697,13 @@ impl CaseList {
                     };
                     let mut spare = room.saturating_sub(used);
                     // Spare room: the status in full, then a wider region and name.
-                    if status_full > status_short && spare >= (status_full - status_short) + 8 {
-                        if let Some(c) = out.cols.iter_mut().find(|(c, _)| *c == Col::Status) {
-                            spare -= status_full - status_short;
-                            c.1 = status_full;
-                            out.full_status = true;
-                        }
+                    if status_full > status_short
+                        && spare >= (status_full - status_short) + 8
+                        && let Some(c) = out.cols.iter_mut().find(|(c, _)| *c == Col::Status)
+                    {
+                        spare -= status_full - status_short;
+                        c.1 = status_full;
+                        out.full_status = true;
                     }
                     for (col, max) in [(Col::Region, 26usize), (Col::Name, 14)] {
                         if let Some(c) = out.cols.iter_mut().find(|(c, _)| *c == col) {
@@ -1084,8 +1085,15 @@ impl View for CaseList {
         match action {
             Action::Up => self.move_to(env, self.selected.saturating_sub(1)),
             Action::Down => self.move_to(env, self.selected + 1),
-            Action::PageUp => self.move_to(env, self.selected.saturating_sub(page)),
-            Action::PageDown => self.move_to(env, self.selected + page),
+            // A page turns the view with the selection, so the row under the eye stays put.
+            Action::PageUp => {
+                self.offset = self.offset.saturating_sub(page);
+                self.move_to(env, self.selected.saturating_sub(page))
+            }
+            Action::PageDown => {
+                self.offset = (self.offset + page).min(self.total.saturating_sub(page));
+                self.move_to(env, self.selected + page)
+            }
             Action::First => self.move_to(env, 0),
             Action::Last => self.move_to(env, self.total.saturating_sub(1)),
             Action::Open => match self.selected_row() {

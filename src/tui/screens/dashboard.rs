@@ -170,13 +170,11 @@ impl View for Dashboard {
         ];
         if n.overdue > 0 {
             l2.push(Span::styled(
-                format!(
-                    "{}",
-                    env.tf(
-                        "dashboard.oldest_days",
-                        &[("days", &n.most_overdue_days.to_string())]
-                    )
-                ),
+                env.tf(
+                    "dashboard.oldest_days",
+                    &[("days", &n.most_overdue_days.to_string())],
+                )
+                .to_string(),
                 th.text(),
             ));
         }

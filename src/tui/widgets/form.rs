@@ -183,46 +183,46 @@ impl Form {
             }
             y += h;
         }
-        if let Some(hint) = &self.hint {
-            if y < bottom {
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        text::truncate(hint, usize::from(inner.width)),
-                        th.dim(),
-                    )),
-                    Rect {
-                        x: inner.x,
-                        y,
-                        width: inner.width,
-                        height: 1,
-                    },
-                );
-                y += 1;
-            }
+        if let Some(hint) = &self.hint
+            && y < bottom
+        {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    text::truncate(hint, usize::from(inner.width)),
+                    th.dim(),
+                )),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: 1,
+                },
+            );
+            y += 1;
         }
-        if let Some(err) = &self.error {
-            if y < bottom {
-                let lines: Vec<Line<'_>> = text::wrap(err, usize::from(inner.width.max(2)))
-                    .into_iter()
-                    .map(|l| Line::styled(l, th.error()))
-                    .collect();
-                frame.render_widget(
-                    Paragraph::new(lines),
-                    Rect {
-                        x: inner.x,
-                        y,
-                        width: inner.width,
-                        height: bottom - y,
-                    },
-                );
-            }
+        if let Some(err) = &self.error
+            && y < bottom
+        {
+            let lines: Vec<Line<'_>> = text::wrap(err, usize::from(inner.width.max(2)))
+                .into_iter()
+                .map(|l| Line::styled(l, th.error()))
+                .collect();
+            frame.render_widget(
+                Paragraph::new(lines),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: bottom - y,
+                },
+            );
         }
         // The focused field last, so the terminal cursor ends at its caret.
-        if let Some(r) = cursor_field {
-            if let Some(f) = self.fields.get_mut(self.focus) {
-                f.input
-                    .render(frame, r, None, Style::default().patch(th.text()));
-            }
+        if let Some(r) = cursor_field
+            && let Some(f) = self.fields.get_mut(self.focus)
+        {
+            f.input
+                .render(frame, r, None, Style::default().patch(th.text()));
         }
     }
 }

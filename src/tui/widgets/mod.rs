@@ -21,10 +21,10 @@ pub fn clear_popup(frame: &mut Frame<'_>, area: Rect) {
     }
     let buf = frame.buffer_mut();
     for y in area.y..area.y + area.height {
-        if let Some(cell) = buf.cell_mut((area.x - 1, y)) {
-            if text::width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
+        if let Some(cell) = buf.cell_mut((area.x - 1, y))
+            && text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
         }
     }
 }

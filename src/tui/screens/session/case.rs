@@ -184,12 +184,12 @@ impl CaseState {
             next_review_edited: false,
             missing: Vec::new(),
         };
-        if let Some(id) = decision_id {
-            if let Some(sealed) = decisions::get(env.store.conn(), id)? {
-                s.draft = sealed;
-                s.next_review_edited = true;
-                return Ok(s);
-            }
+        if let Some(id) = decision_id
+            && let Some(sealed) = decisions::get(env.store.conn(), id)?
+        {
+            s.draft = sealed;
+            s.next_review_edited = true;
+            return Ok(s);
         }
         s.set_attendance(present);
         s.draft.vote = Vote {

@@ -829,20 +829,20 @@ impl View for Session {
     }
 
     fn paste(&mut self, _env: &mut Env, text: &str) -> Outcome {
-        if let Some(cs) = self.current() {
-            if let Some((_, form)) = cs.form.as_mut() {
-                form.paste(text);
-            }
+        if let Some(cs) = self.current()
+            && let Some((_, form)) = cs.form.as_mut()
+        {
+            form.paste(text);
         }
         Outcome::Done
     }
 
     fn refresh(&mut self, env: &mut Env) {
-        if let Some(cs) = self.current() {
-            if let Ok(data) = case::CaseData::load(env, cs.data.case.id) {
-                cs.data = data;
-                cs.recompute(env);
-            }
+        if let Some(cs) = self.current()
+            && let Ok(data) = case::CaseData::load(env, cs.data.case.id)
+        {
+            cs.data = data;
+            cs.recompute(env);
         }
     }
 
