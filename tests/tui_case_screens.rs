@@ -653,6 +653,8 @@ fn case_file_decisions_zh_160x48() {
 fn case_file_decisions_en_80x24_scrolled() {
     let mut app = file_app(Lang::En);
     tab(&mut app, 3);
+    // Drawn once, as the terminal would, so the page size is known.
+    body(&mut app, 80, 24);
     key(&mut app, KeyCode::PageDown);
     insta::assert_snapshot!(body(&mut app, 80, 24));
 }

@@ -661,20 +661,17 @@ impl CaseFile {
             doc.spans(vec![Span::styled(format!("  {none}"), th.dim())]);
         }
         for (_, p) in &d.police {
-            doc.spans(vec![
-                Span::styled(
-                    format!("  {}  ", p.reported_at.format("%Y-%m-%d %H:%M")),
-                    th.text(),
+            // The receipt number is what the police will ask for: never cut, wrapped.
+            let line = format!(
+                "{}  {}  {}",
+                p.reported_at.format("%Y-%m-%d %H:%M"),
+                text::sanitize_line(&p.unit),
+                env.tf(
+                    "casefile.receipt",
+                    &[("receipt", &text::sanitize_line(&p.receipt))]
                 ),
-                Span::styled(format!("{}  ", text::sanitize_line(&p.unit)), th.text()),
-                Span::styled(
-                    env.tf(
-                        "casefile.receipt",
-                        &[("receipt", &text::sanitize_line(&p.receipt))],
-                    ),
-                    th.dim(),
-                ),
-            ]);
+            );
+            doc.wrapped(2, &line, th.text());
         }
         doc.lines
     }
