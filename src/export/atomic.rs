@@ -70,13 +70,21 @@ fn parent(path: &Path) -> &Path {
 /// Writes `bytes` to `path` atomically, replacing a file of that name. `private` makes the
 /// file readable by its owner only (0600).
 pub fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
+    write_no_dir_sync(path, bytes, private)?;
+    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
+}
+
+/// [`write`] without the final folder sync, for writing many files into one folder: the
+/// caller syncs the folder once afterwards ([`sync_dir`]). Each file is still complete
+/// (fsynced) before it gets its name.
+pub fn write_no_dir_sync(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
     let tmp = tmp_path(path);
     let result = write_tmp(&tmp, bytes, private).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(ExportError::io(path, e));
     }
-    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
+    Ok(())
 }
 
 /// Like [`write`], but fails if `path` exists (the final step is a hard link, which never

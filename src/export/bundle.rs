@@ -142,9 +142,11 @@ fn write_all(
     prepare_dir(out, &names)?;
     let mut written = Vec::new();
     for (name, bytes) in &files {
-        atomic::write(&out.join(name), bytes, false)?;
+        atomic::write_no_dir_sync(&out.join(name), bytes, false)?;
         written.push(name.clone());
     }
+    // Every file is in place before the manifest that vouches for them.
+    atomic::sync_dir(out).map_err(|e| ExportError::io(out, e))?;
     let manifest = manifest::build(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     let trusted = format!(
         "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",

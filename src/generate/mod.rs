@@ -4,8 +4,13 @@
 //! Only the cities and counties (and their codes) are Liaoning's own.
 //!
 //! **Deterministic.** The same [`GenConfig`] (seed, case count and `today`) writes the same
-//! database content, row for row: one seeded ChaCha8 stream drawn in a fixed order, no
-//! hash-map iteration, no clock, no threads.
+//! database content, row for row: one seeded ChaCha8 stream drawn in a fixed order by one
+//! thread, no hash-map iteration, no clock.
+//!
+//! **Two threads.** One thread invents the rows and hands out their ids (see [`sink`]);
+//! the calling thread writes them, in the order they were made, through the bulk loader.
+//! The random stream never crosses threads, so the result is the same as writing each row
+//! as it is made.
 //!
 //! What a generated database holds:
 //!
@@ -20,7 +25,8 @@
 //!   those cases have an open ad-hoc review request after a new report. The rest await
 //!   the panel or are still being screened.
 //!
-//! All writes go through [`crate::store::bulk::Loader`]. The text is built from literal
+//! All writes go through [`crate::store::bulk::Loader`] (a fresh database only: invented
+//! cases are never mixed with real ones). The text is built from literal
 //! templates and is therefore clean NFC, as the loader requires.
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
@@ -423,11 +429,12 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
     // One thread invents the rows (and hands out their ids), this one writes them.
     let next = ld.next_ids()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<sink::Op>>(8);
+    let (back, done) = std::sync::mpsc::channel::<Vec<sink::Op>>();
     let cases = cfg.cases;
     std::thread::scope(|scope| -> Result<()> {
         let (rng, set, acc, sum) = (&mut rng, &set, &mut acc, &mut sum);
         let producer = scope.spawn(move || -> Result<()> {
-            let mut rows = Rows::new(next, tx);
+            let mut rows = Rows::new(next, tx, done);
             let mut written = 0usize;
             while written < cases && !rows.closed {
                 written += one_child(rng, set, &mut rows, acc, sum, cases - written)?;
@@ -438,7 +445,7 @@ pub fn generate(store: &mut Store, cfg: &GenConfig) -> Result<GenSummary> {
         });
         let mut failed = None;
         for batch in rx.iter() {
-            if let Err(e) = sink::replay(&mut ld, batch) {
+            if let Err(e) = sink::replay(&mut ld, batch, &back) {
                 failed = Some(e);
                 break;
             }

@@ -4,7 +4,7 @@
 //! is the same as writing each row as it is made.
 
 use chrono::NaiveDate;
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use crate::domain::case::Case;
 use crate::domain::child::Child;
@@ -32,10 +32,14 @@ pub enum Op {
 const BATCH: usize = 2048;
 
 /// The recording side: hands out ids as the loader will, and sends full batches.
+///
+/// Written batches come back on `done` to be dropped here: freeing memory that another
+/// thread allocated costs the writer a lock per string in glibc's allocator.
 pub struct Rows {
     next: NextIds,
     ops: Vec<Op>,
     tx: Option<SyncSender<Vec<Op>>>,
+    done: Receiver<Vec<Op>>,
     /// The writer has stopped (after an error): stop generating.
     pub closed: bool,
 }
@@ -47,11 +51,12 @@ fn take(n: &mut i64) -> i64 {
 }
 
 impl Rows {
-    pub fn new(next: NextIds, tx: SyncSender<Vec<Op>>) -> Rows {
+    pub fn new(next: NextIds, tx: SyncSender<Vec<Op>>, done: Receiver<Vec<Op>>) -> Rows {
         Rows {
             next,
             ops: Vec::with_capacity(BATCH),
             tx: Some(tx),
+            done,
             closed: false,
         }
     }
@@ -67,6 +72,9 @@ impl Rows {
     pub fn flush(&mut self) {
         if self.ops.is_empty() {
             return;
+        }
+        while let Ok(written) = self.done.try_recv() {
+            drop(written);
         }
         let batch = std::mem::replace(&mut self.ops, Vec::with_capacity(BATCH));
         if let Some(tx) = &self.tx
@@ -142,24 +150,32 @@ fn check(expected: i64, got: i64, what: &str) -> Result<()> {
     }
 }
 
-/// Writes a batch, checking that every row got the id handed out for it.
-pub fn replay(ld: &mut Loader<'_>, ops: Vec<Op>) -> Result<()> {
+/// Writes a batch, checking that every row got the id handed out for it, then sends it
+/// back to be dropped by the thread that made it.
+pub fn replay(ld: &mut Loader<'_>, ops: Vec<Op>, back: &Sender<Vec<Op>>) -> Result<()> {
+    write(ld, &ops)?;
+    // The generating thread may have finished: then drop here.
+    let _ = back.send(ops);
+    Ok(())
+}
+
+fn write(ld: &mut Loader<'_>, ops: &[Op]) -> Result<()> {
     for op in ops {
         match op {
-            Op::Child(id, c) => check(id, ld.add_child(&c)?, "child")?,
+            Op::Child(id, c) => check(*id, ld.add_child(c)?, "child")?,
             Op::Guardian(id, child, pos, g) => {
-                check(id, ld.add_guardian(child, pos, &g)?, "guardian")?
+                check(*id, ld.add_guardian(*child, *pos, g)?, "guardian")?
             }
-            Op::Case(id, c, region, last) => check(id, ld.add_case(&c, &region, last)?, "case")?,
-            Op::Report(id, r) => check(id, ld.add_report(&r)?, "report")?,
-            Op::Visit(id, v) => check(id, ld.add_visit(&v)?, "visit")?,
+            Op::Case(id, c, region, last) => check(*id, ld.add_case(c, region, *last)?, "case")?,
+            Op::Report(id, r) => check(*id, ld.add_report(r)?, "report")?,
+            Op::Visit(id, v) => check(*id, ld.add_visit(v)?, "visit")?,
             Op::PoliceReport(id, case, p) => {
-                check(id, ld.add_police_report(case, &p)?, "police report")?
+                check(*id, ld.add_police_report(*case, p)?, "police report")?
             }
-            Op::Decision(id, d) => check(id, ld.add_decision_row(&d)?, "decision")?,
+            Op::Decision(id, d) => check(*id, ld.add_decision_row(d)?, "decision")?,
             Op::ReviewRequest(id, case, on, reason, report) => check(
-                id,
-                ld.add_review_request(case, on, &reason, report, None)?,
+                *id,
+                ld.add_review_request(*case, *on, reason, *report, None)?,
                 "review request",
             )?,
         }
