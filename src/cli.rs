@@ -442,7 +442,7 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
 /// The signing verbs: keygen, sign, export, verify.
 mod signing {
     use std::io::IsTerminal;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::{Context, Failure, KeyArgs, now};
     use crate::export::{self, SigningKey, keys};
@@ -553,62 +553,42 @@ mod signing {
         Ok(Store::open(&ctx.db)?)
     }
 
-    /// The key to sign with and the signer's name: --key, else the config's signing_key,
-    /// else, for the demo database, the demo key (always named as the demo key).
+    /// The key to sign with and the signer's name ([`export::signer::plan`] decides which),
+    /// with the passphrase asked for here when the key is encrypted.
     fn signing_key(
         ctx: &Context,
         store: &Store,
         args: &KeyArgs,
     ) -> Result<(SigningKey, String), Failure> {
-        let is_demo = settings::get(store.conn(), settings::DEMO)?.is_some();
-        let path: Option<PathBuf> = args.key.clone().or_else(|| ctx.config.signing_key.clone());
-        let (key, demo) = match path {
-            Some(p) => {
-                let pass = if keys::is_encrypted(&p)? {
-                    Some(passphrase(args.passphrase_file.as_deref(), false)?)
-                } else {
-                    if !is_demo {
-                        eprintln!(
-                            "casepanel: warning: {} is not encrypted; use it for tests only",
-                            p.display()
-                        );
-                    }
-                    None
-                };
-                (keys::load_secret_key(&p, pass.as_deref())?, false)
-            }
-            None if is_demo => (export::demo::demo_key(&ctx.db)?, true),
-            None => {
-                return Err(Failure(format!(
-                    "no signing key: make one with `casepanel keygen --out DIR`, then add signing_key = \"DIR/casepanel.key\" \
-                     to {} (or pass --key FILE)",
-                    ctx.paths.config_file.display()
-                )));
-            }
-        };
-        let signer = if demo || key.key_id() == demo_key_id(ctx).as_deref().unwrap_or("") {
-            export::demo::DEMO_SIGNER.to_string()
-        } else if let Some(s) = &args.signer {
-            s.clone()
-        } else if let Some(s) =
-            settings::get(store.conn(), settings::CENTRE_NAME)?.or(ctx.config.centre_name.clone())
-        {
-            s
-        } else {
-            return Err(Failure(format!(
-                "say who signs: pass --signer NAME, or set centre_name in {}",
+        let key = args.key.as_deref().or(ctx.config.signing_key.as_deref());
+        let plan = export::signer::plan(
+            store.conn(),
+            &ctx.db,
+            key,
+            args.signer.as_deref(),
+            ctx.config.centre_name.as_deref(),
+        )?
+        .ok_or_else(|| {
+            Failure(format!(
+                "no signing key: make one with `casepanel keygen --out DIR`, then add signing_key = \"DIR/casepanel.key\" \
+                 to {} (or pass --key FILE)",
                 ctx.paths.config_file.display()
-            )));
+            ))
+        })?;
+        let pass = if plan.encrypted {
+            Some(passphrase(args.passphrase_file.as_deref(), false)?)
+        } else {
+            let is_demo = settings::get(store.conn(), settings::DEMO)?.is_some();
+            if !plan.demo && !is_demo {
+                eprintln!(
+                    "casepanel: warning: {} is not encrypted; use it for tests only",
+                    plan.path.display()
+                );
+            }
+            None
         };
-        Ok((key, signer))
-    }
-
-    /// The demo key's id, if the demo key beside this database exists.
-    fn demo_key_id(ctx: &Context) -> Option<String> {
-        let pub_file = keys::public_key_path_for(&export::demo::demo_key_file(&ctx.db));
-        keys::load_public_key(&pub_file)
-            .ok()
-            .map(|k| k.key_id().to_string())
+        let key = plan.load(&ctx.db, pass.as_deref())?;
+        Ok((key, plan.signer))
     }
 
     pub fn sign(

@@ -539,6 +539,7 @@ fn sealed_with_interventions(s: &mut Store, case_id: i64) -> i64 {
         recused: vec![],
         police_report: None,
         amends: None,
+        amend_reason: String::new(),
         status: DecisionStatus::Draft,
         sealed_at: None,
     };

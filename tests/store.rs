@@ -157,6 +157,7 @@ fn draft(f: &Fixture, session: i64, cat: &Catalogue) -> Decision {
         recused: vec![],
         police_report: None,
         amends: None,
+        amend_reason: String::new(),
         status: DecisionStatus::Draft,
         sealed_at: None,
     }

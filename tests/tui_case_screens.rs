@@ -34,10 +34,8 @@ use casepanel::store::queries::CaseFilter;
 use casepanel::store::{Store, cases, children, decisions, panel, regions, reports};
 use casepanel::tui::app::App;
 use casepanel::tui::env::{Clock, Env};
-use casepanel::tui::keymap::Keymap;
 use casepanel::tui::screens::case_file::CaseFile;
 use casepanel::tui::screens::case_list::CaseList;
-use casepanel::tui::theme::Theme;
 
 const HOSTILE_NOTE: &str = "祖母称孩子近两周常独自在家。\x1b]52;c;ZXZpbA==\x07窗户玻璃破损，\x1b[2J屋内很冷。\r\n\
     孩子说父亲“出远门了”，不愿多谈。\u{202e}反向文字\u{202c}\tTab 后的文字。";
@@ -226,6 +224,7 @@ fn fixture(store: &mut Store, cat: &Catalogue) -> i64 {
                 recused: vec![ids[4]],
                 police_report: None,
                 amends: None,
+                amend_reason: String::new(),
                 status: DecisionStatus::Draft,
                 sealed_at: None,
             };
@@ -365,19 +364,14 @@ fn env(lang: Lang) -> (Env, i64) {
     let mut store = Store::open_in_memory().unwrap();
     let catalogue = Catalogue::builtin();
     let zhang = fixture(&mut store, &catalogue);
-    let env = Env {
+    let mut env = Env::new(
         store,
         catalogue,
         lang,
-        clock: Clock::Fixed(now()),
-        config: Config::default(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        centre_name: "新民市未成年人保护中心".into(),
-        demo: false,
-        privacy: true,
-        reveal: false,
-    };
+        Clock::Fixed(now()),
+        Config::default(),
+    );
+    env.centre_name = "新民市未成年人保护中心".into();
     (env, zhang)
 }
 

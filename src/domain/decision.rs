@@ -101,7 +101,11 @@ pub struct Decision {
     /// Member ids who declared a conflict of interest on this case.
     pub recused: Vec<i64>,
     pub police_report: Option<PoliceReport>,
+    /// The sealed decision this one corrects (更正), if any: both stay on file.
     pub amends: Option<i64>,
+    /// Why the earlier decision is corrected; required when `amends` is set.
+    #[serde(default)]
+    pub amend_reason: String,
     pub status: DecisionStatus,
     pub sealed_at: Option<NaiveDateTime>,
 }
@@ -143,6 +147,8 @@ pub enum Missing {
     VoteNotCarried,
     /// Votes against were cast and no dissent is written.
     DissentMissing,
+    /// An amendment without the reason for correcting the earlier decision.
+    AmendReason,
 }
 
 impl Decision {
@@ -167,8 +173,27 @@ impl Decision {
             recused: Vec::new(),
             police_report: None,
             amends: None,
+            amend_reason: String::new(),
             status: DecisionStatus::Draft,
             sealed_at: None,
+        }
+    }
+
+    /// A draft that corrects the sealed decision `old`: its assessment (answers, evidence,
+    /// override), interventions and next review are carried over for the panel to change;
+    /// the vote, the dissent and the reason for correcting start empty. The police report is
+    /// already on the case file, where it still satisfies the reporting rule.
+    pub fn amendment_of(
+        old: &Decision,
+        session_id: Option<i64>,
+        decided_on: NaiveDate,
+        assessment: Assessment,
+    ) -> Decision {
+        Decision {
+            interventions: old.interventions.clone(),
+            next_review: old.next_review.clone(),
+            amends: Some(old.id),
+            ..Decision::draft(old.case_id, session_id, decided_on, assessment)
         }
     }
 
@@ -267,6 +292,9 @@ impl Decision {
         }
         if self.vote.against > 0 && self.dissent.trim().is_empty() {
             out.push(Missing::DissentMissing);
+        }
+        if self.amends.is_some() && self.amend_reason.trim().is_empty() {
+            out.push(Missing::AmendReason);
         }
         out
     }

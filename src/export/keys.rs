@@ -231,13 +231,13 @@ pub fn load_secret_key(path: &Path, passphrase: Option<&str>) -> Result<SigningK
         };
         SecretKey::from_box(sk_box()?, Some(p.to_string())).map_err(|e| {
             let m = e.to_string();
-            ExportError::Key {
-                path: path.to_path_buf(),
-                message: if m.contains("Wrong password") {
-                    "wrong passphrase for this key. Try again.".into()
-                } else {
-                    format!("cannot decrypt the key: {m}")
-                },
+            if m.contains("Wrong password") {
+                ExportError::WrongPassphrase(path.to_path_buf())
+            } else {
+                ExportError::Key {
+                    path: path.to_path_buf(),
+                    message: format!("cannot decrypt the key: {m}"),
+                }
             }
         })?
     } else {

@@ -9,7 +9,8 @@
 //! - [`render`], [`minutes`], [`doc`]: the documents; [`strings`]: their words.
 //! - [`bundle`]: writing an export folder ([`atomic`] writes, [`manifest`]);
 //!   [`verify`]: checking one.
-//! - [`demo`]: the demo database's own, clearly labelled key.
+//! - [`signer`]: which key signs and in whose name (CLI and TUI alike);
+//!   [`demo`]: the demo database's own, clearly labelled key.
 //!
 //! Exports contain the child's identity: that is what they are for. Nothing here logs or
 //! prints record content; callers print file names and ids only.
@@ -29,6 +30,7 @@ pub mod minutes;
 pub mod record;
 pub mod render;
 pub mod sign;
+pub mod signer;
 pub mod strings;
 pub mod verify;
 
@@ -47,6 +49,8 @@ pub enum ExportError {
     },
     #[error("{}: {message}", path.display())]
     Key { path: PathBuf, message: String },
+    #[error("{}: wrong passphrase for this key. Try again.", .0.display())]
+    WrongPassphrase(PathBuf),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("signing failed: {0}")]

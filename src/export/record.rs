@@ -223,6 +223,8 @@ pub struct PoliceReportPart {
 pub struct AmendsPart {
     pub decision_id: i64,
     pub record_id: String,
+    /// Why the panel corrected the earlier decision.
+    pub reason: String,
 }
 
 /// Everything a record is built from: domain values only.
@@ -462,6 +464,7 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
         amends: d.amends.map(|id| AmendsPart {
             decision_id: id,
             record_id: record_id(id),
+            reason: d.amend_reason.clone(),
         }),
         sealed_at: d.sealed_at.map(time),
         signer: input.signer.to_string(),

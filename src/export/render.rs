@@ -414,7 +414,10 @@ pub fn record_doc(r: &DecisionRecord, lang: Lang, file: &str) -> Doc {
     if let Some(a) = &r.amends {
         sections.push(Section {
             title: s(lang, "sec.amends").into(),
-            blocks: vec![Block::Para(sf(lang, "amends", &[("record", &a.record_id)]))],
+            blocks: vec![
+                Block::Para(sf(lang, "amends", &[("record", &a.record_id)])),
+                Block::Fields(vec![(s(lang, "amend_reason").into(), a.reason.clone())]),
+            ],
         });
     }
 

@@ -8,6 +8,7 @@ use crate::i18n::Lang;
 
 #[rustfmt::skip]
 pub static STRINGS: &[(&str, &str, &str)] = &[
+    ("amend_reason", "更正理由", "Reason for the amendment"),
     ("amends", "本决定更正编号为 {record} 的决定；原决定书继续保留，不作删除。", "This decision amends record {record}; the earlier record is kept unchanged."),
     ("birth_date", "出生日期", "Date of birth"),
     ("case_no", "个案编号", "Case no."),

@@ -1129,6 +1129,7 @@ fn grade_case(
         recused: recused.into_iter().collect(),
         police_report: None,
         amends: None,
+        amend_reason: String::new(),
         status: DecisionStatus::Sealed,
         sealed_at: None,
     };

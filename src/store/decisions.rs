@@ -17,7 +17,7 @@ use crate::text::{sanitize, sanitize_line};
 
 const COLUMNS: &str = "id, case_id, session_id, decided_on, assessment, next_review, next_review_kind, \
     vote_for, vote_against, vote_abstain, dissent, voting_members, recused, police_report_id, amends, \
-    status, sealed_at";
+    status, sealed_at, amend_reason";
 
 fn json_err(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -51,6 +51,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Decision, Option<i64>)> 
         amends: r.get(14)?,
         status: code(r, 15)?,
         sealed_at: r.get(16)?,
+        amend_reason: r.get(17)?,
     };
     Ok((d, r.get(13)?))
 }
@@ -154,6 +155,7 @@ fn write_row(
         serde_json::to_string(&d.recused).expect("ids serialise"),
         d.amends,
         imported,
+        sanitize(&d.amend_reason),
     ];
     if d.id > 0 {
         let n = c
@@ -162,8 +164,8 @@ fn write_row(
                     catalogue_sha256 = ?4, assessment = ?5, computed_level = ?6, final_level = ?7,
                     next_review = ?8, next_review_kind = ?9, vote_for = ?10, vote_against = ?11,
                     vote_abstain = ?12, dissent = ?13, voting_members = ?14, recused = ?15,
-                    amends = ?16, imported = ?17
-                 WHERE id = ?18 AND status = 'draft'",
+                    amends = ?16, imported = ?17, amend_reason = ?18
+                 WHERE id = ?19 AND status = 'draft'",
             )?
             .execute(rusqlite::params_from_iter(
                 values
@@ -185,8 +187,8 @@ fn write_row(
         c.prepare_cached(
             "INSERT INTO decision (case_id, session_id, decided_on, catalogue_sha256, assessment,
                 computed_level, final_level, next_review, next_review_kind, vote_for, vote_against,
-                vote_abstain, dissent, voting_members, recused, amends, imported, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 'draft')",
+                vote_abstain, dissent, voting_members, recused, amends, imported, amend_reason, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 'draft')",
         )?
         .execute(values)?;
         let id = c.last_insert_rowid();
@@ -292,6 +294,9 @@ pub fn seal(
     if !missing.is_empty() {
         return Err(StoreError::Invalid(NotReady(missing).to_string()));
     }
+    if let Some(old) = d.amends {
+        check_amends(c, d.case_id, old)?;
+    }
     catalogues::remember(c, rules.catalogue, now)?;
     let id = write_row(c, d, Some(&rules.catalogue.sha256), false)?;
     let police_id = match &d.police_report {
@@ -306,6 +311,42 @@ pub fn seal(
     .execute(params![id, now, police_id])?;
     apply_to_case(c, d, id)?;
     Ok(id)
+}
+
+/// An amendment corrects the case's current decision: the latest sealed one, made by the
+/// panel (a level taken over from paper is replaced by a panel decision, not amended).
+/// The database also refuses a second sealed amendment of the same decision.
+fn check_amends(c: &Connection, case_id: i64, old: i64) -> Result<()> {
+    let current = latest_sealed(c, case_id)?;
+    match current {
+        Some(cur) if cur.id == old => {
+            let imported: bool = c
+                .prepare_cached("SELECT imported FROM decision WHERE id = ?1")?
+                .query_row([old], |r| r.get(0))?;
+            if imported {
+                return Err(StoreError::Invalid(format!(
+                    "decision {old} was taken over from paper records; decide the case anew instead of amending it"
+                )));
+            }
+            Ok(())
+        }
+        Some(cur) => Err(StoreError::Invalid(format!(
+            "decision {old} is not the case's current decision (that is {}): only the current decision can be amended",
+            cur.id
+        ))),
+        None => Err(StoreError::Invalid(format!(
+            "decision {old} is not a sealed decision of case {case_id}: there is nothing to amend"
+        ))),
+    }
+}
+
+/// The sealed decisions that amend `decision_id` (at most one).
+pub fn amended_by(c: &Connection, decision_id: i64) -> Result<Option<i64>> {
+    Ok(
+        c.prepare_cached("SELECT id FROM decision WHERE amends = ?1 AND status = 'sealed'")?
+            .query_row([decision_id], |r| r.get(0))
+            .optional()?,
+    )
 }
 
 fn apply_to_case(c: &Connection, d: &Decision, id: i64) -> Result<()> {

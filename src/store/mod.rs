@@ -32,6 +32,7 @@ pub const APPLICATION_ID: i32 = 0x4350_4E4C;
 const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_signatures.sql"),
+    include_str!("migrations/005_amendments.sql"),
 ];
 
 /// The schema version this build writes.

@@ -41,6 +41,7 @@ code_enum! {
         NextCase = "next_case",
         PrevCase = "prev_case",
         Defer = "defer",
+        Amend = "amend",
         Met = "met",
         NotMet = "not_met",
         Unknown = "unknown",

@@ -51,6 +51,11 @@ impl App {
         }
     }
 
+    /// Opens `view` on top of the current screen, as a key that pushes a screen does.
+    pub fn push(&mut self, view: Box<dyn View>) {
+        self.stack.push(view);
+    }
+
     fn top(&mut self) -> &mut Box<dyn View> {
         self.stack.last_mut().expect("the stack is never empty")
     }

@@ -3,12 +3,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::config::Config;
 use crate::domain::criteria::Catalogue;
 use crate::domain::level::RiskLevel;
+use crate::export::signer::KeyPlan;
 use crate::i18n::{self, Lang};
 use crate::store::Store;
 
@@ -33,6 +35,12 @@ pub struct Env {
     pub privacy: bool,
     /// The field under the cursor is shown unmasked until the next key.
     pub reveal: bool,
+    /// The database file (the demo key lives beside it).
+    pub db_path: PathBuf,
+    /// The key that signs sealed decisions: `Ok(None)` when none is configured (decisions
+    /// are sealed unsigned, for `casepanel sign` later); `Err` says why the configured key
+    /// cannot be used.
+    pub signing: Result<Option<KeyPlan>, String>,
 }
 
 impl Env {
@@ -57,6 +65,8 @@ impl Env {
             demo: false,
             privacy: true,
             reveal: false,
+            db_path: PathBuf::new(),
+            signing: Ok(None),
         }
     }
 

@@ -196,6 +196,7 @@ const DEFAULTS: &[(Ctx, &str, Action, bool)] = &[
     (Ctx::Session, "]", Action::NextCase, true),
     (Ctx::Session, "[", Action::PrevCase, false),
     (Ctx::Session, "d", Action::Defer, true),
+    (Ctx::Session, "A", Action::Amend, false),
     (Ctx::Session, "space", Action::Toggle, false),
     (Ctx::Session, "a", Action::AddVisit, false),
     // Case list.

@@ -49,6 +49,14 @@ pub fn env(
             .or_else(|| ctx.config.centre_name.clone())
             .unwrap_or_else(|| crate::i18n::t(ctx.lang, "app.centre_default").to_string());
     let demo = crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
+    let signing = crate::export::signer::plan(
+        store.conn(),
+        &ctx.db,
+        ctx.config.signing_key.as_deref(),
+        None,
+        ctx.config.centre_name.as_deref(),
+    )
+    .map_err(|e| e.to_string());
     Ok(Env {
         store,
         catalogue,
@@ -61,6 +69,8 @@ pub fn env(
         demo,
         privacy: true,
         reveal: false,
+        db_path: ctx.db.clone(),
+        signing,
     })
 }
 

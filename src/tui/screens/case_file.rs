@@ -23,6 +23,7 @@ use crate::domain::guardian::Guardian;
 use crate::domain::level::RiskLevel;
 use crate::domain::report::Report;
 use crate::domain::visit::HomeVisit;
+use crate::export::record::record_id;
 use crate::i18n::Lang;
 use crate::store::cases::{self, ReviewRequest};
 use crate::store::{catalogues, children, decisions, panel, regions, reports};
@@ -69,6 +70,9 @@ struct DecisionView {
     criteria: usize,
     session_on: Option<NaiveDate>,
     imported: bool,
+    signature: Option<crate::store::signatures::StoredSignature>,
+    /// The sealed decision that corrects this one.
+    amended_by: Option<i64>,
 }
 
 struct Data {
@@ -127,6 +131,8 @@ impl Data {
             };
             let imported = d.session_id.is_none() && d.status == DecisionStatus::Sealed;
             views.push(DecisionView {
+                signature: crate::store::signatures::get(c, d.id)?,
+                amended_by: decisions::amended_by(c, d.id)?,
                 decision: d,
                 interventions,
                 criteria: at,
@@ -981,11 +987,46 @@ impl CaseFile {
                 );
             }
             if let Some(prev) = d.amends {
-                doc.field(
+                doc.field_wrapped(
                     env.t("casefile.amends"),
-                    env.tf("casefile.amends_id", &[("id", &prev.to_string())]),
-                    th.text(),
+                    &env.tf(
+                        "casefile.amends_id",
+                        &[
+                            ("record", &record_id(prev)),
+                            ("reason", &text::sanitize_line(&d.amend_reason)),
+                        ],
+                    ),
+                    th.warn(),
                 );
+            }
+            if let Some(next) = dv.amended_by {
+                doc.field(
+                    env.t("casefile.amended"),
+                    env.tf("casefile.amended_by", &[("record", &record_id(next))]),
+                    th.warn(),
+                );
+            }
+            if d.status == DecisionStatus::Sealed && !dv.imported {
+                match &dv.signature {
+                    Some(sig) => doc.field(
+                        env.t("casefile.signature"),
+                        env.tf(
+                            "casefile.signed_by",
+                            &[
+                                ("record", &text::sanitize_line(&sig.record_id)),
+                                ("signer", &text::sanitize_line(&sig.signer)),
+                                ("key", &text::sanitize_line(&sig.key_id)),
+                                ("at", &sig.signed_at.format("%Y-%m-%d %H:%M").to_string()),
+                            ],
+                        ),
+                        th.ok(),
+                    ),
+                    None => doc.field(
+                        env.t("casefile.signature"),
+                        env.t("casefile.not_signed"),
+                        th.warn(),
+                    ),
+                }
             }
             let r = &a.catalogue;
             let short_sha: String = r.sha256.chars().take(12).collect();

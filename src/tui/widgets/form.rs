@@ -62,6 +62,15 @@ impl Form {
         self
     }
 
+    /// A passphrase field: typed characters show as dots, here and when not focused.
+    pub fn secret(mut self, label: impl Into<String>) -> Form {
+        self.fields.push(Field {
+            label: label.into(),
+            input: TextInput::secret(),
+        });
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Form {
         self.hint = Some(hint.into());
         self
@@ -173,7 +182,11 @@ impl Form {
             if i == self.focus {
                 cursor_field = Some(r);
             } else {
-                let shown = f.input.text();
+                let shown = if f.input.is_secret() {
+                    "•".repeat(f.input.text().chars().count())
+                } else {
+                    f.input.text()
+                };
                 let lines: Vec<Line<'_>> = text::wrap(&shown, usize::from(r.width.max(2)))
                     .into_iter()
                     .take(usize::from(h))

@@ -16,6 +16,7 @@ pub struct TextInput {
     area: TextArea<'static>,
     multiline: bool,
     max_chars: usize,
+    secret: bool,
     /// Set when the last edit was refused for length; the screen shows it.
     pub too_long: bool,
 }
@@ -27,6 +28,19 @@ impl TextInput {
 
     pub fn multi_line(initial: &str) -> TextInput {
         TextInput::new(initial, true, MAX_CHARS)
+    }
+
+    /// A one-line field whose characters show as dots (a passphrase). Never prefilled.
+    pub fn secret() -> TextInput {
+        let mut t = TextInput::new("", false, 1024);
+        t.area.set_mask_char('•');
+        t.secret = true;
+        t
+    }
+
+    /// Characters show as dots.
+    pub fn is_secret(&self) -> bool {
+        self.secret
     }
 
     fn new(initial: &str, multiline: bool, max_chars: usize) -> TextInput {
@@ -50,6 +64,7 @@ impl TextInput {
             area,
             multiline,
             max_chars,
+            secret: false,
             too_long: false,
         }
     }
@@ -148,6 +163,27 @@ mod tests {
         t.paste("一二三四五六七");
         assert_eq!(t.text(), "一二三四五");
         assert!(t.too_long);
+    }
+
+    #[test]
+    fn a_secret_field_keeps_its_text_but_never_shows_it() {
+        let mut t = TextInput::secret();
+        t.paste("口令 pass");
+        assert_eq!(t.text(), "口令 pass");
+        assert!(t.is_secret());
+        let backend = ratatui::backend::TestBackend::new(20, 1);
+        let mut term = ratatui::Terminal::new(backend).unwrap();
+        term.draw(|f| t.render(f, f.area(), None, Style::default()))
+            .unwrap();
+        let shown: String = term
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(!shown.contains("pass") && !shown.contains('口'), "{shown}");
+        assert!(shown.contains('•'), "{shown}");
     }
 
     #[test]

@@ -101,6 +101,8 @@ impl CaseData {
 /// A row of the decision step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecisionRow {
+    /// Why the earlier decision is corrected (amendments only).
+    AmendReason,
     Level,
     /// An intervention of the final level's menu, by its index in the menu.
     Intervention(usize),
@@ -121,6 +123,9 @@ pub enum FormFor {
     Vote,
     Dissent,
     Defer,
+    AmendReason,
+    /// The signing key's passphrase, asked once per session.
+    Passphrase,
 }
 
 /// One case being worked on in the session.
@@ -199,6 +204,37 @@ impl CaseState {
         };
         s.recompute(env);
         Ok(s)
+    }
+
+    /// The sealed decision an amendment would correct: the one this session just sealed,
+    /// else the case's current decision.
+    pub fn amendable(&self) -> Option<&Decision> {
+        if self.draft.status == crate::domain::decision::DecisionStatus::Sealed {
+            Some(&self.draft)
+        } else {
+            self.data.last.as_ref()
+        }
+    }
+
+    /// Replaces the draft with a correction of `old`: its answers, evidence, override,
+    /// interventions and next review carried over (scored again on today's catalogue), a
+    /// fresh vote by the members present, and the reason still to be written.
+    pub fn start_amendment(&mut self, env: &Env, old: &Decision, session_id: i64, present: &[i64]) {
+        let mut assessment = old.assessment.clone();
+        assessment.catalogue = env.catalogue.reference();
+        assessment.by_member = Default::default();
+        self.draft = Decision::amendment_of(old, Some(session_id), env.today(), assessment);
+        self.next_review_edited = true;
+        self.set_attendance(present);
+        self.draft.vote = Vote {
+            for_: self.draft.voting_members.len() as u32,
+            against: 0,
+            abstain: 0,
+        };
+        self.step = Step::Decision;
+        self.decision_sel = 0;
+        self.scroll = 0;
+        self.recompute(env);
     }
 
     /// Voting members: those present less those who declared a conflict.
@@ -316,7 +352,11 @@ impl CaseState {
 
     /// The rows of the decision step for the current final level.
     pub fn decision_rows(&self, env: &Env) -> Vec<DecisionRow> {
-        let mut rows = vec![DecisionRow::Level];
+        let mut rows = Vec::new();
+        if self.draft.amends.is_some() {
+            rows.push(DecisionRow::AmendReason);
+        }
+        rows.push(DecisionRow::Level);
         if let Some(l) = self.final_level() {
             rows.extend((0..env.catalogue.menu(l).count()).map(DecisionRow::Intervention));
         }

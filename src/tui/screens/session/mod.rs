@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 
 use crate::cli::Failure;
 use crate::domain::assessment::{Answer, Override};
-use crate::domain::decision::{PoliceReport, ReviewKind, Vote};
+use crate::domain::decision::{DecisionStatus, PoliceReport, ReviewKind, Vote};
 use crate::domain::level::RiskLevel;
 use crate::domain::panel::{AgendaItem, AgendaOutcome, Member, QuorumCheck};
+use crate::export::SigningKey;
 use crate::store::decisions::SealRules;
 use crate::store::{decisions, panel};
 use crate::tui::action::Action;
@@ -48,6 +49,9 @@ pub struct Session {
     pub cases: BTreeMap<i64, CaseState>,
     /// The final level of each case this session has sealed.
     pub decided: BTreeMap<i64, Option<RiskLevel>>,
+    /// The signing key, once loaded (its passphrase is asked once per session and the
+    /// key is dropped with the session).
+    pub key: Option<SigningKey>,
 }
 
 impl Session {
@@ -84,6 +88,7 @@ impl Session {
             stage: Stage::End,
             cases: BTreeMap::new(),
             decided: BTreeMap::new(),
+            key: None,
         };
         s.reload(env)?;
         s.stage = Stage::Setup(Setup::new(env, &s)?);
@@ -264,6 +269,20 @@ impl Session {
                     Form::new(env.t("session.defer_title")).text(env.t("session.defer_reason"), "");
                 cs.form = Some((FormFor::Defer, form));
             }
+            Action::Amend => {
+                if cs.draft.amends.is_some() && cs.draft.status != DecisionStatus::Sealed {
+                    open_amend_reason(cs, env);
+                    return Outcome::Done;
+                }
+                let Some(old) = cs.amendable().cloned() else {
+                    return Flash::error(env.t("session.nothing_to_amend"));
+                };
+                if old.session_id.is_none() {
+                    return Flash::error(env.t("session.amend_imported"));
+                }
+                cs.start_amendment(env, &old, session_id, &present);
+                open_amend_reason(cs, env);
+            }
             Action::AddVisit if cs.step == Step::Notes => {
                 let case_id = cs.data.case.id;
                 return Outcome::Push(Box::new(super::visit_editor::VisitEditor::new(
@@ -277,7 +296,8 @@ impl Session {
             | Action::First
             | Action::Last => move_in_step(cs, env, action, &present),
             _ => {
-                let decided = outcome == AgendaOutcome::Decided;
+                let decided =
+                    outcome == AgendaOutcome::Decided && cs.draft.status == DecisionStatus::Sealed;
                 return step_action(
                     cs,
                     env,
@@ -304,6 +324,29 @@ impl Session {
         let Some(purpose) = cs.form.as_ref().map(|(p, _)| *p) else {
             return Outcome::Done;
         };
+        if purpose == FormFor::Passphrase {
+            let pass = cs
+                .form
+                .as_ref()
+                .map(|(_, f)| f.value(0))
+                .unwrap_or_default();
+            return match load_key(env, Some(&pass)) {
+                Ok(key) => {
+                    cs.form = None;
+                    self.key = Some(key);
+                    self.seal(env)
+                }
+                Err(msg) => {
+                    if let Some((_, form)) = cs.form.as_mut() {
+                        form.error = Some(msg);
+                        if let Some(f) = form.fields.first_mut() {
+                            f.input = crate::tui::widgets::input::TextInput::secret();
+                        }
+                    }
+                    Outcome::Done
+                }
+            };
+        }
         if let Err(msg) = submit(cs, env, purpose) {
             if let Some((_, form)) = cs.form.as_mut() {
                 form.error = Some(msg);
@@ -343,6 +386,8 @@ impl Session {
             return Outcome::Done;
         };
         let session_id = self.id;
+        let needs_key = matches!(&env.signing, Ok(Some(_))) && self.key.is_none();
+        let encrypted = matches!(&env.signing, Ok(Some(p)) if p.encrypted);
         let Some(cs) = self.current() else {
             return Outcome::Done;
         };
@@ -350,9 +395,35 @@ impl Session {
         if !cs.missing.is_empty() {
             return Flash::error(env.t("session.cannot_seal_yet"));
         }
+        if needs_key {
+            if encrypted {
+                let form = Form::new(env.t("session.passphrase_title"))
+                    .secret(env.t("session.passphrase"))
+                    .hint(env.t("session.passphrase_hint"));
+                cs.form = Some((FormFor::Passphrase, form));
+                return Outcome::Done;
+            }
+            match load_key(env, None) {
+                Ok(key) => self.key = Some(key),
+                Err(msg) => return Flash::error(msg),
+            }
+        }
+        let key = self.key.take();
+        let signer = match (&env.signing, &key) {
+            (Ok(Some(plan)), Some(_)) => Some(plan.signer.clone()),
+            _ => None,
+        };
+        let Some(cs) = self
+            .agenda
+            .get(index)
+            .and_then(|a| self.cases.get_mut(&a.case_id))
+        else {
+            return Outcome::Done;
+        };
         let now: NaiveDateTime = env.now();
         let draft = cs.draft.clone();
         let conflicted = cs.conflicted.clone();
+        let centre = env.config.centre_name.clone();
         let result = {
             let catalogue = env.catalogue.clone();
             let rules = SealRules {
@@ -360,30 +431,64 @@ impl Session {
                 quorum: env.config.quorum,
                 review: env.review(),
             };
+            // Sealing and signing are one act: both, or neither.
             env.store.write(|tx| {
                 panel::set_conflicts(tx, session_id, draft.case_id, &conflicted)?;
-                decisions::seal(tx, &draft, &rules, now)
+                let id = decisions::seal(tx, &draft, &rules, now)?;
+                if let (Some(key), Some(name)) = (&key, &signer) {
+                    crate::export::sign_in(tx, id, key, name, centre.as_deref(), now)?;
+                }
+                Ok(id)
             })
         };
+        self.key = key;
         match result {
             Ok(id) => {
                 cs.draft.id = id;
-                cs.draft.status = crate::domain::decision::DecisionStatus::Sealed;
+                cs.draft.status = DecisionStatus::Sealed;
                 cs.draft.sealed_at = Some(now);
                 if let Err(e) = self.reload(env) {
                     return Flash::error(e.0);
                 }
-                let msg = env.tf(
-                    "session.sealed",
-                    &[("case", &crate::domain::case::case_number(draft.case_id))],
-                );
+                let case = crate::domain::case::case_number(draft.case_id);
+                let record = crate::export::record::record_id(id);
+                let msg = match (&signer, &env.signing) {
+                    (Some(name), _) => env.tf(
+                        "session.sealed_signed",
+                        &[("case", &case), ("record", &record), ("signer", name)],
+                    ),
+                    (None, Err(why)) => env.tf(
+                        "session.sealed_key_broken",
+                        &[("case", &case), ("error", why)],
+                    ),
+                    (None, _) => env.tf("session.sealed_unsigned", &[("case", &case)]),
+                };
+                let flash = match (&signer, &env.signing) {
+                    (Some(_), _) => Flash::ok(msg),
+                    (None, Err(_)) => Flash::error(msg),
+                    (None, _) => Flash::info(msg),
+                };
                 match self.next_pending(env, index) {
-                    Outcome::Done => Flash::ok(msg),
+                    Outcome::Done => flash,
                     other => other,
                 }
             }
             Err(e) => Flash::error(env.tf("session.seal_failed", &[("error", &e.to_string())])),
         }
+    }
+}
+
+/// Loads the planned signing key; the error is one line for the screen.
+fn load_key(env: &Env, passphrase: Option<&str>) -> Result<SigningKey, String> {
+    match &env.signing {
+        Ok(Some(plan)) => plan.load(&env.db_path, passphrase).map_err(|e| match e {
+            crate::export::ExportError::WrongPassphrase(_) => {
+                env.t("session.wrong_passphrase").to_string()
+            }
+            e => env.tf("session.key_failed", &[("error", &e.to_string())]),
+        }),
+        Ok(None) => Err(env.t("session.no_key").into()),
+        Err(why) => Err(env.tf("session.key_failed", &[("error", why)])),
     }
 }
 
@@ -535,6 +640,7 @@ fn decision_row_action(cs: &mut CaseState, env: &mut Env, action: Action) -> Out
         return Outcome::Done;
     };
     match (row, action) {
+        (DecisionRow::AmendReason, _) => open_amend_reason(cs, env),
         (DecisionRow::Level, _) => open_override(cs, env),
         (DecisionRow::Intervention(i), Action::Toggle) => cs.toggle_intervention(env, i),
         (DecisionRow::Intervention(i), _) => {
@@ -626,6 +732,18 @@ fn open_override(cs: &mut CaseState, env: &Env) {
         )
         .hint(env.t("session.override_hint"));
     cs.form = Some((FormFor::Override, form));
+}
+
+fn open_amend_reason(cs: &mut CaseState, env: &Env) {
+    let old = cs
+        .draft
+        .amends
+        .map(crate::export::record::record_id)
+        .unwrap_or_default();
+    let form = Form::new(env.tf("session.amend_title", &[("record", &old)]))
+        .text(env.t("session.amend_reason"), &cs.draft.amend_reason)
+        .hint(env.t("session.amend_hint"));
+    cs.form = Some((FormFor::AmendReason, form));
 }
 
 fn open_police(cs: &mut CaseState, env: &Env) {
@@ -777,6 +895,15 @@ fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String>
             };
         }
         FormFor::Dissent => cs.draft.dissent = form.value(0),
+        FormFor::AmendReason => {
+            let reason = form.value(0);
+            if reason.trim().is_empty() {
+                return Err(env.t("missing.amend_reason").into());
+            }
+            cs.draft.amend_reason = reason;
+        }
+        // Handled by the session, which holds the key.
+        FormFor::Passphrase => {}
         FormFor::Defer => {
             if form.value(0).trim().is_empty() {
                 return Err(env.t("session.defer_reason_required").into());

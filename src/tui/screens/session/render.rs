@@ -9,8 +9,9 @@ use ratatui::widgets::Paragraph;
 use super::{CaseState, DecisionRow, Pane, Session, Setup, Stage, Step};
 use crate::domain::assessment::{Answer, Rule};
 use crate::domain::case::case_number;
-use crate::domain::decision::{Missing, ReviewKind};
+use crate::domain::decision::{DecisionStatus, Missing, ReviewKind};
 use crate::domain::panel::AgendaOutcome;
+use crate::export::record::record_id;
 use crate::i18n::Lang;
 use crate::store::queries::AgendaReason;
 use crate::text;
@@ -336,7 +337,10 @@ fn render_case(s: &mut Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {
     let decided = s
         .agenda
         .get(index)
-        .is_some_and(|a| a.outcome == AgendaOutcome::Decided);
+        .is_some_and(|a| a.outcome == AgendaOutcome::Decided)
+        && s.cases
+            .get(&case_id)
+            .is_some_and(|c| c.draft.status == DecisionStatus::Sealed);
     let present = s.present.clone();
     let members = s.members.clone();
     let quorum = s.current_ref().map(|c| s.quorum(env, &c.conflicted));
@@ -1010,6 +1014,25 @@ fn render_decision(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect)
         let sel = i == cs.decision_sel;
         let style = |s: Style| if sel { th.selected() } else { s };
         match row {
+            DecisionRow::AmendReason => {
+                let old = cs.draft.amends.map(record_id).unwrap_or_default();
+                let reason = if cs.draft.amend_reason.trim().is_empty() {
+                    env.t("session.amend_reason_missing").to_string()
+                } else {
+                    text::sanitize_line(&cs.draft.amend_reason)
+                };
+                let t = format!(
+                    "  {}    {}{}",
+                    env.tf("session.amends", &[("record", &old)]),
+                    env.t("session.amend_reason"),
+                    env.colon()
+                ) + &reason;
+                lines.push((
+                    Line::styled(text::pad(&cut(&t, w, env), w), style(th.warn())),
+                    sel,
+                ));
+                lines.push((Line::raw(""), false));
+            }
             DecisionRow::Level => {
                 let a = &cs.draft.assessment;
                 let text_ = match &a.override_ {
@@ -1191,6 +1214,17 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
             env.name(&cs.data.child.name, false)
         ),
     ));
+    if let Some(old) = d.amends {
+        l.push(Line::styled(
+            format!(
+                "  {}{}{}",
+                env.tf("session.amends", &[("record", &record_id(old))]),
+                env.colon(),
+                text::sanitize_line(&d.amend_reason)
+            ),
+            th.warn(),
+        ));
+    }
     l.push(kv(
         env,
         "session.catalogue",
@@ -1315,7 +1349,52 @@ fn render_confirm(cs: &CaseState, env: &Env, frame: &mut Frame<'_>, area: Rect, 
         ));
         wrapped(&mut l, &d.dissent, w, 4, th.text());
     }
+    l.push(Line::raw(""));
+    l.push(signing_line(cs, env, decided));
     frame.render_widget(lines_widget(l, cs.scroll), area);
+}
+
+/// Who signs (or signed) the record, and with which key: the demo key always says so.
+fn signing_line(cs: &CaseState, env: &Env, decided: bool) -> Line<'static> {
+    let th = &env.theme;
+    let label = format!("  {}{}", env.t("session.signature"), env.colon());
+    let (text_, style) = if decided {
+        match crate::store::signatures::get(env.store.conn(), cs.draft.id) {
+            Ok(Some(sig)) => (
+                env.tf(
+                    "session.signed_by",
+                    &[
+                        ("signer", &text::sanitize_line(&sig.signer)),
+                        ("key", &sig.key_id),
+                        ("at", &sig.signed_at.format("%Y-%m-%d %H:%M").to_string()),
+                    ],
+                ),
+                th.ok(),
+            ),
+            _ => (env.t("session.not_signed").to_string(), th.warn()),
+        }
+    } else {
+        match &env.signing {
+            Ok(Some(plan)) if plan.demo => (env.t("session.sign_with_demo").to_string(), th.warn()),
+            Ok(Some(plan)) => (
+                env.tf(
+                    if plan.encrypted {
+                        "session.sign_with_passphrase"
+                    } else {
+                        "session.sign_with"
+                    },
+                    &[("signer", &text::sanitize_line(&plan.signer))],
+                ),
+                th.text(),
+            ),
+            Ok(None) => (env.t("session.sign_none").to_string(), th.warn()),
+            Err(why) => (env.tf("session.sign_broken", &[("error", why)]), th.error()),
+        }
+    };
+    Line::from(vec![
+        Span::styled(label, th.dim()),
+        Span::styled(text_, style),
+    ])
 }
 
 /// Human words for what keeps a decision from being sealed.
@@ -1364,6 +1443,7 @@ pub fn missing_text(env: &Env, m: &Missing) -> String {
         ),
         Missing::VoteNotCarried => env.t("missing.vote_not_carried").to_string(),
         Missing::DissentMissing => env.t("missing.dissent").to_string(),
+        Missing::AmendReason => env.t("missing.amend_reason").to_string(),
     }
 }
 
