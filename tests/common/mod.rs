@@ -40,7 +40,15 @@ pub struct Fixture {
 /// Seven members over four disciplines, and two children with one case each, awaiting the
 /// panel: 张三明 (with a hostile home-visit note) and 李小红.
 pub fn fixture() -> Fixture {
-    let mut store = Store::open_in_memory().unwrap();
+    fill(Store::open_in_memory().unwrap())
+}
+
+/// [`fixture`] in a database file.
+pub fn fixture_at(path: &std::path::Path) -> Fixture {
+    fill(Store::open(path).unwrap())
+}
+
+fn fill(mut store: Store) -> Fixture {
     let today = today();
     let (members, cases) = store
         .write(|tx| {
