@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod crash;
 pub mod env;
 pub mod keymap;
 pub mod screens;
@@ -93,14 +94,20 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Failure(format!("cannot watch for signals: {e}")))?;
     }
-    // ratatui::init installs a panic hook that restores the terminal before the panic is
-    // reported; ours runs after it and adds nothing that could print case content.
     let mut terminal = ratatui::init();
+    // Replaces ratatui's hook (which would print the panic message, and a message can hold
+    // case content): restore the terminal, write a report without case content.
+    crash::install(crash::dir(&ctx.paths.data_dir), restore_terminal);
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app, &stop);
+    restore_terminal();
+    result
+}
+
+/// Puts the terminal back as it was: bracketed paste off, raw mode off, main screen.
+fn restore_terminal() {
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result
 }
 
 fn event_loop(
