@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::codes::Code;
 
+pub mod autosave;
 pub mod bulk;
 pub mod cases;
 pub mod catalogues;
@@ -33,6 +34,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_signatures.sql"),
     include_str!("migrations/005_amendments.sql"),
+    include_str!("migrations/007_autosave.sql"),
 ];
 
 /// The schema version this build writes.

@@ -35,6 +35,8 @@ code_enum! {
         NextTab = "next_tab",
         PrevTab = "prev_tab",
         AddVisit = "add_visit",
+        // Drafts left by a crash.
+        Discard = "discard",
         // Panel session.
         NextStep = "next_step",
         PrevStep = "prev_step",

@@ -37,6 +37,9 @@ pub struct App {
     blank: bool,
     flash: Option<Flash>,
     pub quit: bool,
+    /// When text was last typed into an editing screen and not yet autosaved.
+    typed_at: Option<std::time::Instant>,
+    autosaved_at: std::time::Instant,
 }
 
 impl App {
@@ -48,7 +51,19 @@ impl App {
             blank: false,
             flash: None,
             quit: false,
+            typed_at: None,
+            autosaved_at: std::time::Instant::now(),
         }
+    }
+
+    /// Autosaves the text being typed now, whatever the timing (on a tick when due, when
+    /// the program is asked to stop, and in tests).
+    pub fn autosave_now(&mut self) {
+        self.typed_at = None;
+        self.autosaved_at = std::time::Instant::now();
+        let env = &mut self.env;
+        let outcome = self.stack.last_mut().expect("never empty").autosave(env);
+        self.apply(outcome);
     }
 
     /// Opens `view` on top of the current screen, as a key that pushes a screen does.
@@ -84,6 +99,9 @@ impl App {
         }
         let was_revealed = self.env.reveal;
         self.env.reveal = false;
+        if self.stack.last().is_some_and(|v| v.editing()) {
+            self.typed_at = Some(std::time::Instant::now());
+        }
         let global = self.env.keymap.resolve(&[Ctx::Global], &key);
         // The blank screen hides everything until its own key is pressed again.
         if self.blank {
@@ -150,6 +168,7 @@ impl App {
             return;
         }
         if self.stack.last().is_some_and(|v| v.editing()) {
+            self.typed_at = Some(std::time::Instant::now());
             let env = &mut self.env;
             let outcome = self.stack.last_mut().expect("never empty").paste(env, text);
             self.apply(outcome);
@@ -159,6 +178,10 @@ impl App {
     pub fn on_tick(&mut self) {
         let env = &mut self.env;
         self.stack.last_mut().expect("never empty").tick(env);
+        let now = std::time::Instant::now();
+        if super::autosave::due(self.typed_at, self.autosaved_at, now) {
+            self.autosave_now();
+        }
     }
 
     /// Runs an action: the screen first, then its global meaning.

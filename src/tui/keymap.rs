@@ -24,6 +24,7 @@ code_enum! {
         Decision = "decision",
         Confirm = "confirm",
         End = "end",
+        Drafts = "drafts",
         Input = "input",
         Help = "help",
     }
@@ -195,6 +196,7 @@ const DEFAULTS: &[(Ctx, &str, Action, bool)] = &[
     (Ctx::Session, "shift-tab", Action::PrevStep, false),
     (Ctx::Session, "]", Action::NextCase, true),
     (Ctx::Session, "[", Action::PrevCase, false),
+    (Ctx::Drafts, "x", Action::Discard, true),
     (Ctx::Session, "d", Action::Defer, true),
     (Ctx::Session, "A", Action::Amend, false),
     (Ctx::Session, "space", Action::Toggle, false),

@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod autosave;
 pub mod crash;
 pub mod env;
 pub mod keymap;
@@ -83,7 +84,13 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
     };
     let mut env = env(store, ctx, catalogue, clock)?;
     let root = screens::dashboard::Dashboard::open(&mut env)?;
+    let drafts = screens::drafts::Drafts::any(&env)
+        .then(|| screens::drafts::Drafts::open(&env))
+        .transpose()?;
     let mut app = app::App::new(env, Box::new(root));
+    if let Some(d) = drafts {
+        app.push(Box::new(d));
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
@@ -100,6 +107,8 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
     crash::install(crash::dir(&ctx.paths.data_dir), restore_terminal);
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app, &stop);
+    // Asked to stop (a signal, the terminal closed) while typing: keep the text.
+    app.autosave_now();
     restore_terminal();
     result
 }

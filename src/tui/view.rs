@@ -91,8 +91,14 @@ pub trait View {
     /// Re-read from the store (after another screen changed something).
     fn refresh(&mut self, _env: &mut Env) {}
 
-    /// Called about four times a second; used for autosave.
+    /// Called about four times a second.
     fn tick(&mut self, _env: &mut Env) {}
+
+    /// Keeps the text being typed as a draft in the store (see [`crate::tui::autosave`]);
+    /// the app calls it when one is due. A failure comes back as a flash.
+    fn autosave(&mut self, _env: &mut Env) -> Outcome {
+        Outcome::Done
+    }
 
     fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect);
 }

@@ -11,9 +11,10 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::domain::case::case_number;
 use crate::domain::visit::HomeVisit;
-use crate::store::{cases, children, reports};
+use crate::store::{autosave, cases, children, reports};
 use crate::text;
 use crate::tui::action::Action;
+use crate::tui::autosave::Place;
 use crate::tui::env::Env;
 use crate::tui::keymap::Ctx;
 use crate::tui::view::{Flash, Outcome, View};
@@ -41,6 +42,12 @@ pub struct VisitEditor {
     warned: bool,
     /// The last check's complaint, with the field it is about.
     error: Option<(usize, String)>,
+    /// Where an autosaved draft of this editor is kept.
+    place: String,
+    /// The values last autosaved (or restored), to write only what changed.
+    autosaved: Vec<String>,
+    /// When the draft this editor was opened with had been autosaved.
+    restored: Option<chrono::NaiveDateTime>,
 }
 
 impl VisitEditor {
@@ -62,19 +69,35 @@ impl VisitEditor {
                 String::new(),
             ],
         };
-        let inputs: Vec<TextInput> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                if i == NOTES {
-                    TextInput::multi_line(v)
-                } else {
-                    TextInput::single_line(v)
-                }
-            })
-            .collect();
+        let place = Place::Visit {
+            case_id,
+            visit_id: existing.as_ref().map(|v| v.id),
+        }
+        .key();
+        let draft = autosave::get(env.store.conn(), &place)
+            .ok()
+            .flatten()
+            .filter(|d| d.fields.len() == FIELDS);
+        let make = |values: &[String]| -> Vec<TextInput> {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    if i == NOTES {
+                        TextInput::multi_line(v)
+                    } else {
+                        TextInput::single_line(v)
+                    }
+                })
+                .collect()
+        };
         // What the fields hold after their own cleaning: the baseline for "changed".
-        let initial = inputs.iter().map(TextInput::text).collect();
+        let initial: Vec<String> = make(&values).iter().map(TextInput::text).collect();
+        let (inputs, restored) = match &draft {
+            Some(d) => (make(&d.fields), Some(d.saved_at)),
+            None => (make(&values), None),
+        };
+        let autosaved = inputs.iter().map(TextInput::text).collect();
         let existing_is_some = existing.is_some();
         let child_name = cases::get(env.store.conn(), case_id)
             .ok()
@@ -93,7 +116,20 @@ impl VisitEditor {
             focus: if existing_is_some { NOTES } else { VISITORS },
             warned: false,
             error: None,
+            place,
+            autosaved,
+            restored,
         }
+    }
+
+    fn values(&self) -> Vec<String> {
+        self.inputs.iter().map(TextInput::text).collect()
+    }
+
+    /// Forgets the autosaved draft (the officer discarded the text).
+    fn discard_draft(&self, env: &mut Env) {
+        let place = self.place.clone();
+        let _ = env.store.write(|tx| autosave::remove(tx, &place));
     }
 
     fn dirty(&self) -> bool {
@@ -169,11 +205,18 @@ impl VisitEditor {
             Ok(v) => v,
             Err(out) => return out,
         };
+        let place = self.place.clone();
+        // The visit and the end of its draft: one transaction.
         let result = if self.visit_id.is_some() {
-            env.store.write(|tx| reports::update_visit(tx, &visit))
+            env.store.write(|tx| {
+                reports::update_visit(tx, &visit)?;
+                autosave::remove(tx, &place)
+            })
         } else {
-            env.store
-                .write(|tx| reports::insert_visit(tx, &visit).map(|_| ()))
+            env.store.write(|tx| {
+                reports::insert_visit(tx, &visit)?;
+                autosave::remove(tx, &place)
+            })
         };
         match result {
             Ok(()) => Outcome::Pop,
@@ -281,10 +324,33 @@ impl View for VisitEditor {
                         &[("back", &keys(Action::Back)), ("save", &keys(Action::Save))],
                     ))
                 } else {
+                    self.discard_draft(env);
                     Outcome::Pop
                 }
             }
             _ => Outcome::Done,
+        }
+    }
+
+    fn autosave(&mut self, env: &mut Env) -> Outcome {
+        let values = self.values();
+        if values == self.autosaved {
+            return Outcome::Done;
+        }
+        let place = self.place.clone();
+        let now = env.now();
+        let result = if self.dirty() {
+            env.store
+                .write(|tx| autosave::put(tx, &place, &values, now))
+        } else {
+            env.store.write(|tx| autosave::remove(tx, &place))
+        };
+        match result {
+            Ok(()) => {
+                self.autosaved = values;
+                Outcome::Done
+            }
+            Err(e) => Flash::error(env.tf("autosave.failed", &[("error", &e.to_string())])),
         }
     }
 
@@ -359,7 +425,16 @@ impl View for VisitEditor {
         )];
         if self.dirty() {
             let used = text::width(&head_spans[0].content);
-            let mark = format!("  {}", env.t("visit.modified"));
+            let mark = match self.restored {
+                Some(at) => format!(
+                    "  {}",
+                    env.tf(
+                        "visit.restored",
+                        &[("at", &at.format("%m-%d %H:%M").to_string())]
+                    )
+                ),
+                None => format!("  {}", env.t("visit.modified")),
+            };
             if used + text::width(&mark) <= usize::from(head.width) {
                 head_spans.push(Span::styled(mark, th.warn()));
             }

@@ -25,6 +25,8 @@ pub struct Form {
     pub error: Option<String>,
     /// A line of help under the fields (e.g. which keys choose the level).
     pub hint: Option<String>,
+    /// A line of news, e.g. that an autosaved draft was restored.
+    pub notice: Option<String>,
 }
 
 /// What a key did to the form.
@@ -43,6 +45,26 @@ impl Form {
             focus: 0,
             error: None,
             hint: None,
+            notice: None,
+        }
+    }
+
+    /// Every field's text, in order.
+    pub fn values(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.input.text()).collect()
+    }
+
+    /// Replaces field `i`'s text, keeping its kind (one line or several). A secret field
+    /// is never filled from outside.
+    pub fn set_value(&mut self, i: usize, value: &str) {
+        if let Some(f) = self.fields.get_mut(i)
+            && !f.input.is_secret()
+        {
+            f.input = if f.input.is_multiline() {
+                TextInput::multi_line(value)
+            } else {
+                TextInput::single_line(value)
+            };
         }
     }
 
@@ -131,7 +153,8 @@ impl Form {
             .collect();
         let body: u16 = heights.iter().map(|h| h + 1).sum::<u16>()
             + u16::from(self.error.is_some())
-            + u16::from(self.hint.is_some());
+            + u16::from(self.hint.is_some())
+            + u16::from(self.notice.is_some());
         let height = (body + 3).min(area.height);
         let popup = Rect {
             x: area.x + (area.width.saturating_sub(width)) / 2,
@@ -203,6 +226,23 @@ impl Form {
                 Paragraph::new(Span::styled(
                     text::truncate(hint, usize::from(inner.width)),
                     th.dim(),
+                )),
+                Rect {
+                    x: inner.x,
+                    y,
+                    width: inner.width,
+                    height: 1,
+                },
+            );
+            y += 1;
+        }
+        if let Some(notice) = &self.notice
+            && y < bottom
+        {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    text::truncate(notice, usize::from(inner.width)),
+                    th.warn(),
                 )),
                 Rect {
                     x: inner.x,

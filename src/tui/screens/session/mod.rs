@@ -52,6 +52,8 @@ pub struct Session {
     /// The signing key, once loaded (its passphrase is asked once per session and the
     /// key is dropped with the session).
     pub key: Option<SigningKey>,
+    /// The autosave place of the open text form, and the values last autosaved there.
+    draft: Option<(String, Vec<String>)>,
 }
 
 impl Session {
@@ -89,6 +91,7 @@ impl Session {
             cases: BTreeMap::new(),
             decided: BTreeMap::new(),
             key: None,
+            draft: None,
         };
         s.reload(env)?;
         s.stage = Stage::Setup(Setup::new(env, &s)?);
@@ -913,36 +916,8 @@ fn submit(cs: &mut CaseState, env: &Env, purpose: FormFor) -> Result<(), String>
     Ok(())
 }
 
-impl View for Session {
-    fn contexts(&self) -> Vec<Ctx> {
-        match &self.stage {
-            Stage::Setup(_) => vec![Ctx::Setup, Ctx::List],
-            Stage::End => vec![Ctx::End, Ctx::List],
-            Stage::Case(_) => {
-                let step = self.current_ref().map(|c| c.step).unwrap_or(Step::Summary);
-                match step {
-                    Step::Scoring => vec![Ctx::Scoring, Ctx::Session, Ctx::List],
-                    Step::Decision => vec![Ctx::Decision, Ctx::Session, Ctx::List],
-                    Step::Confirm => vec![Ctx::Confirm, Ctx::Session, Ctx::List],
-                    _ => vec![Ctx::Session, Ctx::List],
-                }
-            }
-        }
-    }
-
-    fn title(&self, env: &Env) -> String {
-        render::title(self, env)
-    }
-
-    fn shows_date(&self) -> bool {
-        false
-    }
-
-    fn editing(&self) -> bool {
-        self.current_ref().is_some_and(|c| c.form.is_some())
-    }
-
-    fn key(&mut self, env: &mut Env, key: KeyEvent) -> Outcome {
+impl Session {
+    fn key_inner(&mut self, env: &mut Env, key: KeyEvent) -> Outcome {
         let Some(cs) = self.current() else {
             return Outcome::Done;
         };
@@ -955,25 +930,7 @@ impl View for Session {
         }
     }
 
-    fn paste(&mut self, _env: &mut Env, text: &str) -> Outcome {
-        if let Some(cs) = self.current()
-            && let Some((_, form)) = cs.form.as_mut()
-        {
-            form.paste(text);
-        }
-        Outcome::Done
-    }
-
-    fn refresh(&mut self, env: &mut Env) {
-        if let Some(cs) = self.current()
-            && let Ok(data) = case::CaseData::load(env, cs.data.case.id)
-        {
-            cs.data = data;
-            cs.recompute(env);
-        }
-    }
-
-    fn update(&mut self, env: &mut Env, action: Action) -> Outcome {
+    fn update_inner(&mut self, env: &mut Env, action: Action) -> Outcome {
         // A form takes Ctrl-S (save) and Esc (cancel).
         if self.editing() {
             return match action {
@@ -1034,6 +991,165 @@ impl View for Session {
                 }
                 self.update_case(env, action)
             }
+        }
+    }
+
+    /// Where the open form's text is autosaved, if it is free text worth keeping.
+    fn form_place(&self, env: &Env) -> Option<String> {
+        let cs = self.current_ref()?;
+        let (purpose, _) = cs.form.as_ref()?;
+        let what = match purpose {
+            FormFor::Evidence(pos) => {
+                format!(
+                    "evidence:{}",
+                    cs.catalogue_indicator(&env.catalogue, *pos)?.id
+                )
+            }
+            FormFor::Override => "override".into(),
+            FormFor::Police => "police".into(),
+            FormFor::Dissent => "dissent".into(),
+            FormFor::AmendReason => "amend_reason".into(),
+            FormFor::Defer => "defer".into(),
+            FormFor::Intervention(_)
+            | FormFor::NextReview
+            | FormFor::Vote
+            | FormFor::Passphrase => return None,
+        };
+        Some(
+            crate::tui::autosave::Place::SessionForm {
+                session_id: self.id,
+                case_id: cs.data.case.id,
+                what,
+            }
+            .key(),
+        )
+    }
+
+    /// After every key: a form that closed (saved or cancelled) ends its draft; a form
+    /// that opened takes back a draft left by a crash.
+    fn sync_draft(&mut self, env: &mut Env) {
+        let now = self.form_place(env);
+        if now.as_deref() == self.draft.as_ref().map(|(p, _)| p.as_str()) {
+            return;
+        }
+        if let Some((old, _)) = self.draft.take() {
+            let _ = env
+                .store
+                .write(|tx| crate::store::autosave::remove(tx, &old));
+        }
+        let Some(place) = now else { return };
+        let found = crate::store::autosave::get(env.store.conn(), &place)
+            .ok()
+            .flatten();
+        let restored = env.tf(
+            "form.restored",
+            &[(
+                "at",
+                &found
+                    .as_ref()
+                    .map(|d| d.saved_at.format("%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+            )],
+        );
+        let Some(cs) = self.current() else { return };
+        let Some((_, form)) = cs.form.as_mut() else {
+            return;
+        };
+        if let Some(d) = found
+            && d.fields.len() == form.fields.len()
+        {
+            for (i, v) in d.fields.iter().enumerate() {
+                form.set_value(i, v);
+            }
+            form.notice = Some(restored);
+        }
+        self.draft = Some((place, form.values()));
+    }
+}
+
+impl View for Session {
+    fn contexts(&self) -> Vec<Ctx> {
+        match &self.stage {
+            Stage::Setup(_) => vec![Ctx::Setup, Ctx::List],
+            Stage::End => vec![Ctx::End, Ctx::List],
+            Stage::Case(_) => {
+                let step = self.current_ref().map(|c| c.step).unwrap_or(Step::Summary);
+                match step {
+                    Step::Scoring => vec![Ctx::Scoring, Ctx::Session, Ctx::List],
+                    Step::Decision => vec![Ctx::Decision, Ctx::Session, Ctx::List],
+                    Step::Confirm => vec![Ctx::Confirm, Ctx::Session, Ctx::List],
+                    _ => vec![Ctx::Session, Ctx::List],
+                }
+            }
+        }
+    }
+
+    fn title(&self, env: &Env) -> String {
+        render::title(self, env)
+    }
+
+    fn shows_date(&self) -> bool {
+        false
+    }
+
+    fn editing(&self) -> bool {
+        self.current_ref().is_some_and(|c| c.form.is_some())
+    }
+
+    fn key(&mut self, env: &mut Env, key: KeyEvent) -> Outcome {
+        let out = self.key_inner(env, key);
+        self.sync_draft(env);
+        out
+    }
+
+    fn update(&mut self, env: &mut Env, action: Action) -> Outcome {
+        let out = self.update_inner(env, action);
+        self.sync_draft(env);
+        out
+    }
+
+    fn autosave(&mut self, env: &mut Env) -> Outcome {
+        let Some((place, saved)) = self.draft.clone() else {
+            return Outcome::Done;
+        };
+        let Some(values) = self
+            .current_ref()
+            .and_then(|c| c.form.as_ref())
+            .map(|(_, f)| f.values())
+        else {
+            return Outcome::Done;
+        };
+        if values == saved {
+            return Outcome::Done;
+        }
+        let now = env.now();
+        match env
+            .store
+            .write(|tx| crate::store::autosave::put(tx, &place, &values, now))
+        {
+            Ok(()) => {
+                self.draft = Some((place, values));
+                Outcome::Done
+            }
+            Err(e) => Flash::error(env.tf("autosave.failed", &[("error", &e.to_string())])),
+        }
+    }
+
+    fn paste(&mut self, _env: &mut Env, text: &str) -> Outcome {
+        if let Some(cs) = self.current()
+            && let Some((_, form)) = cs.form.as_mut()
+        {
+            form.paste(text);
+        }
+        Outcome::Done
+    }
+
+    fn refresh(&mut self, env: &mut Env) {
+        if let Some(cs) = self.current()
+            && let Ok(data) = case::CaseData::load(env, cs.data.case.id)
+        {
+            cs.data = data;
+            cs.recompute(env);
         }
     }
 
