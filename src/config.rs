@@ -32,6 +32,27 @@ pub struct Config {
     /// Key overrides: action name → key, e.g. `"score.met" = "1"`.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// The idle lock.
+    #[serde(default)]
+    pub lock: LockConfig,
+}
+
+/// `[lock]`: after `minutes` without a key the screen hides all case content until a key
+/// (or, with `passphrase = true`, the signing key's passphrase). `minutes = 0` turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockConfig {
+    pub minutes: u32,
+    pub passphrase: bool,
+}
+
+impl Default for LockConfig {
+    fn default() -> LockConfig {
+        LockConfig {
+            minutes: 5,
+            passphrase: false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +123,17 @@ impl Config {
             ));
         }
         cfg.review.validate().map_err(invalid)?;
+        if cfg.lock.passphrase && cfg.signing_key.is_none() {
+            return Err(invalid(
+                "[lock] passphrase = true unlocks with the signing key's passphrase: set signing_key too".into(),
+            ));
+        }
+        if cfg.lock.minutes > 24 * 60 {
+            return Err(invalid(format!(
+                "[lock] minutes = {}: at most 1440 (a day); 0 turns the lock off",
+                cfg.lock.minutes
+            )));
+        }
         Ok(cfg)
     }
 }

@@ -40,6 +40,9 @@ pub struct App {
     /// When text was last typed into an editing screen and not yet autosaved.
     typed_at: Option<std::time::Instant>,
     autosaved_at: std::time::Instant,
+    /// The idle lock, while the screen is locked.
+    lock: Option<super::lock::Lock>,
+    last_input: std::time::Instant,
 }
 
 impl App {
@@ -53,7 +56,19 @@ impl App {
             quit: false,
             typed_at: None,
             autosaved_at: std::time::Instant::now(),
+            lock: None,
+            last_input: std::time::Instant::now(),
         }
+    }
+
+    /// Locks the screen now (as the idle lock does), keeping typed text first.
+    pub fn lock_now(&mut self) {
+        self.autosave_now();
+        self.lock = Some(super::lock::Lock::new(&self.env.config.lock));
+    }
+
+    pub fn locked(&self) -> bool {
+        self.lock.is_some()
     }
 
     /// Autosaves the text being typed now, whatever the timing (on a tick when due, when
@@ -95,6 +110,13 @@ impl App {
 
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
+            return;
+        }
+        self.last_input = std::time::Instant::now();
+        if let Some(lock) = &mut self.lock {
+            if lock.key(&self.env, key) {
+                self.lock = None;
+            }
             return;
         }
         let was_revealed = self.env.reveal;
@@ -160,6 +182,11 @@ impl App {
     }
 
     pub fn on_paste(&mut self, text: &str) {
+        self.last_input = std::time::Instant::now();
+        if let Some(lock) = &mut self.lock {
+            lock.paste(text);
+            return;
+        }
         if self.blank {
             return;
         }
@@ -181,6 +208,9 @@ impl App {
         let now = std::time::Instant::now();
         if super::autosave::due(self.typed_at, self.autosaved_at, now) {
             self.autosave_now();
+        }
+        if self.lock.is_none() && super::lock::due(&self.env.config.lock, self.last_input, now) {
+            self.lock_now();
         }
     }
 
@@ -338,6 +368,10 @@ impl App {
 
     pub fn render(&mut self, frame: &mut Frame<'_>) {
         let area = frame.area();
+        if let Some(lock) = &mut self.lock {
+            lock.render(&self.env, frame);
+            return;
+        }
         if self.blank {
             frame.render_widget(Clear, area);
             return;

@@ -14,6 +14,7 @@ pub mod autosave;
 pub mod crash;
 pub mod env;
 pub mod keymap;
+pub mod lock;
 pub mod screens;
 pub mod theme;
 pub mod view;
