@@ -299,3 +299,205 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
         "the note was drawn as text"
     );
 }
+
+/// Hostile strings, each with a visible marker: terminal escapes of every family, C0 and
+/// C1 controls, DEL, bidi overrides and isolates, line and paragraph separators, a
+/// zero-width joiner storm, combining marks, a very long line.
+const CORPUS: &[&str] = &[
+    "甲一\x1b]52;c;ZXZpbA==\x07",
+    "乙二\x1b]0;pwned-title\x1b\\",
+    "丙三\x1b[2J\x1b[H\x1b[31m",
+    "丁四\x1bP+q544e\x1b\\",
+    "戊五\x1b_apc\x1b\\\x1b^pm\x1b\\",
+    "己六\x1bc\x1b(0lqk\x1b(B",
+    "庚七\u{9b}2J\u{90}dcs\u{9c}\u{9d}osc",
+    "辛八\u{202e}txt.exe\u{202d}\u{2066}\u{2067}\u{2068}\u{2069}",
+    "壬九\x08\x08\x7f\x0e\x0f\r覆盖",
+    "癸十\u{2028}\u{2029}\u{200d}\u{200d}\u{200d}",
+    "子十一e\u{301}\u{301}\u{301}\u{301}",
+];
+
+/// The byte sequences that must never leave casepanel: ratatui and crossterm never write
+/// them, so any one of them in the terminal log came from the data.
+fn forbidden(raw: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let find = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    for (name, needle) in [
+        ("OSC", &b"\x1b]"[..]),
+        ("DCS", b"\x1bP"),
+        ("APC", b"\x1b_"),
+        ("PM", b"\x1b^"),
+        ("RIS", b"\x1bc"),
+        ("charset", b"\x1b("),
+        ("BEL", b"\x07"),
+        ("DEL", b"\x7f"),
+        ("BS", b"\x08"),
+        ("SO", b"\x0e"),
+        ("SI", b"\x0f"),
+        ("RLO", "\u{202e}".as_bytes()),
+        ("LRO", "\u{202d}".as_bytes()),
+        ("LRI", "\u{2066}".as_bytes()),
+        ("PDI", "\u{2069}".as_bytes()),
+        ("LS", "\u{2028}".as_bytes()),
+        ("clear after data", "\x1b[2J\x1b[H\x1b[31m".as_bytes()),
+    ] {
+        if find(needle) {
+            found.push(name.to_string());
+        }
+    }
+    // C1 controls, UTF-8 encoded (C2 80 – C2 9F).
+    if raw
+        .windows(2)
+        .any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]))
+    {
+        found.push("C1".into());
+    }
+    found
+}
+
+#[test]
+fn a_hostile_corpus_in_every_field_never_reaches_the_terminal() {
+    if !have_tmux() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tmux is missing in CI: .ci/run should install it"
+        );
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hostile.db");
+    let log = dir.path().join("terminal.raw");
+    let out = Command::new(BIN)
+        .args([
+            "generate",
+            "--db",
+            db.to_str().unwrap(),
+            "--cases",
+            "30",
+            "--seed",
+            "5",
+        ])
+        .env("CASEPANEL_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Written behind casepanel's back, as another tool or a damaged file would: only the
+    // drawing side stands between these bytes and the terminal.
+    let case_id: i64 = {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch("UPDATE panel_session SET status = 'closed'")
+            .unwrap();
+        let case_id: i64 = c
+            .query_row(
+                "SELECT id FROM case_file WHERE status = 'awaiting_panel' ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let child: i64 = c
+            .query_row(
+                "SELECT child_id FROM case_file WHERE id = ?1",
+                [case_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let all = CORPUS.join(" ");
+        let long = format!("{}{}", CORPUS[0], "长".repeat(3000));
+        c.execute(
+            "UPDATE child SET name = ?2, address = ?3, household_registration = ?3, school = ?4 WHERE id = ?1",
+            rusqlite::params![child, format!("张{}", CORPUS[7]), all, long],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE guardian SET name = ?2 WHERE child_id = ?1",
+            rusqlite::params![child, CORPUS[1]],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE report SET summary = ?2, reporter = ?3 WHERE case_id = ?1",
+            rusqlite::params![case_id, all, CORPUS[2]],
+        )
+        .unwrap();
+        for (i, s) in CORPUS.iter().enumerate() {
+            c.execute(
+                "INSERT INTO visit (case_id, visited_on, visitors, place, people_met, notes)
+                 VALUES (?1, '2026-11-2' || ?2, ?3, ?3, ?3, ?4)",
+                rusqlite::params![case_id, (i % 9) as i64, s, format!("{s}\n{all}")],
+            )
+            .unwrap();
+        }
+        c.execute(
+            "UPDATE member SET name = ?1 || name, organisation = ?2",
+            rusqlite::params![CORPUS[3], CORPUS[4]],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO panel_session (held_on, status) VALUES (?1, 'open')",
+            [TODAY],
+        )
+        .unwrap();
+        let s = c.last_insert_rowid();
+        c.execute(
+            "INSERT INTO agenda_item (session_id, case_id, position) VALUES (?1, ?2, 0)",
+            [s, case_id],
+        )
+        .unwrap();
+        case_id
+    };
+
+    let t = Tmux::start(dir.path(), &db, &log);
+    t.wait_for("在册个案");
+    // Privacy off, so names and addresses are drawn in full.
+    t.keys(&["C-p"]);
+    // The case list, searched by the case number, and the case file's every tab.
+    t.keys(&["c"]);
+    t.wait_for("共 30 件");
+    t.keys(&["/"]);
+    t.text("张辛八");
+    t.wait_for("共 1 件");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for(&format!("C-{case_id:06}"));
+    for _ in 0..5 {
+        t.keys(&["Tab"]);
+        std::thread::sleep(Duration::from_millis(150));
+        t.keys(&["PageDown", "PageDown"]);
+    }
+    t.keys(&["Escape", "Escape", "Escape"]);
+    t.wait_for("在册个案");
+    // The session: roll call (member names), the case's summary and notes.
+    t.keys(&["s"]);
+    t.wait_for("点名");
+    for _ in 0..5 {
+        t.keys(&["Space", "Down"]);
+    }
+    t.keys(&["Home", "c", "Down", "s", "Enter"]);
+    t.wait_for("第 1 / 1 件");
+    t.keys(&["Tab"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["PageDown", "PageDown", "Escape", "Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["q", "q"]);
+    std::thread::sleep(Duration::from_millis(500));
+
+    let raw = std::fs::read(&log).unwrap();
+    assert!(
+        raw.len() > 1000,
+        "the terminal log is too short to prove anything"
+    );
+    let found = forbidden(&raw);
+    assert!(
+        found.is_empty(),
+        "hostile bytes reached the terminal: {found:?}"
+    );
+    // The data was drawn (as harmless text), not just left off the screen. (ASCII
+    // markers: wide characters are not always written next to each other.)
+    let text = String::from_utf8_lossy(&raw);
+    for marker in ["ZXZpbA==", "pwned-title", "txt.exe", "q544e"] {
+        assert!(text.contains(marker), "{marker} was never drawn");
+    }
+}
