@@ -102,6 +102,7 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Failure(format!("cannot watch for signals: {e}")))?;
     }
+    watch_for_hangup(Arc::clone(&stop));
     let mut terminal = ratatui::init();
     // Replaces ratatui's hook (which would print the panic message, and a message can hold
     // case content): restore the terminal, write a report without case content.
@@ -112,6 +113,44 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
     app.autosave_now();
     restore_terminal();
     result
+}
+
+/// The watchdog. If the terminal hangs up while the event loop is inside crossterm's poll,
+/// the poll never returns; and a signal to stop only sets a flag the loop checks. So when
+/// the terminal is gone, or a stop was asked for, and the loop has not finished two seconds
+/// later, the process exits here. Every change was already committed in its own
+/// transaction; at most the last two seconds of typing are lost, as with a kill.
+fn watch_for_hangup(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            if terminal_gone() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_secs(2));
+                restore_terminal();
+                std::process::exit(0);
+            }
+        }
+    });
+}
+
+/// Whether the terminal hung up: standard input reports a hang-up or an error.
+fn terminal_gone() -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::empty())];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    match poll(&mut fds, Some(&now)) {
+        Ok(n) if n > 0 => fds[0]
+            .revents()
+            .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL),
+        _ => false,
+    }
 }
 
 /// Puts the terminal back as it was: bracketed paste off, raw mode off, main screen.
@@ -132,6 +171,12 @@ fn event_loop(
             .draw(|f| app.render(f))
             .map_err(|e| Failure(format!("cannot draw: {e}")))?;
         let timeout = tick.saturating_sub(last_tick.elapsed());
+        // A hung-up terminal (the window was closed) reads as "ready" with nothing to read,
+        // and crossterm's poll spins on it: check before every poll, and stop (keeping
+        // typed text). A hang-up during a poll is the watchdog's (see `run`).
+        if terminal_gone() {
+            break;
+        }
         if event::poll(timeout).map_err(|e| Failure(format!("cannot read keys: {e}")))? {
             match event::read().map_err(|e| Failure(format!("cannot read keys: {e}")))? {
                 Event::Key(k) => app.on_key(k),
