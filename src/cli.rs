@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub criteria: Option<PathBuf>,
 
+    /// Read an encrypted database's passphrase from this file's first line (else
+    /// CASEPANEL_DB_PASSPHRASE, else it is asked). 从文件读取数据库口令
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db_passphrase_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -163,6 +168,15 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Encrypt the database, change its passphrase, or (--decrypt) remove it. 加密数据库或更换口令
+    Rekey {
+        /// Read the new passphrase from this file's first line (else it is asked twice). 从文件读取新口令
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+        /// Store the database unencrypted again. 取消加密
+        #[arg(long, conflicts_with = "new_passphrase_file")]
+        decrypt: bool,
+    },
     /// Check a record file or an export folder with the centre's public key. 核验决定书或导出文件夹
     Verify {
         /// A D-….json record or an export folder. 决定书文件或导出文件夹
@@ -207,6 +221,8 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 /// What every verb needs: language, config, catalogue, today.
 pub struct Context {
+    /// `--db-passphrase-file`.
+    pub db_passphrase_file: Option<PathBuf>,
     pub lang: Lang,
     pub paths: Paths,
     pub config: Config,
@@ -228,6 +244,7 @@ impl Context {
         let db = cli.db.clone().unwrap_or_else(|| paths.default_db());
         let criteria_file = cli.criteria.clone().or_else(|| config.criteria.clone());
         Ok(Context {
+            db_passphrase_file: cli.db_passphrase_file.clone(),
             lang,
             paths,
             config,
@@ -273,7 +290,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let ctx = Context::new(&cli)?;
     match cli.command {
         None => {
-            let store = Store::open(&ctx.db)?;
+            let store = open_db(&ctx, &ctx.db)?;
             let catalogue = ctx.catalogue()?;
             crate::tui::run(store, &ctx, catalogue)?;
             Ok(())
@@ -333,6 +350,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let lang = cli.lang.unwrap_or(Lang::Zh);
             signing::export(&ctx, decision, session, &out, lang, &key)
         }
+        Some(Command::Rekey {
+            new_passphrase_file,
+            decrypt,
+        }) => rekey(&ctx, new_passphrase_file.as_deref(), decrypt),
         Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
     }
 }
@@ -441,7 +462,6 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
 
 /// The signing verbs: keygen, sign, export, verify.
 mod signing {
-    use std::io::IsTerminal;
     use std::path::Path;
 
     use super::{Context, Failure, KeyArgs, now};
@@ -455,48 +475,13 @@ mod signing {
     /// The passphrase: `--passphrase-file`, else `CASEPANEL_KEY_PASSPHRASE`, else asked on
     /// the terminal (twice when `confirm`).
     fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String, Failure> {
-        if let Some(f) = file {
-            let text = std::fs::read_to_string(f).map_err(|e| {
-                Failure(format!(
-                    "{}: cannot read the passphrase file: {e}. Check --passphrase-file.",
-                    f.display()
-                ))
-            })?;
-            let line = text.lines().next().unwrap_or("").to_string();
-            if line.is_empty() {
-                return Err(Failure(format!(
-                    "{}: the passphrase file is empty; write the passphrase on its first line",
-                    f.display()
-                )));
-            }
-            return Ok(line);
-        }
-        if let Ok(p) = std::env::var(PASSPHRASE_ENV)
-            && !p.is_empty()
-        {
-            return Ok(p);
-        }
-        if !std::io::stdin().is_terminal() {
-            return Err(Failure(format!(
-                "the key needs a passphrase and there is no terminal to ask on: pass --passphrase-file FILE or set {PASSPHRASE_ENV}"
-            )));
-        }
-        let first = rpassword::prompt_password("口令 Passphrase: ")
-            .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
-        if confirm {
-            let again = rpassword::prompt_password("再输一次 Again: ").map_err(|e| {
-                Failure(format!("cannot read the passphrase from the terminal: {e}"))
-            })?;
-            if again != first {
-                return Err(Failure(
-                    "the two passphrases differ; nothing was written. Run keygen again.".into(),
-                ));
-            }
-        }
-        if first.is_empty() {
-            return Err(Failure("the passphrase is empty; nothing was done".into()));
-        }
-        Ok(first)
+        super::secret(
+            file,
+            PASSPHRASE_ENV,
+            "--passphrase-file",
+            "口令 Passphrase: ",
+            confirm,
+        )
     }
 
     pub fn keygen(
@@ -550,10 +535,9 @@ mod signing {
                 ctx.db.display()
             )));
         }
-        Ok(Store::open(&ctx.db)?)
+        super::open_db(ctx, &ctx.db)
     }
 
-    /// The key to sign with and the signer's name ([`export::signer::plan`] decides which),
     /// with the passphrase asked for here when the key is encrypted.
     fn signing_key(
         ctx: &Context,
@@ -720,7 +704,7 @@ fn due(
     limit: usize,
 ) -> Result<(), Failure> {
     use crate::store::queue;
-    let store = open_existing(&ctx.db)?;
+    let store = open_existing(ctx)?;
     check_region(&store, filter.region.as_deref())?;
     let day = today();
     let rules = &ctx.config.review;
@@ -741,7 +725,7 @@ fn due(
 /// `casepanel stats`: counts for the data-sharing platform.
 fn stats(ctx: &Context, by: &str, region: Option<&str>, format: &str) -> Result<(), Failure> {
     use crate::store::stats;
-    let store = open_existing(&ctx.db)?;
+    let store = open_existing(ctx)?;
     check_region(&store, region)?;
     let by = stats::By::parse(by).unwrap_or(stats::By::Level);
     let day = today();
@@ -756,14 +740,136 @@ fn stats(ctx: &Context, by: &str, region: Option<&str>, format: &str) -> Result<
 }
 
 /// Opens a database that must already exist (the report verbs never create one).
-fn open_existing(db: &Path) -> Result<Store, Failure> {
-    if !db.exists() {
+fn open_existing(ctx: &Context) -> Result<Store, Failure> {
+    if !ctx.db.exists() {
         return Err(Failure(format!(
             "{}: no database here. Give the right one with --db PATH, or run `casepanel demo` to try a practice one.",
-            db.display()
+            ctx.db.display()
         )));
     }
-    Ok(Store::open(db)?)
+    open_db(ctx, &ctx.db)
+}
+
+/// The environment variable an encrypted database's passphrase may come from.
+pub const DB_PASSPHRASE_ENV: &str = "CASEPANEL_DB_PASSPHRASE";
+
+/// Opens the database at `path`, asking for its passphrase when it is encrypted
+/// (`--db-passphrase-file`, else `CASEPANEL_DB_PASSPHRASE`, else on the terminal).
+pub fn open_db(ctx: &Context, path: &Path) -> Result<Store, Failure> {
+    if Store::is_encrypted(path) {
+        let pass = secret(
+            ctx.db_passphrase_file.as_deref(),
+            DB_PASSPHRASE_ENV,
+            "--db-passphrase-file",
+            "数据库口令 Database passphrase: ",
+            false,
+        )?;
+        Ok(Store::open_with(path, Some(&pass))?)
+    } else {
+        Ok(Store::open(path)?)
+    }
+}
+
+/// A passphrase: the first line of `file`, else the environment variable `env`, else
+/// typed on the terminal (twice when `confirm`). Never echoed, never printed.
+pub fn secret(
+    file: Option<&Path>,
+    env: &str,
+    flag: &str,
+    prompt: &str,
+    confirm: bool,
+) -> Result<String, Failure> {
+    use std::io::IsTerminal;
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            Failure(format!(
+                "{}: cannot read the passphrase file: {e}. Check {flag}.",
+                f.display()
+            ))
+        })?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        if line.is_empty() {
+            return Err(Failure(format!(
+                "{}: the passphrase file is empty; write the passphrase on its first line",
+                f.display()
+            )));
+        }
+        return Ok(line);
+    }
+    if let Ok(p) = std::env::var(env)
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure(format!(
+            "a passphrase is needed and there is no terminal to ask on: pass {flag} FILE or set {env}"
+        )));
+    }
+    let first = rpassword::prompt_password(prompt)
+        .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
+    if confirm {
+        let again = rpassword::prompt_password("再输一次 Again: ")
+            .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
+        if again != first {
+            return Err(Failure(
+                "the two passphrases differ; nothing was changed. Try again.".into(),
+            ));
+        }
+    }
+    if first.is_empty() {
+        return Err(Failure("the passphrase is empty; nothing was done".into()));
+    }
+    Ok(first)
+}
+
+/// `casepanel rekey`: encrypt, change the passphrase, or decrypt.
+fn rekey(ctx: &Context, new_file: Option<&Path>, decrypt: bool) -> Result<(), Failure> {
+    if !ctx.db.exists() {
+        return Err(Failure(format!(
+            "{}: no database here. Give the right one with --db PATH.",
+            ctx.db.display()
+        )));
+    }
+    let old = if Store::is_encrypted(&ctx.db) {
+        Some(secret(
+            ctx.db_passphrase_file.as_deref(),
+            DB_PASSPHRASE_ENV,
+            "--db-passphrase-file",
+            "现在的数据库口令 Current database passphrase: ",
+            false,
+        )?)
+    } else {
+        None
+    };
+    if decrypt && old.is_none() {
+        println!(
+            "{}: not encrypted; nothing to do 数据库未加密",
+            ctx.db.display()
+        );
+        return Ok(());
+    }
+    let new = if decrypt {
+        None
+    } else {
+        let file = new_file;
+        Some(secret(
+            file,
+            "CASEPANEL_DB_NEW_PASSPHRASE",
+            "--new-passphrase-file",
+            "新的数据库口令 New database passphrase: ",
+            file.is_none(),
+        )?)
+    };
+    crate::store::encryption::rekey(&ctx.db, old.as_deref(), new.as_deref())?;
+    match new {
+        Some(_) => println!(
+            "{}: encrypted; keep the passphrase safe, without it the data cannot be read 已加密，请妥善保管口令",
+            ctx.db.display()
+        ),
+        None => println!("{}: stored unencrypted 已取消加密", ctx.db.display()),
+    }
+    Ok(())
 }
 
 /// A region code given on the command line must name a region of the tree.

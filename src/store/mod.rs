@@ -18,6 +18,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod children;
 pub mod decisions;
+pub mod encryption;
 pub mod panel;
 pub mod queries;
 pub mod queue;
@@ -60,6 +61,14 @@ pub enum StoreError {
         found: usize,
         known: usize,
     },
+    #[error(
+        "{path}: this database is encrypted (or it is not a casepanel database). Give its passphrase: type it when asked, or set CASEPANEL_DB_PASSPHRASE, or pass --db-passphrase-file FILE."
+    )]
+    Encrypted { path: PathBuf },
+    #[error(
+        "{path}: wrong passphrase for this database (or it is not a casepanel database). Try again; nothing was changed."
+    )]
+    WrongPassphrase { path: PathBuf },
     #[error("{path}: cannot open the database: {source}")]
     Open {
         path: PathBuf,
@@ -84,15 +93,50 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`. A file that is not a casepanel database,
-    /// or one from a newer version, is refused before anything is written to it.
+    /// Opens (or creates) the unencrypted database at `path`. A file that is not a
+    /// casepanel database, or one from a newer version, is refused before anything is
+    /// written to it.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// Whether the file at `path` looks like an encrypted database: not a plain SQLite
+    /// header, and whole pages (a database file is always a multiple of its page size,
+    /// 512 bytes at the least; a text or other file almost never is).
+    pub fn is_encrypted(path: &Path) -> bool {
+        use std::io::Read;
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if len == 0 || !len.is_multiple_of(512) {
+            return false;
+        }
+        let mut head = [0u8; 16];
+        match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+            Ok(16) => &head != b"SQLite format 3\0",
+            _ => false,
+        }
+    }
+
+    /// [`Store::open`] with the passphrase of an encrypted database (SQLCipher: AES-256,
+    /// every page, the WAL included). A new file opened with a passphrase is created
+    /// encrypted. A plain database opens as before whatever the passphrase.
+    pub fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Store> {
         let exists = path.exists()
             && std::fs::metadata(path)
                 .map(|m| m.len() > 0)
                 .unwrap_or(false);
+        let encrypted = exists && Store::is_encrypted(path);
+        let key = match (encrypted, passphrase) {
+            (true, None) => {
+                return Err(StoreError::Encrypted {
+                    path: path.to_path_buf(),
+                });
+            }
+            (true, Some(p)) => Some(p),
+            (false, p) if !exists => p,
+            (false, _) => None,
+        };
         if exists {
-            check_foreign(path)?;
+            check_foreign(path, key)?;
         } else if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -104,6 +148,9 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        if let Some(k) = key {
+            apply_key(&conn, k, path)?;
+        }
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
@@ -210,8 +257,22 @@ impl Store {
     }
 }
 
-/// Reads the header of an existing file, read-only, and refuses what is not ours.
-fn check_foreign(path: &Path) -> Result<()> {
+/// Gives SQLCipher the passphrase (the first statement on a connection) and checks it by
+/// reading the schema: a wrong one fails there, before anything is written.
+fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
+    conn.pragma_update(None, "key", passphrase)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|_| StoreError::WrongPassphrase {
+        path: path.to_path_buf(),
+    })?;
+    Ok(())
+}
+
+/// Reads the header of an existing file, read-only, and refuses what is not ours. `key`:
+/// the passphrase of an encrypted file.
+fn check_foreign(path: &Path, key: Option<&str>) -> Result<()> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| {
@@ -221,7 +282,7 @@ fn check_foreign(path: &Path) -> Result<()> {
         ))
     })?;
     let n = f.read(&mut head).unwrap_or(0);
-    if n < 16 || &head != b"SQLite format 3\0" {
+    if key.is_none() && (n < 16 || &head != b"SQLite format 3\0") {
         return Err(StoreError::NotSqlite {
             path: path.to_path_buf(),
         });
@@ -234,6 +295,9 @@ fn check_foreign(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         source,
     })?;
+    if let Some(k) = key {
+        apply_key(&conn, k, path)?;
+    }
     let read = |pragma: &str| -> Result<i64> {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
             .map_err(|_| StoreError::NotSqlite {

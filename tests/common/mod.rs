@@ -48,7 +48,8 @@ pub fn fixture_at(path: &std::path::Path) -> Fixture {
     fill(Store::open(path).unwrap())
 }
 
-fn fill(mut store: Store) -> Fixture {
+/// [`fixture`] in a store opened by the caller (e.g. an encrypted one).
+pub fn fill(mut store: Store) -> Fixture {
     let today = today();
     let (members, cases) = store
         .write(|tx| {
