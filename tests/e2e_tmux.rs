@@ -43,7 +43,7 @@ impl Tmux {
             socket: dir.join("tmux.sock"),
         };
         let shell = format!(
-            "LANG=zh_CN.UTF-8 CASEPANEL_TODAY={TODAY} CASEPANEL_CONFIG={} {BIN} --db {}; sleep 30",
+            "LANG=zh_CN.UTF-8 CASEPANEL_TODAY={TODAY} CASEPANEL_OPERATOR=e2e CASEPANEL_CONFIG={} {BIN} --db {}; sleep 30",
             dir.join("none.toml").display(),
             db.display()
         );

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::codes::Code;
 
+pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod cases;
 pub mod catalogues;
@@ -33,6 +35,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_signatures.sql"),
     include_str!("migrations/005_amendments.sql"),
+    include_str!("migrations/006_audit.sql"),
 ];
 
 /// The schema version this build writes.
@@ -79,6 +82,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Who is working: every audit row names them (see [`audit`]).
+    operator: audit::SharedOperator,
 }
 
 impl Store {
@@ -105,6 +110,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            operator: default_operator(),
         };
         store.configure(true)?;
         store.migrate()?;
@@ -114,7 +120,11 @@ impl Store {
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            operator: default_operator(),
+        };
         store.configure(false)?;
         store.migrate()?;
         Ok(store)
@@ -130,7 +140,11 @@ impl Store {
         c.pragma_update(None, "synchronous", "FULL")?;
         c.pragma_update(None, "foreign_keys", "ON")?;
         c.pragma_update(None, "trusted_schema", "OFF")?;
+        // A row replaced by INSERT OR REPLACE fires its DELETE triggers, so the audit trail
+        // (and the refusals of migrations 001 and 002) see it.
+        c.pragma_update(None, "recursive_triggers", "ON")?;
         c.busy_timeout(std::time::Duration::from_secs(5))?;
+        audit::register(c, &self.operator)?;
         Ok(())
     }
 
@@ -153,6 +167,9 @@ impl Store {
                 .pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations().to_latest(&mut self.conn)?;
+        // The per-table audit triggers follow the schema (see `audit`); they exist before
+        // the first row is written.
+        self.write(|tx| audit::sync_triggers(tx))?;
         // A new database starts with the province's cities and counties; townships and
         // villages are added as cases arrive.
         let regions: i64 = self
@@ -167,6 +184,20 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Sets who is working from now on: every audit row written through this store names
+    /// them. A new store starts with the operating system's user name.
+    pub fn set_operator(&mut self, op: audit::Operator) {
+        *self.operator.lock().unwrap_or_else(|e| e.into_inner()) = op;
+    }
+
+    /// Who the audit trail names for the next change.
+    pub fn operator(&self) -> audit::Operator {
+        self.operator
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Read access for the query modules.
@@ -184,32 +215,41 @@ impl Store {
 
     /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found, none if sound.
     pub fn check_integrity(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in st.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(row);
-            }
-        }
-        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = st.query_map([], |r| {
-            Ok(format!(
-                "foreign key: row {} of table {} points at a missing row of {}",
-                r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(2)?
-            ))
-        })?;
-        for row in rows {
-            problems.push(row?);
-        }
-        Ok(problems)
+        integrity_problems(&self.conn)
     }
 }
 
+fn default_operator() -> audit::SharedOperator {
+    std::sync::Arc::new(std::sync::Mutex::new(audit::Operator::os_user()))
+}
+
+/// `PRAGMA integrity_check` and `foreign_key_check` on any connection: the problems found.
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    for row in st.query_map([], |r| r.get::<_, String>(0))? {
+        let row = row?;
+        if row != "ok" {
+            problems.push(row);
+        }
+    }
+    let mut st = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = st.query_map([], |r| {
+        Ok(format!(
+            "foreign key: row {} of table {} points at a missing row of {}",
+            r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(2)?
+        ))
+    })?;
+    for row in rows {
+        problems.push(row?);
+    }
+    Ok(problems)
+}
+
 /// Reads the header of an existing file, read-only, and refuses what is not ours.
-fn check_foreign(path: &Path) -> Result<()> {
+pub(crate) fn check_foreign(path: &Path) -> Result<()> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| {

@@ -81,8 +81,13 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
         Err(_) => Clock::System,
     };
     let mut env = env(store, ctx, catalogue, clock)?;
-    let root = screens::dashboard::Dashboard::open(&mut env)?;
-    let mut app = app::App::new(env, Box::new(root));
+    // Without a configured operator, the first screen asks who is working.
+    let root: Box<dyn view::View> = if ctx.operator.is_some() {
+        Box::new(screens::dashboard::Dashboard::open(&mut env)?)
+    } else {
+        Box::new(screens::operator::OperatorPrompt::new(&env))
+    };
+    let mut app = app::App::new(env, root);
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
