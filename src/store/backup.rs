@@ -188,22 +188,7 @@ pub fn backup(db: &Path, out: &Path, force: bool) -> Result<BackupSummary> {
             path: tmp.path().to_path_buf(),
             source,
         })?;
-        {
-            let b = Backup::new(&src, &mut dst)?;
-            // All pages in one step: one read transaction, one consistent snapshot.
-            let mut tries = 0;
-            loop {
-                match b.step(-1)? {
-                    StepResult::Done => break,
-                    StepResult::More => continue,
-                    StepResult::Busy | StepResult::Locked if tries < 100 => {
-                        tries += 1;
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
-                    _ => return Err(in_use(db)),
-                }
-            }
-        }
+        copy_all(&src, &mut dst, db)?;
         single_file(&dst, tmp.path())?;
     }
     drop(src);
@@ -243,6 +228,24 @@ pub fn backup(db: &Path, out: &Path, force: bool) -> Result<BackupSummary> {
         out: out.to_path_buf(),
         bytes,
     })
+}
+
+/// Copies every page of `src` into `dst` in one step: one read transaction, one
+/// consistent snapshot, whatever other connections write meanwhile.
+fn copy_all(src: &Connection, dst: &mut Connection, path: &Path) -> Result<()> {
+    let b = Backup::new(src, dst)?;
+    let mut tries = 0;
+    loop {
+        match b.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => continue,
+            StepResult::Busy | StepResult::Locked if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => return Err(in_use(path)),
+        }
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -320,7 +323,7 @@ pub fn stage(file: &Path, db: &Path) -> Result<Staged> {
             path: tmp.path().to_path_buf(),
             source,
         })?;
-        Backup::new(&src, &mut dst)?.run_to_completion(-1, Duration::from_millis(50), None)?;
+        copy_all(&src, &mut dst, file)?;
         single_file(&dst, tmp.path())?;
     }
     sync_file(tmp.path())?;
