@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::dashboard::Dashboard;
-use crate::store::audit::{Operator, OperatorSource};
+use crate::store::audit::{OPERATOR_MAX_CHARS, Operator, OperatorSource};
 use crate::tui::action::Action;
 use crate::tui::env::Env;
 use crate::tui::keymap::Ctx;
@@ -28,9 +28,15 @@ impl OperatorPrompt {
     }
 
     fn submit(&mut self, env: &mut Env) -> Outcome {
-        match Operator::new(&self.form.value(0), OperatorSource::Prompt) {
-            Err(e) => {
-                self.form.error = Some(e);
+        let typed = self.form.value(0);
+        match Operator::new(&typed, OperatorSource::Prompt) {
+            Err(_) => {
+                let max = OPERATOR_MAX_CHARS.to_string();
+                self.form.error = Some(if crate::text::sanitize_line(&typed).trim().is_empty() {
+                    env.t("operator.empty").to_string()
+                } else {
+                    env.tf("operator.too_long", &[("max", &max)])
+                });
                 Outcome::Done
             }
             Ok(op) => {
