@@ -54,40 +54,13 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
     }
     problems.extend(audit::trigger_problems(c)?);
     let chain = audit::verify_chain(c)?;
-    let mut records = 0;
     let mut st =
         c.prepare("SELECT record_id, record FROM decision_signature ORDER BY decision_id")?;
-    let rows = st.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
-    for row in rows {
-        let (id, bytes) = row?;
-        let rec = match DecisionRecord::parse(&bytes) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("signed record {id}: cannot be read: {e}"));
-                continue;
-            }
-        };
-        let Some(head) = rec.audit_head else {
-            // Signed before the audit trail existed (schema version 1).
-            continue;
-        };
-        records += 1;
-        match audit::hash_of(c, head.row_id)? {
-            None => problems.push(format!(
-                "signed record {id} was signed when the audit trail ended at row {}, which is gone: the trail was cut short or rewritten",
-                head.row_id
-            )),
-            Some(h) if h != head.sha256 => problems.push(format!(
-                "signed record {id} was signed when audit row {} had hash {}…; it now has {}…: the trail was rewritten",
-                head.row_id,
-                &head.sha256[..head.sha256.len().min(12)],
-                &h[..h.len().min(12)]
-            )),
-            Some(_) => {}
-        }
-    }
+    let stored: Vec<(String, Vec<u8>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (records, found) = compare_heads(c, &stored, "signed record")?;
+    problems.extend(found);
     Ok(Report {
         problems,
         broken: chain.broken,
@@ -95,4 +68,44 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
         head: chain.head,
         records,
     })
+}
+
+/// Compares the `audit_head` of each record (name, canonical bytes) with the chain in `c`.
+/// Returns how many records named a head, and the problems. `what` names the records in
+/// the messages ("signed record", "exported record").
+pub fn compare_heads(
+    c: &Connection,
+    records: &[(String, Vec<u8>)],
+    what: &str,
+) -> Result<(usize, Vec<String>), StoreError> {
+    let mut problems = Vec::new();
+    let mut n = 0;
+    for (id, bytes) in records {
+        let rec = match DecisionRecord::parse(bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{what} {id}: cannot be read: {e}"));
+                continue;
+            }
+        };
+        let Some(head) = rec.audit_head else {
+            // Signed before the audit trail existed (schema version 1).
+            continue;
+        };
+        n += 1;
+        match audit::hash_of(c, head.row_id)? {
+            None => problems.push(format!(
+                "{what} {id} was signed when the audit trail ended at row {}, which is gone: the trail was cut short or rewritten",
+                head.row_id
+            )),
+            Some(h) if h != head.sha256 => problems.push(format!(
+                "{what} {id} was signed when audit row {} had hash {}…; it now has {}…: the trail was rewritten",
+                head.row_id,
+                &head.sha256[..head.sha256.len().min(12)],
+                &h[..h.len().min(12)]
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok((n, problems))
 }

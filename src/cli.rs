@@ -173,7 +173,12 @@ pub enum Command {
     ///
     /// Exits 0 with one line when all is well, 1 with the problems (the first broken link of
     /// the audit trail among them). Reads only. 只读检查：完整性、外键、审计链、已签名决定书。
-    Check,
+    Check {
+        /// Also compare exported records (a D-….json file or an export folder) with the audit
+        /// trail; check their signatures with `casepanel verify`. 同时比对导出的决定书
+        #[arg(long, value_name = "PATH")]
+        records: Option<PathBuf>,
+    },
     /// Copy the database to a backup file, safely even while casepanel is open. 备份数据库
     Backup {
         /// The backup file to write. 备份文件
@@ -399,7 +404,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             signing::export(&ctx, decision, session, &out, lang, &key)
         }
         Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
-        Some(Command::Check) => safety::check(&ctx),
+        Some(Command::Check { records }) => safety::check(&ctx, records.as_deref()),
         Some(Command::Backup { out, force }) => safety::backup(&ctx, &out, force),
         Some(Command::Restore { file }) => safety::restore(&ctx, &file),
     }
@@ -895,10 +900,60 @@ mod safety {
     }
 
     /// `casepanel check`: exit 0 with one line, or 1 with the problems.
-    pub fn check(ctx: &Context) -> Result<(), Failure> {
+    /// The exported records at `path` (a record file or a folder of them): (file name, bytes).
+    fn exported(path: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|e| Failure(format!("{}: cannot read: {e}", p.display())))
+        };
+        let is_record = |p: &Path| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("D-") && n.ends_with(".json"))
+        };
+        if path.is_file() {
+            return Ok(vec![(path.display().to_string(), read(path)?)]);
+        }
+        let dir = std::fs::read_dir(path).map_err(|e| {
+            Failure(format!(
+                "{}: cannot read: {e}. Give a D-….json record or an export folder.",
+                path.display()
+            ))
+        })?;
+        let mut files: Vec<std::path::PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_record(p))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Failure(format!(
+                "{}: no D-….json record in this folder",
+                path.display()
+            )));
+        }
+        files
+            .iter()
+            .map(|p| {
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                Ok((name, read(p)?))
+            })
+            .collect()
+    }
+
+    pub fn check(ctx: &Context, records: Option<&Path>) -> Result<(), Failure> {
         let zh = ctx.lang == Lang::Zh;
         let conn = backup::open_for_check(&ctx.db)?;
-        let report = crate::check::check(&conn)?;
+        let mut report = crate::check::check(&conn)?;
+        let mut exported_n = None;
+        if let Some(p) = records {
+            let files = exported(p)?;
+            let (n, problems) = crate::check::compare_heads(&conn, &files, "exported record")?;
+            report.problems.extend(problems);
+            exported_n = Some(n);
+        }
         if !report.ok() {
             return Err(report_failure(&ctx.db, &report, zh));
         }
@@ -907,16 +962,21 @@ mod safety {
             .as_ref()
             .map(|h| format!("#{} {}", h.row_id, short(&h.hash)))
             .unwrap_or_else(|| "-".into());
+        let extra = match exported_n {
+            Some(n) if zh => format!(" · {n} 份导出的决定书一致"),
+            Some(n) => format!(" · {n} exported records agree"),
+            None => String::new(),
+        };
         if zh {
             println!(
-                "{}: 正常 ok · 完整性与外键无误 · 审计记录 {} 条，链完整（末条 {head}）· {} 份已签名决定书与审计链一致",
+                "{}: 正常 ok · 完整性与外键无误 · 审计记录 {} 条，链完整（末条 {head}）· {} 份已签名决定书与审计链一致{extra}",
                 ctx.db.display(),
                 report.audit_rows,
                 report.records
             );
         } else {
             println!(
-                "{}: ok · integrity and foreign keys sound · {} audit rows, chain intact (head {head}) · {} signed records agree with it",
+                "{}: ok · integrity and foreign keys sound · {} audit rows, chain intact (head {head}) · {} signed records agree with it{extra}",
                 ctx.db.display(),
                 report.audit_rows,
                 report.records

@@ -111,14 +111,35 @@ fn a_rewritten_chain_is_caught_by_the_signed_records() {
     );
 
     let c = Connection::open(&db).unwrap();
-    c.execute_batch(
-        "DROP TRIGGER audit_no_update; UPDATE audit SET operator = 'mallory' WHERE id = 3;",
+    rewrite_chain_from(&c, 3);
+    drop(c);
+    assert_eq!(
+        audit::verify_chain(&Connection::open(&db).unwrap())
+            .unwrap()
+            .broken,
+        None,
+        "the rewrite is consistent in itself"
+    );
+    let o = check(&db, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("signed record D-"), "{err}");
+    assert!(err.contains("rewritten"), "{err}");
+}
+
+/// Edits audit row `from` and recomputes every hash after it, as someone who knows the
+/// layout would: the chain stays consistent in itself.
+fn rewrite_chain_from(c: &Connection, from: i64) {
+    c.execute_batch("DROP TRIGGER audit_no_update").unwrap();
+    c.execute(
+        "UPDATE audit SET operator = 'mallory' WHERE id = ?1",
+        [from],
     )
     .unwrap();
     let last: i64 = c
         .query_row("SELECT max(id) FROM audit", [], |r| r.get(0))
         .unwrap();
-    for id in 3..=last {
+    for id in from..=last {
         let prev: String = c
             .query_row("SELECT hash FROM audit WHERE id = ?1", [id - 1], |r| {
                 r.get(0)
@@ -150,18 +171,101 @@ fn a_rewritten_chain_is_caught_by_the_signed_records() {
          BEGIN SELECT RAISE(ABORT, 'casepanel: the audit trail cannot be changed'); END;",
     )
     .unwrap();
-    drop(c);
-    assert_eq!(
-        audit::verify_chain(&Connection::open(&db).unwrap())
-            .unwrap()
-            .broken,
-        None,
-        "the rewrite is consistent in itself"
+}
+
+/// Exported records are the anchor outside the database: when the signatures are gone from
+/// the database too, `check --records` still shows the rewrite.
+#[test]
+fn exported_records_catch_a_rewrite_the_database_no_longer_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "demo",
+            "--cases",
+            "30",
+            "--no-tui",
+        ],
+        dir.path(),
     );
+    assert!(o.status.success(), "{}", text(&o));
+    // The records as `export` writes them: the stored bytes, as D-….json.
+    let out = dir.path().join("export");
+    std::fs::create_dir(&out).unwrap();
+    {
+        let c = Connection::open(&db).unwrap();
+        let mut st = c
+            .prepare("SELECT record_id, record FROM decision_signature")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .unwrap();
+        for r in rows {
+            let (id, bytes) = r.unwrap();
+            std::fs::write(out.join(format!("{id}.json")), bytes).unwrap();
+        }
+    }
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "check",
+            "--records",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("exported records agree"));
+
+    // Rewrite the chain, remove the stored signatures, put every trigger back as it was.
+    let c = Connection::open(&db).unwrap();
+    let saved: Vec<String> = c
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'decision_signature'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'decision_signature'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for n in &names {
+        c.execute_batch(&format!("DROP TRIGGER \"{n}\"")).unwrap();
+    }
+    c.execute_batch("DELETE FROM decision_signature").unwrap();
+    for sql in &saved {
+        c.execute_batch(sql).unwrap();
+    }
+    rewrite_chain_from(&c, 2);
+    drop(c);
     let o = check(&db, dir.path());
+    assert!(
+        o.status.success(),
+        "nothing in the database shows it any more: {}",
+        text(&o)
+    );
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "check",
+            "--records",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("signed record D-"), "{err}");
+    assert!(err.contains("exported record D-"), "{err}");
     assert!(err.contains("rewritten"), "{err}");
 }
 

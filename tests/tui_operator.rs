@@ -90,10 +90,7 @@ fn a_name_is_needed_then_every_change_carries_it() {
     let op = a.env.store.operator();
     assert_eq!(op.name, "王芳");
     assert_eq!(op.source, OperatorSource::Prompt);
-    a.env
-        .store
-        .write(|tx| settings::set(tx, "k", "v"))
-        .unwrap();
+    a.env.store.write(|tx| settings::set(tx, "k", "v")).unwrap();
     let last = &audit::latest(a.env.store.conn(), 1).unwrap()[0];
     assert_eq!(last.operator, "王芳");
     assert_eq!(last.operator_source, "prompt");
