@@ -442,57 +442,21 @@ fn the_row_hash_is_the_documented_layout() {
     }
     let f = fixture();
     let c = f.store.conn();
-    let (prev, id, at, op, src, tbl, key, action, before, after, hash): (
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    ) = c
+    // The ten fields as text (the id in decimal), then the stored hash.
+    let row: Vec<Option<String>> = c
         .query_row(
-            "SELECT (SELECT hash FROM audit p WHERE p.id = a.id - 1), id, at, operator,
-                    operator_source, tbl, row_key, action, row_before, row_after, hash
+            "SELECT (SELECT hash FROM audit p WHERE p.id = a.id - 1), CAST(id AS TEXT), at,
+                    operator, operator_source, tbl, row_key, action, row_before, row_after, hash
              FROM audit a WHERE id = 3",
             [],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                ))
-            },
+            |r| (0..11).map(|i| r.get(i)).collect(),
         )
         .unwrap();
     let mut bytes = Vec::new();
-    let id = id.to_string();
-    for v in [
-        Some(prev.as_str()),
-        Some(id.as_str()),
-        Some(at.as_str()),
-        Some(op.as_str()),
-        Some(src.as_str()),
-        Some(tbl.as_str()),
-        Some(key.as_str()),
-        Some(action.as_str()),
-        before.as_deref(),
-        after.as_deref(),
-    ] {
-        field(&mut bytes, v);
+    for v in &row[..10] {
+        field(&mut bytes, v.as_deref());
     }
+    let hash = row[10].clone().unwrap();
     assert_eq!(hex::encode(Sha256::digest(&bytes)), hash);
     // The first row chains from NULL.
     let first_prev: Option<String> = c
