@@ -184,8 +184,11 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
     // A planned session with two cases awaiting their first assessment, nobody marked
     // present yet; and a hostile note written behind casepanel's back, so only the
     // drawing side can stop it.
+    // (Through a casepanel connection: a plain one cannot write, the audit triggers need
+    // casepanel's functions.)
     let (first, second) = {
-        let c = rusqlite::Connection::open(&db).unwrap();
+        let store = casepanel::store::Store::open(&db).unwrap();
+        let c = store.conn();
         c.execute_batch("UPDATE panel_session SET status = 'closed'")
             .unwrap();
         let ids: Vec<i64> = c
