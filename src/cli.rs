@@ -10,6 +10,7 @@ use crate::config::{Config, Paths};
 use crate::domain::criteria::{Catalogue, load};
 use crate::i18n::Lang;
 use crate::store::Store;
+use crate::store::audit::{Operator, OperatorSource};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +47,11 @@ pub struct Cli {
     /// CASEPANEL_DB_PASSPHRASE, else it is asked). 从文件读取数据库口令
     #[arg(long, global = true, value_name = "FILE")]
     pub db_passphrase_file: Option<PathBuf>,
+
+    /// Who is working: every change is recorded under this name (also CASEPANEL_OPERATOR,
+    /// or `operator` in the config). 操作人姓名（审计记录）
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -177,6 +183,33 @@ pub enum Command {
         #[arg(long, conflicts_with = "new_passphrase_file")]
         decrypt: bool,
     },
+    /// Check the database: integrity, foreign keys, the audit trail and signed records. 检查数据库
+    ///
+    /// Exits 0 with one line when all is well, 1 with the problems (the first broken link of
+    /// the audit trail among them). Reads only. 只读检查：完整性、外键、审计链、已签名决定书。
+    Check {
+        /// Also compare exported records (a D-….json file or an export folder) with the audit
+        /// trail; check their signatures with `casepanel verify`. 同时比对导出的决定书
+        #[arg(long, value_name = "PATH")]
+        records: Option<PathBuf>,
+    },
+    /// Copy the database to a backup file, safely even while casepanel is open. 备份数据库
+    Backup {
+        /// The backup file to write. 备份文件
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists. 覆盖已有文件
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put a backup back in place of the database (the old one is kept). 从备份恢复
+    ///
+    /// The backup is checked first (integrity, audit trail); casepanel must be closed.
+    /// The previous database is kept beside it as <db>.before-restore-<time>.
+    Restore {
+        /// The backup file. 备份文件
+        file: PathBuf,
+    },
     /// Check a record file or an export folder with the centre's public key. 核验决定书或导出文件夹
     Verify {
         /// A D-….json record or an export folder. 决定书文件或导出文件夹
@@ -227,8 +260,14 @@ pub struct Context {
     pub paths: Paths,
     pub config: Config,
     pub db: PathBuf,
+    /// Who is working, when given (flag, environment, config); None: ask (TUI) or use the
+    /// operating system's user name (CLI).
+    pub operator: Option<Operator>,
     criteria_file: Option<PathBuf>,
 }
+
+/// Environment variable naming the operator, for scripts.
+pub const OPERATOR_ENV: &str = "CASEPANEL_OPERATOR";
 
 impl Context {
     pub fn new(cli: &Cli) -> Result<Context, Failure> {
@@ -243,14 +282,46 @@ impl Context {
             .unwrap_or_else(Lang::from_env);
         let db = cli.db.clone().unwrap_or_else(|| paths.default_db());
         let criteria_file = cli.criteria.clone().or_else(|| config.criteria.clone());
+        let env = std::env::var(OPERATOR_ENV).ok().filter(|s| !s.is_empty());
+        let operator = match (&cli.operator, env, &config.operator) {
+            (Some(n), _, _) => Some(
+                Operator::new(n, OperatorSource::Flag)
+                    .map_err(|e| Failure(format!("--operator: {e}")))?,
+            ),
+            (None, Some(n), _) => Some(
+                Operator::new(&n, OperatorSource::Env)
+                    .map_err(|e| Failure(format!("{OPERATOR_ENV}: {e}")))?,
+            ),
+            (None, None, Some(n)) => {
+                Some(Operator::new(n, OperatorSource::Config).map_err(|e| {
+                    Failure(format!("{}: operator: {e}", paths.config_file.display()))
+                })?)
+            }
+            (None, None, None) => None,
+        };
         Ok(Context {
             db_passphrase_file: cli.db_passphrase_file.clone(),
             lang,
             paths,
             config,
             db,
+            operator,
             criteria_file,
         })
+    }
+
+    /// The operator the CLI records: the one given, else the operating system's user name
+    /// (recorded as such: source `os_user`).
+    pub fn operator_or_os_user(&self) -> Operator {
+        self.operator.clone().unwrap_or_else(Operator::os_user)
+    }
+
+    /// Opens (or creates) a database with the CLI's operator set, asking for its
+    /// passphrase when it is encrypted.
+    pub fn open_store(&self, path: &Path) -> Result<Store, Failure> {
+        let mut store = open_db(self, path)?;
+        store.set_operator(self.operator_or_os_user());
+        Ok(store)
     }
 
     /// The catalogue in use: `--criteria`, else the config's, else the shipped one.
@@ -290,19 +361,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let ctx = Context::new(&cli)?;
     match cli.command {
         None => {
-            let store = open_db(&ctx, &ctx.db)?;
+            let store = ctx.open_store(&ctx.db)?;
             let catalogue = ctx.catalogue()?;
             crate::tui::run(store, &ctx, catalogue)?;
             Ok(())
         }
         Some(Command::Demo { cases, no_tui }) => {
             let db = cli.db.clone().unwrap_or_else(|| ctx.paths.demo_db());
-            build_demo(&db, cases)?;
+            build_demo(&ctx, &db, cases)?;
             if no_tui {
                 println!("{}", db.display());
                 return Ok(());
             }
-            let store = Store::open(&db)?;
+            let store = ctx.open_store(&db)?;
             let catalogue = ctx.catalogue()?;
             crate::tui::run(store, &ctx, catalogue)?;
             Ok(())
@@ -311,7 +382,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let db = cli.db.clone().ok_or_else(|| {
                 Failure("generate needs --db PATH: the file to write the invented cases to".into())
             })?;
-            generate_into(&db, cases, seed, force)?;
+            generate_into(&ctx, &db, cases, seed, force)?;
             Ok(())
         }
         Some(Command::Criteria { action }) => criteria(&ctx, action),
@@ -355,6 +426,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             decrypt,
         }) => rekey(&ctx, new_passphrase_file.as_deref(), decrypt),
         Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
+        Some(Command::Check { records }) => safety::check(&ctx, records.as_deref()),
+        Some(Command::Backup { out, force }) => safety::backup(&ctx, &out, force),
+        Some(Command::Restore { file }) => safety::restore(&ctx, &file),
     }
 }
 
@@ -377,7 +451,13 @@ fn remove_db_files(db: &Path) -> Result<(), Failure> {
 }
 
 /// Writes `cases` invented cases into a new database at `db`.
-fn generate_into(db: &Path, cases: usize, seed: u64, force: bool) -> Result<(), Failure> {
+fn generate_into(
+    ctx: &Context,
+    db: &Path,
+    cases: usize,
+    seed: u64,
+    force: bool,
+) -> Result<(), Failure> {
     if db.exists() {
         if !force {
             return Err(Failure(format!(
@@ -389,7 +469,7 @@ fn generate_into(db: &Path, cases: usize, seed: u64, force: bool) -> Result<(), 
         Store::open(db)?;
         remove_db_files(db)?;
     }
-    let mut store = Store::open(db)?;
+    let mut store = ctx.open_store(db)?;
     let cfg = crate::generate::GenConfig {
         cases,
         seed,
@@ -401,7 +481,7 @@ fn generate_into(db: &Path, cases: usize, seed: u64, force: bool) -> Result<(), 
 }
 
 /// A fresh demo database: invented cases, marked as a demo everywhere it shows.
-fn build_demo(db: &Path, cases: usize) -> Result<(), Failure> {
+fn build_demo(ctx: &Context, db: &Path, cases: usize) -> Result<(), Failure> {
     if db.exists() {
         let store = Store::open(db)?;
         let is_demo =
@@ -415,7 +495,7 @@ fn build_demo(db: &Path, cases: usize) -> Result<(), Failure> {
         }
         remove_db_files(db)?;
     }
-    let mut store = Store::open(db)?;
+    let mut store = ctx.open_store(db)?;
     let cfg = crate::generate::GenConfig {
         cases,
         seed: 2014,
@@ -535,7 +615,7 @@ mod signing {
                 ctx.db.display()
             )));
         }
-        super::open_db(ctx, &ctx.db)
+        ctx.open_store(&ctx.db)
     }
 
     /// with the passphrase asked for here when the key is encrypted.
@@ -747,7 +827,7 @@ fn open_existing(ctx: &Context) -> Result<Store, Failure> {
             ctx.db.display()
         )));
     }
-    open_db(ctx, &ctx.db)
+    ctx.open_store(&ctx.db)
 }
 
 /// The environment variable an encrypted database's passphrase may come from.
@@ -756,18 +836,24 @@ pub const DB_PASSPHRASE_ENV: &str = "CASEPANEL_DB_PASSPHRASE";
 /// Opens the database at `path`, asking for its passphrase when it is encrypted
 /// (`--db-passphrase-file`, else `CASEPANEL_DB_PASSPHRASE`, else on the terminal).
 pub fn open_db(ctx: &Context, path: &Path) -> Result<Store, Failure> {
-    if Store::is_encrypted(path) {
-        let pass = secret(
-            ctx.db_passphrase_file.as_deref(),
-            DB_PASSPHRASE_ENV,
-            "--db-passphrase-file",
-            "数据库口令 Database passphrase: ",
-            false,
-        )?;
-        Ok(Store::open_with(path, Some(&pass))?)
-    } else {
-        Ok(Store::open(path)?)
+    let key = db_key(ctx, path)?;
+    Ok(Store::open_with(path, key.as_deref())?)
+}
+
+/// The passphrase of the database file at `path` when it is encrypted (asked as
+/// [`open_db`] asks); None for a plain one.
+pub fn db_key(ctx: &Context, path: &Path) -> Result<Option<String>, Failure> {
+    if !Store::is_encrypted(path) {
+        return Ok(None);
     }
+    secret(
+        ctx.db_passphrase_file.as_deref(),
+        DB_PASSPHRASE_ENV,
+        "--db-passphrase-file",
+        "数据库口令 Database passphrase: ",
+        false,
+    )
+    .map(Some)
 }
 
 /// A passphrase: the first line of `file`, else the environment variable `env`, else
@@ -882,4 +968,215 @@ fn check_region(store: &Store, region: Option<&str>) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// The safety verbs: check, backup, restore.
+mod safety {
+    use std::path::Path;
+
+    use super::{Context, Failure, now};
+    use crate::i18n::Lang;
+    use crate::store::backup;
+
+    fn short(h: &str) -> &str {
+        &h[..h.len().min(12)]
+    }
+
+    fn report_failure(what: &Path, report: &crate::check::Report, zh: bool) -> Failure {
+        let mut msg = format!(
+            "{}: {}",
+            what.display(),
+            if zh {
+                "检查未通过 FAILED"
+            } else {
+                "FAILED 检查未通过"
+            }
+        );
+        if let Some(b) = &report.broken {
+            msg.push_str(&format!(
+                "\n  {} {}: {}",
+                if zh {
+                    "审计链第一处断裂：第"
+                } else {
+                    "first broken link of the audit trail: row"
+                },
+                b.row_id,
+                b.problem
+            ));
+        }
+        for p in &report.problems {
+            msg.push_str(&format!("\n  - {p}"));
+        }
+        msg
+            .push_str("\n  Keep the file as it is and tell whoever looks after the computer; restore a good backup with `casepanel restore FILE`.");
+        Failure(msg)
+    }
+
+    /// `casepanel check`: exit 0 with one line, or 1 with the problems.
+    /// The exported records at `path` (a record file or a folder of them): (file name, bytes).
+    fn exported(path: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|e| Failure(format!("{}: cannot read: {e}", p.display())))
+        };
+        let is_record = |p: &Path| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("D-") && n.ends_with(".json"))
+        };
+        if path.is_file() {
+            return Ok(vec![(path.display().to_string(), read(path)?)]);
+        }
+        let dir = std::fs::read_dir(path).map_err(|e| {
+            Failure(format!(
+                "{}: cannot read: {e}. Give a D-….json record or an export folder.",
+                path.display()
+            ))
+        })?;
+        let mut files: Vec<std::path::PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_record(p))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Failure(format!(
+                "{}: no D-….json record in this folder",
+                path.display()
+            )));
+        }
+        files
+            .iter()
+            .map(|p| {
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                Ok((name, read(p)?))
+            })
+            .collect()
+    }
+
+    pub fn check(ctx: &Context, records: Option<&Path>) -> Result<(), Failure> {
+        let zh = ctx.lang == Lang::Zh;
+        let key = super::db_key(ctx, &ctx.db)?;
+        let conn = backup::open_for_check(&ctx.db, key.as_deref())?;
+        let mut report = crate::check::check(&conn)?;
+        let mut exported_n = None;
+        if let Some(p) = records {
+            let files = exported(p)?;
+            let (n, problems) = crate::check::compare_heads(&conn, &files, "exported record")?;
+            report.problems.extend(problems);
+            exported_n = Some(n);
+        }
+        if !report.ok() {
+            return Err(report_failure(&ctx.db, &report, zh));
+        }
+        let head = report
+            .head
+            .as_ref()
+            .map(|h| format!("#{} {}", h.row_id, short(&h.hash)))
+            .unwrap_or_else(|| "-".into());
+        let extra = match exported_n {
+            Some(n) if zh => format!(" · {n} 份导出的决定书一致"),
+            Some(n) => format!(" · {n} exported records agree"),
+            None => String::new(),
+        };
+        if zh {
+            println!(
+                "{}: 正常 ok · 完整性与外键无误 · 审计记录 {} 条，链完整（末条 {head}）· {} 份已签名决定书与审计链一致{extra}",
+                ctx.db.display(),
+                report.audit_rows,
+                report.records
+            );
+        } else {
+            println!(
+                "{}: ok · integrity and foreign keys sound · {} audit rows, chain intact (head {head}) · {} signed records agree with it{extra}",
+                ctx.db.display(),
+                report.audit_rows,
+                report.records
+            );
+        }
+        Ok(())
+    }
+
+    /// `casepanel backup --out FILE [--force]`.
+    pub fn backup(ctx: &Context, out: &Path, force: bool) -> Result<(), Failure> {
+        let key = super::db_key(ctx, &ctx.db)?;
+        let s = backup::backup(&ctx.db, out, force, key.as_deref())?;
+        let mib = s.bytes as f64 / (1024.0 * 1024.0);
+        if ctx.lang == Lang::Zh {
+            println!(
+                "{}: 已备份 backed up ({mib:.1} MiB)。备份含全部个案资料，请妥善保管。",
+                s.out.display()
+            );
+        } else {
+            println!(
+                "{}: backed up 已备份 ({mib:.1} MiB). It holds every case file: keep it as safe as the database.",
+                s.out.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// `casepanel restore FILE`: check the backup, then swap it in, keeping the old file.
+    pub fn restore(ctx: &Context, file: &Path) -> Result<(), Failure> {
+        let zh = ctx.lang == Lang::Zh;
+        // One passphrase for both: a backup is encrypted with its database's passphrase.
+        let key = match (
+            super::db_key(ctx, file)?,
+            crate::store::Store::is_encrypted(&ctx.db),
+        ) {
+            (Some(k), _) => Some(k),
+            (None, true) => super::db_key(ctx, &ctx.db)?,
+            (None, false) => None,
+        };
+        let file_key = key
+            .as_deref()
+            .filter(|_| crate::store::Store::is_encrypted(file));
+        let db_key = key
+            .as_deref()
+            .filter(|_| crate::store::Store::is_encrypted(&ctx.db));
+        let staged = backup::stage(file, &ctx.db, file_key)?;
+        {
+            let conn = backup::open_for_check(staged.path(), file_key)?;
+            let report = crate::check::check(&conn)?;
+            if !report.ok() {
+                return Err(Failure(format!(
+                    "{}\n  Nothing was changed: the database is as it was.",
+                    report_failure(file, &report, zh).0
+                )));
+            }
+        }
+        let stamp = now().format("%Y%m%dT%H%M%S").to_string();
+        let previous = backup::install(staged, &ctx.db, &stamp, db_key)?;
+        // The restored database records that it was restored, and by whom.
+        let mut store = ctx.open_store(&ctx.db)?;
+        let name = |p: &Path| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let detail = serde_json::json!({
+            "from": name(file),
+            "previous": previous.as_deref().map(name),
+        });
+        store.write(|tx| crate::store::audit::record_event(tx, "*", "restore", &detail))?;
+        match &previous {
+            Some(p) if zh => println!(
+                "{}: 已从 {} 恢复。原数据库保留为 {}",
+                ctx.db.display(),
+                file.display(),
+                p.display()
+            ),
+            Some(p) => println!(
+                "{}: restored from {}. The previous database is kept as {}",
+                ctx.db.display(),
+                file.display(),
+                p.display()
+            ),
+            None if zh => println!("{}: 已从 {} 恢复。", ctx.db.display(), file.display()),
+            None => println!("{}: restored from {}.", ctx.db.display(), file.display()),
+        }
+        Ok(())
+    }
 }

@@ -25,6 +25,9 @@ pub struct Config {
     /// The centre's minisign secret key file (`casepanel keygen` makes one), used to sign
     /// sealed decisions and exports; its public key is the `.pub` file beside it.
     pub signing_key: Option<PathBuf>,
+    /// Who works at this computer, as the audit trail records every change
+    /// (`--operator` and `CASEPANEL_OPERATOR` override it; the program asks when none).
+    pub operator: Option<String>,
     #[serde(default)]
     pub quorum: QuorumRule,
     #[serde(default)]
@@ -111,6 +114,12 @@ impl Config {
             return Err(invalid(format!(
                 "symbols = \"{s}\": use \"unicode\" or \"ascii\""
             )));
+        }
+        if let Some(o) = &cfg.operator
+            && let Err(e) =
+                crate::store::audit::Operator::new(o, crate::store::audit::OperatorSource::Config)
+        {
+            return Err(invalid(format!("operator = \"{o}\": {e}")));
         }
         if cfg.quorum.min_members == 0 || cfg.quorum.min_disciplines == 0 {
             return Err(invalid(

@@ -4,6 +4,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod assets;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod domain;

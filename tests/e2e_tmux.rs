@@ -43,7 +43,7 @@ impl Tmux {
             socket: dir.join("tmux.sock"),
         };
         let shell = format!(
-            "LANG=zh_CN.UTF-8 CASEPANEL_TODAY={TODAY} CASEPANEL_CONFIG={} {BIN} --db {}; sleep 30",
+            "LANG=zh_CN.UTF-8 CASEPANEL_TODAY={TODAY} CASEPANEL_OPERATOR=e2e CASEPANEL_CONFIG={} {BIN} --db {}; sleep 30",
             dir.join("none.toml").display(),
             db.display()
         );
@@ -184,8 +184,11 @@ fn a_panel_session_over_two_cases_in_a_real_terminal() {
     // A planned session with two cases awaiting their first assessment, nobody marked
     // present yet; and a hostile note written behind casepanel's back, so only the
     // drawing side can stop it.
+    // (Through a casepanel connection: a plain one cannot write, the audit triggers need
+    // casepanel's functions.)
     let (first, second) = {
-        let c = rusqlite::Connection::open(&db).unwrap();
+        let store = casepanel::store::Store::open(&db).unwrap();
+        let c = store.conn();
         c.execute_batch("UPDATE panel_session SET status = 'closed'")
             .unwrap();
         let ids: Vec<i64> = c
@@ -389,7 +392,9 @@ fn a_hostile_corpus_in_every_field_never_reaches_the_terminal() {
     // Written behind casepanel's back, as another tool or a damaged file would: only the
     // drawing side stands between these bytes and the terminal.
     let case_id: i64 = {
-        let c = rusqlite::Connection::open(&db).unwrap();
+        // Through the store's own connection: a plain one cannot write audited tables.
+        let store = Store::open(&db).unwrap();
+        let c = store.conn();
         c.execute_batch("UPDATE panel_session SET status = 'closed'")
             .unwrap();
         let case_id: i64 = c

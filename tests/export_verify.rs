@@ -342,6 +342,18 @@ fn the_record_is_a_pure_function_of_domain_values() {
         .unwrap();
     let centre =
         casepanel::store::settings::get(c, casepanel::store::settings::CENTRE_NAME).unwrap();
+    // The audit head is the trail's last row when the record was signed.
+    let signed = record::DecisionRecord::parse(&stored.record).unwrap();
+    let head = signed
+        .audit_head
+        .as_ref()
+        .expect("a signed record names the audit head");
+    assert_eq!(
+        casepanel::store::audit::hash_of(c, head.row_id)
+            .unwrap()
+            .as_deref(),
+        Some(head.sha256.as_str())
+    );
     let input = RecordInput {
         decision: &d,
         child: &child,
@@ -353,6 +365,7 @@ fn the_record_is_a_pure_function_of_domain_values() {
         signer: &stored.signer,
         key_id: &stored.key_id,
         signed_at: stored.signed_at,
+        audit_head: Some((head.row_id, head.sha256.as_str())),
     };
     let a = record::build(&input).to_canonical();
     let b = record::build(&input).to_canonical();

@@ -20,7 +20,8 @@ use crate::domain::panel::{Discipline, Member, Session};
 use crate::domain::region::Region;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 added `audit_head`; a version 1 record reads with `audit_head` null.
+pub const SCHEMA_VERSION: u32 = 2;
 /// `record_type` of every decision record.
 pub const RECORD_TYPE: &str = "casepanel.decision";
 
@@ -72,6 +73,10 @@ pub struct DecisionRecord {
     pub police_report: Option<PoliceReportPart>,
     pub amends: Option<AmendsPart>,
     pub sealed_at: Option<String>,
+    /// The last row of the database's audit trail when the record was signed: a later
+    /// rewrite of the trail shows against it (`casepanel check`). Null in version 1 records.
+    #[serde(default)]
+    pub audit_head: Option<AuditHeadPart>,
     pub signer: String,
     /// The minisign key id (16 upper-case hex digits) of the key that signs the record.
     pub key_id: String,
@@ -220,6 +225,15 @@ pub struct PoliceReportPart {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AuditHeadPart {
+    /// The audit row's id.
+    pub row_id: i64,
+    /// Its chained hash (64 lower-case hex digits).
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AmendsPart {
     pub decision_id: i64,
     pub record_id: String,
@@ -243,6 +257,8 @@ pub struct RecordInput<'a> {
     pub signer: &'a str,
     pub key_id: &'a str,
     pub signed_at: NaiveDateTime,
+    /// The audit trail's last row at signing time: its id and hash.
+    pub audit_head: Option<(i64, &'a str)>,
 }
 
 fn level(l: Option<RiskLevel>) -> Option<u8> {
@@ -467,6 +483,10 @@ pub fn build(input: &RecordInput<'_>) -> DecisionRecord {
             reason: d.amend_reason.clone(),
         }),
         sealed_at: d.sealed_at.map(time),
+        audit_head: input.audit_head.map(|(row_id, sha256)| AuditHeadPart {
+            row_id,
+            sha256: sha256.to_string(),
+        }),
         signer: input.signer.to_string(),
         key_id: input.key_id.to_string(),
         signed_at: time(input.signed_at),

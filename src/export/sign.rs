@@ -150,6 +150,7 @@ pub fn build_record(
     // As the title bar: the database's own name first, then the caller's (the config's).
     let centre = db_centre.or(centre.map(str::to_string));
     let catalogue = cache.get(c, &d.assessment.catalogue.sha256)?;
+    let head = crate::store::audit::head(c)?;
     Ok(record::build(&RecordInput {
         decision: &d,
         child: &child,
@@ -161,6 +162,7 @@ pub fn build_record(
         signer,
         key_id,
         signed_at: now,
+        audit_head: head.as_ref().map(|h| (h.row_id, h.hash.as_str())),
     }))
 }
 

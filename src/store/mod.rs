@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::codes::Code;
 
+pub mod audit;
 pub mod autosave;
+pub mod backup;
 pub mod bulk;
 pub mod cases;
 pub mod catalogues;
@@ -35,6 +37,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_signatures.sql"),
     include_str!("migrations/005_amendments.sql"),
+    include_str!("migrations/006_audit.sql"),
     include_str!("migrations/007_autosave.sql"),
 ];
 
@@ -90,6 +93,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Who is working: every audit row names them (see [`audit`]).
+    operator: audit::SharedOperator,
 }
 
 impl Store {
@@ -154,6 +159,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            operator: default_operator(),
         };
         store.configure(true)?;
         store.migrate()?;
@@ -163,7 +169,11 @@ impl Store {
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            operator: default_operator(),
+        };
         store.configure(false)?;
         store.migrate()?;
         Ok(store)
@@ -179,7 +189,11 @@ impl Store {
         c.pragma_update(None, "synchronous", "FULL")?;
         c.pragma_update(None, "foreign_keys", "ON")?;
         c.pragma_update(None, "trusted_schema", "OFF")?;
+        // A row replaced by INSERT OR REPLACE fires its DELETE triggers, so the audit trail
+        // (and the refusals of migrations 001 and 002) see it.
+        c.pragma_update(None, "recursive_triggers", "ON")?;
         c.busy_timeout(std::time::Duration::from_secs(5))?;
+        audit::register(c, &self.operator)?;
         Ok(())
     }
 
@@ -202,6 +216,9 @@ impl Store {
                 .pragma_update(None, "application_id", APPLICATION_ID)?;
         }
         migrations().to_latest(&mut self.conn)?;
+        // The per-table audit triggers follow the schema (see `audit`); they exist before
+        // the first row is written.
+        self.write(|tx| audit::sync_triggers(tx))?;
         // A new database starts with the province's cities and counties; townships and
         // villages are added as cases arrive.
         let regions: i64 = self
@@ -216,6 +233,20 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Sets who is working from now on: every audit row written through this store names
+    /// them. A new store starts with the operating system's user name.
+    pub fn set_operator(&mut self, op: audit::Operator) {
+        *self.operator.lock().unwrap_or_else(|e| e.into_inner()) = op;
+    }
+
+    /// Who the audit trail names for the next change.
+    pub fn operator(&self) -> audit::Operator {
+        self.operator
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Read access for the query modules.
@@ -233,33 +264,42 @@ impl Store {
 
     /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found, none if sound.
     pub fn check_integrity(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in st.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(row);
-            }
-        }
-        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = st.query_map([], |r| {
-            Ok(format!(
-                "foreign key: row {} of table {} points at a missing row of {}",
-                r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(2)?
-            ))
-        })?;
-        for row in rows {
-            problems.push(row?);
-        }
-        Ok(problems)
+        integrity_problems(&self.conn)
     }
+}
+
+fn default_operator() -> audit::SharedOperator {
+    std::sync::Arc::new(std::sync::Mutex::new(audit::Operator::os_user()))
+}
+
+/// `PRAGMA integrity_check` and `foreign_key_check` on any connection: the problems found.
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    for row in st.query_map([], |r| r.get::<_, String>(0))? {
+        let row = row?;
+        if row != "ok" {
+            problems.push(row);
+        }
+    }
+    let mut st = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = st.query_map([], |r| {
+        Ok(format!(
+            "foreign key: row {} of table {} points at a missing row of {}",
+            r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(2)?
+        ))
+    })?;
+    for row in rows {
+        problems.push(row?);
+    }
+    Ok(problems)
 }
 
 /// Gives SQLCipher the passphrase (the first statement on a connection) and checks it by
 /// reading the schema: a wrong one fails there, before anything is written.
-fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
+pub(crate) fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
     conn.pragma_update(None, "key", passphrase)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
@@ -272,7 +312,7 @@ fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
 
 /// Reads the header of an existing file, read-only, and refuses what is not ours. `key`:
 /// the passphrase of an encrypted file.
-fn check_foreign(path: &Path, key: Option<&str>) -> Result<()> {
+pub(crate) fn check_foreign(path: &Path, key: Option<&str>) -> Result<()> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|e| {

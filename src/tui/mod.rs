@@ -92,6 +92,13 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
     if let Some(d) = drafts {
         app.push(Box::new(d));
     }
+    // Without a configured operator, the first thing asked is who is working (before any
+    // draft is taken back, so the audit trail names them). The demo does not ask: its
+    // changes are recorded under the computer's user name.
+    if ctx.operator.is_none() && !app.env.demo {
+        let prompt = screens::operator::OperatorPrompt::new(&app.env);
+        app.push(Box::new(prompt));
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [

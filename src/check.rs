@@ -1,0 +1,111 @@
+//! `casepanel check`: is this database sound, and is its audit trail whole?
+//!
+//! 1. `PRAGMA integrity_check` and `foreign_key_check`;
+//! 2. the audit trail's triggers are all in place (a change made while one was missing
+//!    went unrecorded);
+//! 3. the audit chain: every row's hash recomputed; the first broken link is named;
+//! 4. every signed record stored in the database names the audit row that was the chain's
+//!    head when it was signed, with its hash: that row must still be there with that hash.
+//!    A rewrite of the whole chain (every hash recomputed) passes step 3 but not this one.
+//!
+//! Reads only: the database is opened read-only and never changed. `restore` runs the
+//! same check on a backup before installing it.
+
+use rusqlite::Connection;
+
+use crate::export::record::DecisionRecord;
+use crate::store::{self, StoreError, audit};
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Every problem but the broken link, most basic first.
+    pub problems: Vec<String>,
+    /// The first broken link of the audit chain, if any.
+    pub broken: Option<audit::Broken>,
+    /// Audit rows whose links hold (up to the break).
+    pub audit_rows: u64,
+    pub head: Option<audit::Head>,
+    /// Signed records whose audit head was compared with the chain.
+    pub records: usize,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && self.broken.is_none()
+    }
+}
+
+/// Runs every check on `c` (see the module documentation).
+pub fn check(c: &Connection) -> Result<Report, StoreError> {
+    let mut problems = store::integrity_problems(c)?;
+    if !audit::has_trail(c)? {
+        problems.push(
+            "the database has no audit trail: it was made by an older casepanel. Open it once with this one to add it."
+                .into(),
+        );
+        return Ok(Report {
+            problems,
+            broken: None,
+            audit_rows: 0,
+            head: None,
+            records: 0,
+        });
+    }
+    problems.extend(audit::trigger_problems(c)?);
+    let chain = audit::verify_chain(c)?;
+    let mut st =
+        c.prepare("SELECT record_id, record FROM decision_signature ORDER BY decision_id")?;
+    let stored: Vec<(String, Vec<u8>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (records, found) = compare_heads(c, &stored, "signed record")?;
+    problems.extend(found);
+    Ok(Report {
+        problems,
+        broken: chain.broken,
+        audit_rows: chain.rows,
+        head: chain.head,
+        records,
+    })
+}
+
+/// Compares the `audit_head` of each record (name, canonical bytes) with the chain in `c`.
+/// Returns how many records named a head, and the problems. `what` names the records in
+/// the messages ("signed record", "exported record").
+pub fn compare_heads(
+    c: &Connection,
+    records: &[(String, Vec<u8>)],
+    what: &str,
+) -> Result<(usize, Vec<String>), StoreError> {
+    let mut problems = Vec::new();
+    let mut n = 0;
+    for (id, bytes) in records {
+        let rec = match DecisionRecord::parse(bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{what} {id}: cannot be read: {e}"));
+                continue;
+            }
+        };
+        let Some(head) = rec.audit_head else {
+            // Signed before the audit trail existed (schema version 1).
+            continue;
+        };
+        n += 1;
+        match audit::hash_of(c, head.row_id)? {
+            None => problems.push(format!(
+                "{what} {id} was signed when the audit trail ended at row {}, which is gone: the trail was cut short or rewritten",
+                head.row_id
+            )),
+            Some(h) if h != head.sha256 => problems.push(format!(
+                "{what} {id} was signed when audit row {} had hash {}…; it now has {}…: the trail was rewritten",
+                head.row_id,
+                &head.sha256[..head.sha256.len().min(12)],
+                &h[..h.len().min(12)]
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok((n, problems))
+}

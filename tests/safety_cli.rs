@@ -1,0 +1,637 @@
+//! `casepanel check`, `backup` and `restore`, run as the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+
+use casepanel::store::{Store, audit, settings};
+
+const BIN: &str = env!("CARGO_BIN_EXE_casepanel");
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("CASEPANEL_TODAY", "2026-11-29")
+        .env("CASEPANEL_CONFIG", dir.join("none.toml"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("CASEPANEL_OPERATOR")
+        .env_remove("CASEPANEL_DB")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn generated(dir: &Path, name: &str, cases: usize) -> PathBuf {
+    let db = dir.join(name);
+    let o = run(
+        &[
+            "generate",
+            "--db",
+            db.to_str().unwrap(),
+            "--cases",
+            &cases.to_string(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    db
+}
+
+fn check(db: &Path, dir: &Path) -> Output {
+    run(&["--db", db.to_str().unwrap(), "check"], dir)
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+/// The issue's acceptance test: ok on a generated database; after an audit row is edited
+/// with the triggers dropped (by the sqlite3 shell), that row's link is reported broken
+/// and the exit code is 1.
+#[test]
+fn check_passes_then_names_the_edited_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 60);
+    let o = check(&db, dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("ok") && out.contains("chain intact"), "{out}");
+
+    let sql = "DROP TRIGGER audit_no_update; UPDATE audit SET operator = 'mallory' WHERE id = 7;";
+    let shell = Command::new("sqlite3").arg(&db).arg(sql).output();
+    match shell {
+        Ok(s) => assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr)),
+        // No sqlite3 shell here: the same edit through a plain connection.
+        Err(_) => Connection::open(&db).unwrap().execute_batch(sql).unwrap(),
+    }
+    let o = check(&db, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("first broken link"), "{err}");
+    assert!(err.contains("row 7"), "{err}");
+    assert!(err.contains("audit_no_update"), "{err}");
+}
+
+/// A rewrite of the whole chain (every hash recomputed after the edit) keeps the chain
+/// consistent, but not with the signed records, which name the head at signing time.
+#[test]
+fn a_rewritten_chain_is_caught_by_the_signed_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "demo",
+            "--cases",
+            "30",
+            "--no-tui",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = check(&db, dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        !out.contains(" 0 signed records"),
+        "the demo signs records: {out}"
+    );
+
+    let c = Connection::open(&db).unwrap();
+    rewrite_chain_from(&c, 3);
+    drop(c);
+    assert_eq!(
+        audit::verify_chain(&Connection::open(&db).unwrap())
+            .unwrap()
+            .broken,
+        None,
+        "the rewrite is consistent in itself"
+    );
+    let o = check(&db, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("signed record D-"), "{err}");
+    assert!(err.contains("rewritten"), "{err}");
+}
+
+/// Edits audit row `from` and recomputes every hash after it, as someone who knows the
+/// layout would: the chain stays consistent in itself.
+fn rewrite_chain_from(c: &Connection, from: i64) {
+    c.execute_batch("DROP TRIGGER audit_no_update").unwrap();
+    c.execute(
+        "UPDATE audit SET operator = 'mallory' WHERE id = ?1",
+        [from],
+    )
+    .unwrap();
+    let last: i64 = c
+        .query_row("SELECT max(id) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    for id in from..=last {
+        let prev: String = c
+            .query_row("SELECT hash FROM audit WHERE id = ?1", [id - 1], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let h = {
+            let mut st = c
+                .prepare(
+                    "SELECT id, at, operator, operator_source, tbl, row_key, action, row_before,
+                            row_after FROM audit WHERE id = ?1",
+                )
+                .unwrap();
+            let mut rows = st.query([id]).unwrap();
+            let r = rows.next().unwrap().unwrap();
+            let mut f = [ValueRef::Text(prev.as_bytes()); 10];
+            for (i, slot) in f.iter_mut().skip(1).enumerate() {
+                *slot = r.get_ref(i).unwrap();
+            }
+            audit::row_hash(&f)
+        };
+        c.execute(
+            "UPDATE audit SET hash = ?1 WHERE id = ?2",
+            rusqlite::params![h, id],
+        )
+        .unwrap();
+    }
+    c.execute_batch(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+         BEGIN SELECT RAISE(ABORT, 'casepanel: the audit trail cannot be changed'); END;",
+    )
+    .unwrap();
+}
+
+/// Exported records are the anchor outside the database: when the signatures are gone from
+/// the database too, `check --records` still shows the rewrite.
+#[test]
+fn exported_records_catch_a_rewrite_the_database_no_longer_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "demo",
+            "--cases",
+            "30",
+            "--no-tui",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // The records as `export` writes them: the stored bytes, as D-….json.
+    let out = dir.path().join("export");
+    std::fs::create_dir(&out).unwrap();
+    {
+        let c = Connection::open(&db).unwrap();
+        let mut st = c
+            .prepare("SELECT record_id, record FROM decision_signature")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .unwrap();
+        for r in rows {
+            let (id, bytes) = r.unwrap();
+            std::fs::write(out.join(format!("{id}.json")), bytes).unwrap();
+        }
+    }
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "check",
+            "--records",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("exported records agree"));
+
+    // Rewrite the chain, remove the stored signatures, put every trigger back as it was.
+    let c = Connection::open(&db).unwrap();
+    let saved: Vec<String> = c
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'decision_signature'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'decision_signature'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for n in &names {
+        c.execute_batch(&format!("DROP TRIGGER \"{n}\"")).unwrap();
+    }
+    c.execute_batch("DELETE FROM decision_signature").unwrap();
+    for sql in &saved {
+        c.execute_batch(sql).unwrap();
+    }
+    rewrite_chain_from(&c, 2);
+    drop(c);
+    let o = check(&db, dir.path());
+    assert!(
+        o.status.success(),
+        "nothing in the database shows it any more: {}",
+        text(&o)
+    );
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "check",
+            "--records",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("exported record D-"), "{err}");
+    assert!(err.contains("rewritten"), "{err}");
+}
+
+#[test]
+fn check_refuses_what_is_not_a_casepanel_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.db");
+    std::fs::write(&p, "not a database\n").unwrap();
+    let o = check(&p, dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("not a casepanel database"),
+        "{}",
+        text(&o)
+    );
+    let o = check(&dir.path().join("missing.db"), dir.path());
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn backup_writes_a_checked_private_copy_and_keeps_existing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 40);
+    let out = dir.path().join("b.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a backup holds case files: owner only");
+    }
+    let o = check(&out, dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    // One file: no -wal beside it.
+    for extra in ["b.db-wal", "b.db-journal"] {
+        assert!(!dir.path().join(extra).exists(), "{extra}");
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".casepanel-tmp")),
+        "{names:?}"
+    );
+    // The same rows.
+    let count = |p: &Path| -> (i64, i64) {
+        let c = Connection::open(p).unwrap();
+        (
+            c.query_row("SELECT count(*) FROM case_file", [], |r| r.get(0))
+                .unwrap(),
+            c.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+                .unwrap(),
+        )
+    };
+    assert_eq!(count(&db), count(&out));
+
+    // Not over an existing file without --force.
+    std::fs::write(dir.path().join("keep.db"), "mine").unwrap();
+    let keep = dir.path().join("keep.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "--out",
+            keep.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("--force"), "{}", text(&o));
+    assert_eq!(std::fs::read(&keep).unwrap(), b"mine");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "--out",
+            keep.to_str().unwrap(),
+            "--force",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(check(&keep, dir.path()).status.success());
+    // Never over the database itself.
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "--out",
+            db.to_str().unwrap(),
+            "--force",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+/// Backups taken while another connection keeps writing are consistent snapshots: each
+/// passes the full check.
+#[test]
+fn backup_while_another_connection_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 40);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let db = db.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut store = Store::open(&db).unwrap();
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store
+                    .write(|tx| settings::set(tx, "writer", &n.to_string()))
+                    .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    for i in 0..3 {
+        let out = dir.path().join(format!("b{i}.db"));
+        let o = run(
+            &[
+                "--db",
+                db.to_str().unwrap(),
+                "backup",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let o = check(&out, dir.path());
+        assert!(o.status.success(), "backup {i}: {}", text(&o));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    assert!(writes > 0);
+    let o = check(&db, dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn restore_checks_the_backup_keeps_the_old_file_and_swaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 40);
+    let bak = dir.path().join("b.db");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "--out",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A change after the backup.
+    {
+        let mut store = Store::open(&db).unwrap();
+        store
+            .write(|tx| settings::set(tx, "after_backup", "1"))
+            .unwrap();
+    }
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "--operator",
+            "管理员 李",
+            "restore",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let store = Store::open(&db).unwrap();
+    assert_eq!(settings::get(store.conn(), "after_backup").unwrap(), None);
+    let last = &audit::latest(store.conn(), 1).unwrap()[0];
+    assert_eq!(last.action, "restore");
+    assert_eq!(last.operator, "管理员 李");
+    assert_eq!(last.operator_source, "flag");
+    drop(store);
+    // The previous database is kept, with the change made after the backup.
+    let kept: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("a.db.before-restore-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let old = Connection::open(&kept[0]).unwrap();
+    let v: String = old
+        .query_row(
+            "SELECT value FROM setting WHERE key = 'after_backup'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "1");
+    assert!(check(&db, dir.path()).status.success());
+}
+
+#[test]
+fn restore_refuses_bad_backups_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 30);
+    let before = sha(&db);
+    let restore = |file: &Path| {
+        run(
+            &[
+                "--db",
+                db.to_str().unwrap(),
+                "restore",
+                file.to_str().unwrap(),
+            ],
+            dir.path(),
+        )
+    };
+    // Not a database.
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "hello\n").unwrap();
+    let o = restore(&txt);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("not a casepanel database"),
+        "{}",
+        text(&o)
+    );
+    // Another program's database.
+    let foreign = dir.path().join("foreign.db");
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let o = restore(&foreign);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("does not belong to casepanel"),
+        "{}",
+        text(&o)
+    );
+    // A backup whose audit trail was edited.
+    let bak = dir.path().join("b.db");
+    assert!(
+        run(
+            &[
+                "--db",
+                db.to_str().unwrap(),
+                "backup",
+                "--out",
+                bak.to_str().unwrap()
+            ],
+            dir.path()
+        )
+        .status
+        .success()
+    );
+    Connection::open(&bak)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_no_update; UPDATE audit SET operator = 'mallory' WHERE id = 4;",
+        )
+        .unwrap();
+    let o = restore(&bak);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("row 4"), "{}", text(&o));
+    assert!(text(&o).contains("Nothing was changed"), "{}", text(&o));
+    assert_eq!(sha(&db), before);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.starts_with(".casepanel-tmp") && !n.contains("before-restore")),
+        "{names:?}"
+    );
+}
+
+/// While casepanel has the database open, a restore is refused.
+#[test]
+fn restore_refuses_while_the_database_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 20);
+    let bak = dir.path().join("b.db");
+    assert!(
+        run(
+            &[
+                "--db",
+                db.to_str().unwrap(),
+                "backup",
+                "--out",
+                bak.to_str().unwrap()
+            ],
+            dir.path()
+        )
+        .status
+        .success()
+    );
+    let open = Store::open(&db).unwrap();
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "restore",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("open in another program"), "{}", text(&o));
+    drop(open);
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "restore",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// The CLI records the OS user when no operator is given, and says so.
+#[test]
+fn cli_writes_name_the_operator_or_the_os_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path(), "a.db", 10);
+    let c = Connection::open(&db).unwrap();
+    let (op, src): (String, String) = c
+        .query_row(
+            "SELECT operator, operator_source FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(src, "os_user");
+    assert!(!op.is_empty());
+    let o = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "sign", "--all"])
+        .current_dir(dir.path())
+        .env("CASEPANEL_CONFIG", dir.path().join("none.toml"))
+        .env("CASEPANEL_OPERATOR", "  \u{7}\u{1b} ")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an empty name after cleaning is refused"
+    );
+    assert!(text(&o).contains("CASEPANEL_OPERATOR"), "{}", text(&o));
+}
