@@ -163,6 +163,32 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Import a screening list (.xlsx or .csv), or historical assessments. 导入排查名单或历史评估
+    ///
+    /// All or nothing: if any row has a problem, nothing is imported and every problem is
+    /// listed with its row, column and how to fix it. 任何一行有问题则全部不导入，并逐条列出问题及改法。
+    Import {
+        /// The sheet: .xlsx, or .csv in UTF-8 or GBK. 表格文件
+        file: PathBuf,
+        /// Only check; write nothing. 只检查，不写入
+        #[arg(long)]
+        dry_run: bool,
+        /// The CSV's encoding if detection fails (utf-8, gbk, gb18030, utf-16le). CSV 编码
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Add townships and villages the database does not know yet. 新建未登记的乡镇、村
+        #[arg(long)]
+        create_regions: bool,
+        /// Take the sheet's values where a child on file differs. 以表格内容更新已有档案
+        #[arg(long)]
+        update: bool,
+        /// Write a copy of the sheet with an error column (.xlsx or .csv). 写出标注错误的表格副本
+        #[arg(long, value_name = "FILE")]
+        errors_out: Option<PathBuf>,
+        /// The file holds historical assessments (身份证号, 评估日期, 风险等级, 下次复评日期). 导入历史评估
+        #[arg(long)]
+        assessments: bool,
+    },
     /// Check a record file or an export folder with the centre's public key. 核验决定书或导出文件夹
     Verify {
         /// A D-….json record or an export folder. 决定书文件或导出文件夹
@@ -334,6 +360,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             signing::export(&ctx, decision, session, &out, lang, &key)
         }
         Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
+        Some(Command::Import {
+            file,
+            dry_run,
+            encoding,
+            create_regions,
+            update,
+            errors_out,
+            assessments,
+        }) => import::import(
+            &ctx,
+            &import::Args {
+                file,
+                dry_run,
+                encoding,
+                create_regions,
+                update,
+                errors_out,
+                assessments,
+            },
+        ),
     }
 }
 
@@ -796,4 +842,224 @@ fn check_region(store: &Store, region: Option<&str>) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// `casepanel import`: screening lists and historical assessments.
+mod import {
+    use std::path::{Path, PathBuf};
+
+    use super::{Context, Failure, now, today};
+    use crate::i18n::{Lang, t, tf};
+    use crate::intake::problem::{Problem, render};
+    use crate::intake::read::{Format, Sheet};
+    use crate::intake::screening::{Match, Options};
+    use crate::intake::{Progress, assessments, errors_out, read, screening};
+    use crate::store::{Store, intake};
+
+    pub struct Args {
+        pub file: PathBuf,
+        pub dry_run: bool,
+        pub encoding: Option<String>,
+        pub create_regions: bool,
+        pub update: bool,
+        pub errors_out: Option<PathBuf>,
+        pub assessments: bool,
+    }
+
+    fn same_file(a: &Path, b: &Path) -> bool {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn refused(lang: Lang, file: &Path, problems: &[Problem]) -> Failure {
+        let errors = problems.iter().filter(|p| !p.warning).count();
+        Failure(tf(
+            lang,
+            "import.refused",
+            &[
+                ("file", &file.display().to_string()),
+                ("errors", &errors.to_string()),
+            ],
+        ))
+    }
+
+    fn write_copy(
+        lang: Lang,
+        out: Option<&Path>,
+        sheet: &Sheet,
+        header: usize,
+        problems: &[Problem],
+    ) -> Result<(), Failure> {
+        if let Some(out) = out {
+            errors_out::write(out, sheet, header, problems, lang).map_err(Failure)?;
+            eprintln!(
+                "{}",
+                tf(
+                    lang,
+                    "import.errors_written",
+                    &[("file", &out.display().to_string())]
+                )
+            );
+        }
+        Ok(())
+    }
+
+    pub fn import(ctx: &Context, a: &Args) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        if let Some(out) = &a.errors_out
+            && same_file(out, &a.file)
+        {
+            return Err(Failure(t(lang, "import.same_file").to_string()));
+        }
+        let sheet = match read::read(&a.file, a.encoding.as_deref()) {
+            Ok(s) => s,
+            Err(kind) => {
+                let problems = [Problem::file(kind)];
+                print!("{}", render(&problems, lang));
+                return Err(refused(lang, &a.file, &problems));
+            }
+        };
+        let format = match &sheet.format {
+            Format::Csv { encoding } => format!("CSV, {encoding}"),
+            Format::Xlsx { sheet } => format!("XLSX, {}", crate::text::sanitize_line(sheet)),
+        };
+        eprintln!(
+            "{}",
+            tf(
+                lang,
+                "import.read",
+                &[("file", &a.file.display().to_string()), ("format", &format)]
+            )
+        );
+        // A dry run never creates a database: without one it checks against a fresh one.
+        let mut store = if a.dry_run && !ctx.db.exists() {
+            Store::open_in_memory()?
+        } else {
+            Store::open(&ctx.db)?
+        };
+        if a.assessments {
+            return import_assessments(ctx, a, &sheet, &mut store);
+        }
+        let day = today();
+        let opts = Options {
+            today: day,
+            create_regions: a.create_regions,
+            update: a.update,
+        };
+        let mut progress = Progress::new(t(lang, "import.progress.check"), sheet.rows.len());
+        let checked = {
+            let lookup = intake::DbLookup::new(store.conn())?;
+            screening::check_with_progress(&sheet, &lookup, &opts, &mut |d, n| progress.tick(d, n))?
+        };
+        progress.finish();
+        print!("{}", render(&checked.problems, lang));
+        write_copy(
+            lang,
+            a.errors_out.as_deref(),
+            &sheet,
+            checked.header,
+            &checked.problems,
+        )?;
+        if checked.has_errors() {
+            return Err(refused(lang, &a.file, &checked.problems));
+        }
+        let rows = checked.entries.len().to_string();
+        if a.dry_run {
+            let new = checked
+                .entries
+                .iter()
+                .filter(|e| matches!(e.matched, Match::New { .. }))
+                .count();
+            let updated = checked
+                .entries
+                .iter()
+                .filter(|e| matches!(e.matched, Match::Existing { update: true, .. }))
+                .count();
+            let cases = checked
+                .entries
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.matched,
+                        Match::New { .. } | Match::Existing { case: None, .. }
+                    )
+                })
+                .count();
+            println!(
+                "{}",
+                tf(
+                    lang,
+                    "import.dry_run",
+                    &[
+                        ("rows", &rows),
+                        ("new", &new.to_string()),
+                        ("updated", &updated.to_string()),
+                        ("cases", &cases.to_string()),
+                        ("regions", &checked.new_regions.len().to_string()),
+                    ]
+                )
+            );
+            return Ok(());
+        }
+        let mut progress = Progress::new(t(lang, "import.progress.write"), checked.entries.len());
+        let sum =
+            store.write(|tx| intake::apply(tx, &checked, day, &mut |d, n| progress.tick(d, n)))?;
+        progress.finish();
+        println!(
+            "{}",
+            tf(
+                lang,
+                "import.done",
+                &[
+                    ("rows", &rows),
+                    ("new", &sum.children_new.to_string()),
+                    ("updated", &sum.children_updated.to_string()),
+                    ("same", &sum.children_unchanged.to_string()),
+                    ("cases", &sum.cases_opened.to_string()),
+                    ("reports", &sum.reports_added.to_string()),
+                    ("regions", &sum.regions_created.to_string()),
+                ]
+            )
+        );
+        Ok(())
+    }
+
+    fn import_assessments(
+        ctx: &Context,
+        a: &Args,
+        sheet: &Sheet,
+        store: &mut Store,
+    ) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        let checked = assessments::check(sheet, &intake::AssessmentDb(store.conn()), today())?;
+        print!("{}", render(&checked.problems, lang));
+        write_copy(
+            lang,
+            a.errors_out.as_deref(),
+            sheet,
+            checked.header,
+            &checked.problems,
+        )?;
+        if checked.has_errors() {
+            return Err(refused(lang, &a.file, &checked.problems));
+        }
+        let same = checked.entries.iter().filter(|e| e.already).count();
+        let new = checked.entries.len() - same;
+        let args = [
+            ("rows", checked.rows.to_string()),
+            ("new", new.to_string()),
+            ("same", same.to_string()),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if a.dry_run {
+            println!("{}", tf(lang, "import.assess.dry_run", &args));
+            return Ok(());
+        }
+        let at = now();
+        store.write(|tx| intake::apply_assessments(tx, &checked, at))?;
+        println!("{}", tf(lang, "import.assess.done", &args));
+        Ok(())
+    }
 }

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod children;
 pub mod decisions;
+pub mod intake;
 pub mod panel;
 pub mod queries;
 pub mod queue;
