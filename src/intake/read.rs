@@ -195,7 +195,15 @@ fn read_xlsx(path: &Path) -> Result<Sheet, Kind> {
         Some((r0, c0)) => formulas
             .cells()
             .filter(|(_, _, f)| !f.is_empty())
-            .map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f.clone()))
+            .map(|(r, c, f)| {
+                // The file stores a formula without its `=`; show it as typed.
+                let f = if f.starts_with('=') {
+                    f.clone()
+                } else {
+                    format!("={f}")
+                };
+                ((r0 + r as u32, c0 + c as u32), f)
+            })
             .collect(),
         None => Vec::new(),
     };

@@ -165,3 +165,5 @@ pub fn fixture() -> Fixture {
         cases,
     }
 }
+
+pub mod intake;
