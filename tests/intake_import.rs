@@ -591,3 +591,37 @@ fn bad_assessment_rows_write_nothing() {
         assert_eq!(digest(&db), before, "{row}");
     }
 }
+
+#[test]
+fn naming_only_the_county_of_a_child_filed_under_a_village_is_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let before = digest(&db);
+    let file = dir.path().join("county.csv");
+    std::fs::write(
+        &file,
+        to_csv(&template_with(1, &[("乡镇(街道)", ""), ("村(居)", "")])),
+    )
+    .unwrap();
+    let r = run(&db, "en", &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 updated, 3 unchanged"), "{}", r.stdout);
+    assert_eq!(digest(&db), before);
+    // Moving the child to another county is a difference.
+    std::fs::write(
+        &file,
+        to_csv(&template_with(
+            1,
+            &[("县(区)", "法库县"), ("乡镇(街道)", ""), ("村(居)", "")],
+        )),
+    )
+    .unwrap();
+    let r = run(&db, "en", &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stdout
+            .contains("which says \"沈阳市 新民市 兴隆镇 红旗村\""),
+        "{}",
+        r.stdout
+    );
+}

@@ -31,7 +31,13 @@ pub fn big_sheet(n: usize) -> String {
         ("辽中区", "210115"),
         ("于洪区", "210114"),
     ];
-    const TYPES: &[&str] = &["家庭贫困", "监护不当", "事实无人监护、失学辍学", "家暴", "重病重残"];
+    const TYPES: &[&str] = &[
+        "家庭贫困",
+        "监护不当",
+        "事实无人监护、失学辍学",
+        "家暴",
+        "重病重残",
+    ];
     let header = template_rows()[0].join(",");
     let mut out = String::with_capacity(n * 260);
     out.push_str(&header);
@@ -80,9 +86,19 @@ fn a_hundred_thousand_rows_in_under_two_seconds() {
     assert_eq!(r.code, Some(0));
     casepanel::store::Store::open(&db).unwrap();
     let start = Instant::now();
-    let r = run(&db, "en", &["import", file.to_str().unwrap(), "--create-regions"]);
+    let r = run(
+        &db,
+        "en",
+        &["import", file.to_str().unwrap(), "--create-regions"],
+    );
     let took = start.elapsed();
-    assert_eq!(r.code, Some(0), "{}\n{}", &r.stdout[..r.stdout.len().min(3000)], r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "{}\n{}",
+        &r.stdout[..r.stdout.len().min(3000)],
+        r.stderr
+    );
     assert_eq!(count(&db, "child"), n as i64);
     eprintln!("imported {n} rows in {took:.2?}");
     if !cfg!(debug_assertions) {

@@ -20,7 +20,44 @@ pub mod read;
 pub mod screening;
 
 use std::io::{IsTerminal, Write};
+
+use chrono::NaiveDateTime;
+
+use crate::domain::report::Channel;
+use crate::i18n::{Lang, label};
 use std::time::{Duration, Instant};
+
+/// A report's time as typed: "YYYY-MM-DD HH:MM[:SS]" (or a `T` between), or a date alone
+/// (midnight), the date in any form [`screening::parse_date`] reads.
+pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for f in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t);
+        }
+    }
+    if s.contains(':') {
+        return None;
+    }
+    screening::parse_date(s)
+        .ok()
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+}
+
+/// A channel by its Chinese name, a synonym, its code or its English label.
+pub fn parse_channel(s: &str) -> Option<Channel> {
+    Channel::from_chinese(s).or_else(|| {
+        Channel::ALL
+            .iter()
+            .copied()
+            .find(|c| label(Lang::En, *c).eq_ignore_ascii_case(s.trim()))
+    })
+}
 
 /// A one-line progress count on stderr, redrawn at most ten times a second, only when
 /// stderr is a terminal and the work is big enough to wait for.

@@ -898,8 +898,10 @@ pub fn check_with_progress(
                 };
                 opt(&mut cx, Col::Phone, &p.phone, &mut child.phone);
                 opt(&mut cx, Col::School, &p.school, &mut child.school);
+                // A sheet that names only the county of a child filed under one of its
+                // townships says nothing new.
                 let region_changes = match &p.region {
-                    RegionRef::Known(c) => *c != child.region,
+                    RegionRef::Known(c) => !child.region.starts_with(c.as_str()),
                     RegionRef::New(_) => true,
                 };
                 if region_changes {

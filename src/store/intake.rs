@@ -19,11 +19,17 @@ use crate::domain::report::{Channel, Report};
 use crate::intake::assessments::{AChecked, AssessmentLookup, Target};
 use crate::intake::screening::{Checked, Lookup, Match, OnFile, RegionRef};
 
-/// The database as the checks see it; the region tree is read once.
+/// One child as the duplicate checks need it: (id, ID number, sex, region).
+type Brief = (i64, Option<String>, Sex, String);
+
+/// The database as the checks see it. The region tree and the children's identities are
+/// read once, so a sheet of 100,000 rows costs two table scans, not 200,000 queries.
 pub struct DbLookup<'c> {
     conn: &'c Connection,
     by_name: HashMap<(String, String), String>,
     names: HashMap<String, (String, Option<String>)>,
+    by_id_number: HashMap<String, i64>,
+    by_person: HashMap<(String, NaiveDate), Vec<Brief>>,
 }
 
 impl<'c> DbLookup<'c> {
@@ -46,10 +52,31 @@ impl<'c> DbLookup<'c> {
             );
             names.insert(code, (name, parent));
         }
+        let mut by_id_number = HashMap::new();
+        let mut by_person: HashMap<(String, NaiveDate), Vec<Brief>> = HashMap::new();
+        let mut st = conn.prepare(
+            "SELECT id, id_number, sex, region, name, birth_date FROM child ORDER BY id",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let id_number: Option<String> = r.get(1)?;
+            if let Some(n) = &id_number {
+                by_id_number.insert(n.clone(), id);
+            }
+            by_person.entry((r.get(4)?, r.get(5)?)).or_default().push((
+                id,
+                id_number,
+                code(r, 2)?,
+                r.get(3)?,
+            ));
+        }
         Ok(DbLookup {
             conn,
             by_name,
             names,
+            by_id_number,
+            by_person,
         })
     }
 }
@@ -62,25 +89,18 @@ impl Lookup for DbLookup<'_> {
     }
 
     fn by_id_number(&self, id: &str) -> Result<Option<OnFile>> {
-        match children::find_by_id_number(self.conn, id)? {
-            Some(child) => self.on_file(child.id),
+        match self.by_id_number.get(id) {
+            Some(&child) => self.on_file(child),
             None => Ok(None),
         }
     }
 
-    fn by_name_birth(
-        &self,
-        name: &str,
-        birth: NaiveDate,
-    ) -> Result<Vec<(i64, Option<String>, Sex, String)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, id_number, sex, region FROM child WHERE name = ?1 AND birth_date = ?2
-             ORDER BY id",
-        )?;
-        let rows = st.query_map(params![name, birth], |r| {
-            Ok((r.get(0)?, r.get(1)?, code(r, 2)?, r.get(3)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    fn by_name_birth(&self, name: &str, birth: NaiveDate) -> Result<Vec<Brief>> {
+        Ok(self
+            .by_person
+            .get(&(name.to_string(), birth))
+            .cloned()
+            .unwrap_or_default())
     }
 
     fn on_file(&self, child_id: i64) -> Result<Option<OnFile>> {
@@ -161,6 +181,20 @@ pub fn apply(
             "the sheet has errors; nothing was imported".into(),
         ));
     }
+    // A big sheet would spill the default 2 MB page cache into the WAL again and again.
+    let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    c.pragma_update(None, "cache_size", -262_144)?;
+    let out = write_plan(c, checked, today, progress);
+    c.pragma_update(None, "cache_size", cache)?;
+    out
+}
+
+fn write_plan(
+    c: &Connection,
+    checked: &Checked,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Summary> {
     let mut sum = Summary::default();
     let mut new_codes: Vec<String> = Vec::with_capacity(checked.new_regions.len());
     let resolve = |r: &RegionRef, new_codes: &[String]| -> String {
@@ -212,7 +246,12 @@ pub fn apply(
         if n % 512 == 0 {
             progress(n, total);
         }
-        let region = resolve(&e.region, &new_codes);
+        // The child's region as it will be: the one on file unless the sheet moves it.
+        let region = if e.child.region.is_empty() {
+            resolve(&e.region, &new_codes)
+        } else {
+            e.child.region.clone()
+        };
         let received: NaiveDateTime = e.screened_on.and_time(chrono::NaiveTime::MIN);
         let mut open_case = |child_id: i64| -> Result<i64> {
             insert_case.execute(params![child_id, e.screened_on, region])?;
@@ -271,7 +310,10 @@ pub fn apply(
                 let child_id = e.child.id;
                 if *update {
                     let mut child = e.child.clone();
-                    child.region = region.clone();
+                    if child.region.is_empty() {
+                        // Moved to a region this import creates.
+                        child.region = region.clone();
+                    }
                     children::update(c, &child, today)?;
                     if let Some(list) = guardians {
                         children::set_guardians(c, child_id, list)?;
