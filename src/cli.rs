@@ -1306,7 +1306,14 @@ mod report {
                 &[
                     ("report", &report_id.to_string()),
                     ("case", &case_number(case_id)),
-                    ("opened", if opened { t(lang, "report.opened") } else { "" }),
+                    (
+                        "opened",
+                        &if opened {
+                            i18n::aside(lang, t(lang, "report.new_case"))
+                        } else {
+                            String::new()
+                        },
+                    ),
                     ("review", if review { t(lang, "report.review") } else { "" }),
                 ]
             )

@@ -44,7 +44,7 @@ fn a_report_goes_on_the_open_case() {
         .unwrap();
     assert_eq!(
         (channel.as_str(), mandatory, reporter.as_str(), at.as_str()),
-        ("teacher", 1, "兴隆镇中心小学 班主任", "2026-11-28T16:20:00")
+        ("teacher", 1, "兴隆镇中心小学 班主任", "2026-11-28 16:20:00")
     );
 }
 
