@@ -225,7 +225,7 @@ pub enum ReportCommand {
     /// The report goes on the child's open case; without one, a case is opened (give
     /// --types). A report on a graded (active) case raises an ad-hoc re-review.
     /// 报告记入该儿童未结案的个案；没有则新开个案（需 --types）。在册个案收到新报告时自动发起临时复评。
-    Add(ReportArgs),
+    Add(Box<ReportArgs>),
 }
 
 /// `casepanel report add`.

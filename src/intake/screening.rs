@@ -30,6 +30,9 @@ pub struct OnFile {
     pub open_case: Option<(i64, Vec<DifficultyType>)>,
 }
 
+/// A child with the same name and birth date: (child id, ID number, sex, region).
+pub type Candidate = (i64, Option<String>, Sex, String);
+
 /// What the checks ask of the database.
 pub trait Lookup {
     /// The region called `name` under `parent` (None: a city).
@@ -40,7 +43,7 @@ pub trait Lookup {
         &self,
         name: &str,
         birth: NaiveDate,
-    ) -> crate::store::Result<Vec<(i64, Option<String>, Sex, String)>>;
+    ) -> crate::store::Result<Vec<Candidate>>;
     fn on_file(&self, child_id: i64) -> crate::store::Result<Option<OnFile>>;
     /// `沈阳市 新民市 兴隆镇` for a region code.
     fn region_path(&self, code: &str) -> String;

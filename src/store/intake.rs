@@ -11,7 +11,7 @@ use super::{Result, StoreError, cases, children, code, decisions, regions, repor
 use crate::domain::RiskLevel;
 use crate::domain::assessment::{Assessment, CatalogueRef, Override, Rule, Scoring};
 use crate::domain::case::CaseStatus;
-use crate::domain::child::{Sex, name_initials};
+use crate::domain::child::name_initials;
 use crate::domain::codes::Code;
 use crate::domain::decision::{NextReview, ReviewKind};
 use crate::domain::region::{Region, RegionLevel};
@@ -19,8 +19,7 @@ use crate::domain::report::{Channel, Report};
 use crate::intake::assessments::{AChecked, AssessmentLookup, Target};
 use crate::intake::screening::{Checked, Lookup, Match, OnFile, RegionRef};
 
-/// One child as the duplicate checks need it: (id, ID number, sex, region).
-type Brief = (i64, Option<String>, Sex, String);
+use crate::intake::screening::Candidate as Brief;
 
 /// The database as the checks see it. The region tree and the children's identities are
 /// read once, so a sheet of 100,000 rows costs two table scans, not 200,000 queries.
