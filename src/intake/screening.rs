@@ -39,11 +39,7 @@ pub trait Lookup {
     fn region(&self, parent: Option<&str>, name: &str) -> Option<(String, String)>;
     fn by_id_number(&self, id: &str) -> crate::store::Result<Option<OnFile>>;
     /// Children with this name and birth date: (child id, ID number, sex, region).
-    fn by_name_birth(
-        &self,
-        name: &str,
-        birth: NaiveDate,
-    ) -> crate::store::Result<Vec<Candidate>>;
+    fn by_name_birth(&self, name: &str, birth: NaiveDate) -> crate::store::Result<Vec<Candidate>>;
     fn on_file(&self, child_id: i64) -> crate::store::Result<Option<OnFile>>;
     /// `沈阳市 新民市 兴隆镇` for a region code.
     fn region_path(&self, code: &str) -> String;
