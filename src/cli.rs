@@ -210,6 +210,37 @@ pub enum Command {
         /// The backup file. 备份文件
         file: PathBuf,
     },
+    /// Import a screening list (.xlsx or .csv), or historical assessments. 导入排查名单或历史评估
+    ///
+    /// All or nothing: if any row has a problem, nothing is imported and every problem is
+    /// listed with its row, column and how to fix it. 任何一行有问题则全部不导入，并逐条列出问题及改法。
+    Import {
+        /// The sheet: .xlsx, or .csv in UTF-8 or GBK. 表格文件
+        file: PathBuf,
+        /// Only check; write nothing. 只检查，不写入
+        #[arg(long)]
+        dry_run: bool,
+        /// The CSV's encoding if detection fails (utf-8, gbk, gb18030, utf-16le). CSV 编码
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Add townships and villages the database does not know yet. 新建未登记的乡镇、村
+        #[arg(long)]
+        create_regions: bool,
+        /// Take the sheet's values where a child on file differs. 以表格内容更新已有档案
+        #[arg(long)]
+        update: bool,
+        /// Write a copy of the sheet with an error column (.xlsx or .csv). 写出标注错误的表格副本
+        #[arg(long, value_name = "FILE")]
+        errors_out: Option<PathBuf>,
+        /// The file holds historical assessments (身份证号, 评估日期, 风险等级, 下次复评日期). 导入历史评估
+        #[arg(long)]
+        assessments: bool,
+    },
+    /// Record reports (发现报告) from scripts. 登记发现报告
+    Report {
+        #[command(subcommand)]
+        action: ReportCommand,
+    },
     /// Check a record file or an export folder with the centre's public key. 核验决定书或导出文件夹
     Verify {
         /// A D-….json record or an export folder. 决定书文件或导出文件夹
@@ -232,6 +263,78 @@ pub struct KeyArgs {
     /// Who signs, as records name it (default: the centre's name). 签署人
     #[arg(long, value_name = "NAME")]
     pub signer: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Record one report about a child on file or a new child. 登记一条发现报告
+    ///
+    /// The report goes on the child's open case; without one, a case is opened (give
+    /// --types). A report on a graded (active) case raises an ad-hoc re-review.
+    /// 报告记入该儿童未结案的个案；没有则新开个案（需 --types）。在册个案收到新报告时自动发起临时复评。
+    Add(Box<ReportArgs>),
+}
+
+/// `casepanel report add`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The child, by casepanel's child number. 儿童编号
+    #[arg(long, value_name = "N", conflicts_with = "id_number")]
+    pub child_id: Option<i64>,
+    /// The child, by ID number; a new child if none is on file. 身份证号
+    #[arg(long, value_name = "ID")]
+    pub id_number: Option<String>,
+    /// When the report came in: "YYYY-MM-DD HH:MM" (default: now). 接报时间
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Channel: 教师, 医生, 热线电话, 公安机关 … or its code (teacher, hotline …). 报告渠道
+    #[arg(long)]
+    pub channel: String,
+    /// The reporter is a mandated reporter (teacher, doctor, community worker); checked
+    /// against the channel, which decides it anyway. 强制报告
+    #[arg(long)]
+    pub mandated: bool,
+    /// Who reported (name or role). 报告人
+    #[arg(
+        long,
+        conflicts_with = "anonymous",
+        required_unless_present = "anonymous"
+    )]
+    pub reporter: Option<String>,
+    /// The reporter stays anonymous. 匿名
+    #[arg(long)]
+    pub anonymous: bool,
+    /// What was reported. 情况说明
+    #[arg(
+        long,
+        conflicts_with = "summary_file",
+        required_unless_present = "summary_file"
+    )]
+    pub summary: Option<String>,
+    /// Read the summary from this file (UTF-8). 从文件读取情况说明
+    #[arg(long, value_name = "FILE")]
+    pub summary_file: Option<PathBuf>,
+    /// Difficulty types for a new case: 家庭贫困、监护不当 … 困境类型（新开个案时）
+    #[arg(long)]
+    pub types: Option<String>,
+    /// A new child's name. 姓名
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new child's sex: 男 or 女 (taken from the ID number if given). 性别
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// A new child's date of birth (taken from the ID number if given). 出生日期
+    #[arg(long, value_name = "DATE")]
+    pub birth_date: Option<String>,
+    /// A new child's region code (county, township or village). 地区代码
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// A new child's address. 现住址
+    #[arg(long)]
+    pub address: Option<String>,
+    /// A new child's phone. 联系电话
+    #[arg(long)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -426,6 +529,29 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             decrypt,
         }) => rekey(&ctx, new_passphrase_file.as_deref(), decrypt),
         Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
+        Some(Command::Report {
+            action: ReportCommand::Add(args),
+        }) => report::add(&ctx, &args),
+        Some(Command::Import {
+            file,
+            dry_run,
+            encoding,
+            create_regions,
+            update,
+            errors_out,
+            assessments,
+        }) => import::import(
+            &ctx,
+            &import::Args {
+                file,
+                dry_run,
+                encoding,
+                create_regions,
+                update,
+                errors_out,
+                assessments,
+            },
+        ),
         Some(Command::Check { records }) => safety::check(&ctx, records.as_deref()),
         Some(Command::Backup { out, force }) => safety::backup(&ctx, &out, force),
         Some(Command::Restore { file }) => safety::restore(&ctx, &file),
@@ -1178,5 +1304,489 @@ mod safety {
             None => println!("{}: restored from {}.", ctx.db.display(), file.display()),
         }
         Ok(())
+    }
+}
+
+/// `casepanel import`: screening lists and historical assessments.
+mod import {
+    use std::path::{Path, PathBuf};
+
+    use super::{Context, Failure, now, today};
+    use crate::i18n::{Lang, t, tf};
+    use crate::intake::problem::{Problem, render};
+    use crate::intake::read::{Format, Sheet};
+    use crate::intake::screening::{Match, Options};
+    use crate::intake::{Progress, assessments, errors_out, read, screening};
+    use crate::store::{Store, intake};
+
+    pub struct Args {
+        pub file: PathBuf,
+        pub dry_run: bool,
+        pub encoding: Option<String>,
+        pub create_regions: bool,
+        pub update: bool,
+        pub errors_out: Option<PathBuf>,
+        pub assessments: bool,
+    }
+
+    fn same_file(a: &Path, b: &Path) -> bool {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn refused(lang: Lang, file: &Path, problems: &[Problem]) -> Failure {
+        let errors = problems.iter().filter(|p| !p.warning).count();
+        Failure(tf(
+            lang,
+            "import.refused",
+            &[
+                ("file", &file.display().to_string()),
+                ("errors", &errors.to_string()),
+            ],
+        ))
+    }
+
+    fn write_copy(
+        lang: Lang,
+        out: Option<&Path>,
+        sheet: &Sheet,
+        header: usize,
+        problems: &[Problem],
+    ) -> Result<(), Failure> {
+        if let Some(out) = out {
+            errors_out::write(out, sheet, header, problems, lang).map_err(Failure)?;
+            eprintln!(
+                "{}",
+                tf(
+                    lang,
+                    "import.errors_written",
+                    &[("file", &out.display().to_string())]
+                )
+            );
+        }
+        Ok(())
+    }
+
+    pub fn import(ctx: &Context, a: &Args) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        if let Some(out) = &a.errors_out
+            && same_file(out, &a.file)
+        {
+            return Err(Failure(t(lang, "import.same_file").to_string()));
+        }
+        let sheet = match read::read(&a.file, a.encoding.as_deref()) {
+            Ok(s) => s,
+            Err(kind) => {
+                let problems = [Problem::file(kind)];
+                print!("{}", render(&problems, lang));
+                return Err(refused(lang, &a.file, &problems));
+            }
+        };
+        let format = match &sheet.format {
+            Format::Csv { encoding } => format!("CSV, {encoding}"),
+            Format::Xlsx { sheet } => format!("XLSX, {}", crate::text::sanitize_line(sheet)),
+        };
+        eprintln!(
+            "{}",
+            tf(
+                lang,
+                "import.read",
+                &[("file", &a.file.display().to_string()), ("format", &format)]
+            )
+        );
+        // A dry run never creates a database: without one it checks against a fresh one.
+        let mut store = if a.dry_run && !ctx.db.exists() {
+            Store::open_in_memory()?
+        } else {
+            ctx.open_store(&ctx.db)?
+        };
+        if a.assessments {
+            return import_assessments(ctx, a, &sheet, &mut store);
+        }
+        let day = today();
+        let opts = Options {
+            today: day,
+            create_regions: a.create_regions,
+            update: a.update,
+        };
+        let mut progress = Progress::new(t(lang, "import.progress.check"), sheet.rows.len());
+        let checked = {
+            let lookup = intake::DbLookup::new(store.conn())?;
+            screening::check_with_progress(&sheet, &lookup, &opts, &mut |d, n| progress.tick(d, n))?
+        };
+        progress.finish();
+        print!("{}", render(&checked.problems, lang));
+        write_copy(
+            lang,
+            a.errors_out.as_deref(),
+            &sheet,
+            checked.header,
+            &checked.problems,
+        )?;
+        if checked.has_errors() {
+            return Err(refused(lang, &a.file, &checked.problems));
+        }
+        let rows = checked.entries.len().to_string();
+        if a.dry_run {
+            let new = checked
+                .entries
+                .iter()
+                .filter(|e| matches!(e.matched, Match::New { .. }))
+                .count();
+            let updated = checked
+                .entries
+                .iter()
+                .filter(|e| matches!(e.matched, Match::Existing { update: true, .. }))
+                .count();
+            let cases = checked
+                .entries
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.matched,
+                        Match::New { .. } | Match::Existing { case: None, .. }
+                    )
+                })
+                .count();
+            println!(
+                "{}",
+                tf(
+                    lang,
+                    "import.dry_run",
+                    &[
+                        ("rows", &rows),
+                        ("new", &new.to_string()),
+                        ("updated", &updated.to_string()),
+                        ("cases", &cases.to_string()),
+                        ("regions", &checked.new_regions.len().to_string()),
+                    ]
+                )
+            );
+            return Ok(());
+        }
+        let mut progress = Progress::new(t(lang, "import.progress.write"), checked.entries.len());
+        let sum =
+            store.write(|tx| intake::apply(tx, &checked, day, &mut |d, n| progress.tick(d, n)))?;
+        progress.finish();
+        println!(
+            "{}",
+            tf(
+                lang,
+                "import.done",
+                &[
+                    ("rows", &rows),
+                    ("new", &sum.children_new.to_string()),
+                    ("updated", &sum.children_updated.to_string()),
+                    ("same", &sum.children_unchanged.to_string()),
+                    ("cases", &sum.cases_opened.to_string()),
+                    ("reports", &sum.reports_added.to_string()),
+                    ("regions", &sum.regions_created.to_string()),
+                ]
+            )
+        );
+        Ok(())
+    }
+
+    fn import_assessments(
+        ctx: &Context,
+        a: &Args,
+        sheet: &Sheet,
+        store: &mut Store,
+    ) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        let checked = assessments::check(sheet, &intake::AssessmentDb(store.conn()), today())?;
+        print!("{}", render(&checked.problems, lang));
+        write_copy(
+            lang,
+            a.errors_out.as_deref(),
+            sheet,
+            checked.header,
+            &checked.problems,
+        )?;
+        if checked.has_errors() {
+            return Err(refused(lang, &a.file, &checked.problems));
+        }
+        let same = checked.entries.iter().filter(|e| e.already).count();
+        let new = checked.entries.len() - same;
+        let args = [
+            ("rows", checked.rows.to_string()),
+            ("new", new.to_string()),
+            ("same", same.to_string()),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if a.dry_run {
+            println!("{}", tf(lang, "import.assess.dry_run", &args));
+            return Ok(());
+        }
+        let at = now();
+        store.write(|tx| intake::apply_assessments(tx, &checked, at))?;
+        println!("{}", tf(lang, "import.assess.done", &args));
+        Ok(())
+    }
+}
+
+/// `casepanel report add`.
+mod report {
+    use chrono::NaiveDate;
+
+    use super::{Context, Failure, ReportArgs, now, today};
+    use crate::domain::case::{Case, CaseStatus, case_number};
+    use crate::domain::child::{Child, Sex, age_on};
+    use crate::domain::id_number::IdNumber;
+    use crate::domain::phone;
+    use crate::domain::report::Report;
+    use crate::i18n::{self, Lang, label, t, tf};
+    use crate::intake::screening::{parse_date, parse_types};
+    use crate::intake::{parse_channel, parse_time};
+    use crate::store::{Store, cases, children, regions, reports};
+
+    fn fail(lang: Lang, key: &str, args: &[(&str, &str)]) -> Failure {
+        Failure(tf(lang, key, args))
+    }
+
+    fn what_fix(lang: Lang, what: &str, fix: &str) -> Failure {
+        Failure(format!(
+            "{}{}{}",
+            t(lang, what),
+            i18n::semicolon(lang),
+            t(lang, fix)
+        ))
+    }
+
+    pub fn add(ctx: &Context, a: &ReportArgs) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        let day = today();
+        let received_at = match &a.at {
+            Some(s) => {
+                parse_time(s).ok_or_else(|| fail(lang, "report.bad_time", &[("value", s)]))?
+            }
+            None => now(),
+        };
+        if received_at.date() > day {
+            return Err(fail(lang, "report.future", &[]));
+        }
+        let channel = parse_channel(&a.channel)
+            .ok_or_else(|| fail(lang, "report.bad_channel", &[("value", &a.channel)]))?;
+        if a.mandated && !channel.is_mandated_reporter() {
+            return Err(fail(
+                lang,
+                "report.not_mandated",
+                &[("channel", label(lang, channel))],
+            ));
+        }
+        let summary = match (&a.summary, &a.summary_file) {
+            (Some(s), _) => s.clone(),
+            (None, Some(f)) => {
+                std::fs::read_to_string(f).map_err(|e| Failure(format!("{}: {e}", f.display())))?
+            }
+            (None, None) => String::new(),
+        };
+        if summary.trim().is_empty() {
+            return Err(fail(lang, "report.empty_summary", &[]));
+        }
+        let reporter = if a.anonymous {
+            None
+        } else {
+            a.reporter.clone().filter(|r| !r.trim().is_empty())
+        };
+        let types = match &a.types {
+            Some(s) => {
+                let (types, unknown) = parse_types(s);
+                if let Some(w) = unknown.first() {
+                    return Err(fail(lang, "report.bad_types", &[("value", w)]));
+                }
+                types
+            }
+            None => Vec::new(),
+        };
+        let id_number = match &a.id_number {
+            Some(s) => Some(IdNumber::parse(s).map_err(|e| {
+                Failure(format!(
+                    "--id-number: {}",
+                    crate::intake::problem::Problem::file(crate::intake::problem::Kind::IdNumber(
+                        e
+                    ),)
+                    .what(lang)
+                ))
+            })?),
+            None => None,
+        };
+        let mut store = super::open_existing(ctx)?;
+        // The child: by number, by ID number, or new.
+        let on_file = match (a.child_id, &id_number) {
+            (Some(id), _) => Some(
+                children::get(store.conn(), id)?
+                    .ok_or_else(|| fail(lang, "report.no_child", &[("id", &id.to_string())]))?,
+            ),
+            (None, Some(n)) => children::find_by_id_number(store.conn(), n.as_str())?,
+            (None, None) => None,
+        };
+        let new_child = match on_file {
+            Some(_) => None,
+            None => Some(new_child(
+                lang,
+                a,
+                id_number,
+                &store,
+                received_at.date(),
+                day,
+            )?),
+        };
+        let (case_id, report_id, opened, review) = store.write(|tx| {
+            let child_id = match (&on_file, &new_child) {
+                (Some(c), _) => c.id,
+                (None, Some(c)) => children::insert(tx, c, day)?,
+                (None, None) => unreachable!("one of them is set"),
+            };
+            let open = cases::of_child(tx, child_id)?
+                .into_iter()
+                .find(|c| c.status != CaseStatus::Closed);
+            let (case_id, status, opened) = match open {
+                Some(c) => (c.id, c.status, false),
+                None => {
+                    if types.is_empty() {
+                        return Err(crate::store::StoreError::Invalid(
+                            t(lang, "report.need_types").to_string(),
+                        ));
+                    }
+                    let id = cases::insert(
+                        tx,
+                        &Case {
+                            id: 0,
+                            child_id,
+                            status: CaseStatus::Screening,
+                            types: types.clone(),
+                            opened_on: received_at.date(),
+                            closed_on: None,
+                            closing_reason: None,
+                            level: None,
+                            next_review: None,
+                        },
+                    )?;
+                    (id, CaseStatus::Screening, true)
+                }
+            };
+            let report_id = reports::insert(
+                tx,
+                &Report {
+                    id: 0,
+                    case_id,
+                    received_at,
+                    channel,
+                    reporter: reporter.clone(),
+                    summary: summary.clone(),
+                },
+            )?;
+            Ok((case_id, report_id, opened, status == CaseStatus::Active))
+        })?;
+        println!(
+            "{}",
+            tf(
+                lang,
+                "report.added",
+                &[
+                    ("report", &report_id.to_string()),
+                    ("case", &case_number(case_id)),
+                    (
+                        "opened",
+                        &if opened {
+                            i18n::aside(lang, t(lang, "report.new_case"))
+                        } else {
+                            String::new()
+                        },
+                    ),
+                    ("review", if review { t(lang, "report.review") } else { "" }),
+                ]
+            )
+        );
+        Ok(())
+    }
+
+    fn new_child(
+        lang: Lang,
+        a: &ReportArgs,
+        id_number: Option<IdNumber>,
+        store: &Store,
+        on: NaiveDate,
+        day: NaiveDate,
+    ) -> Result<Child, Failure> {
+        let name = a
+            .name
+            .as_deref()
+            .map(crate::text::sanitize_line)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| fail(lang, "report.need_child", &[]))?;
+        let sex = match (&a.sex, &id_number) {
+            (Some(s), _) => Some(
+                Sex::parse_loose(s)
+                    .ok_or_else(|| what_fix(lang, "import.what.bad_sex", "import.fix.bad_sex"))?,
+            ),
+            (None, Some(n)) => Some(n.sex()),
+            (None, None) => None,
+        };
+        let birth = match (&a.birth_date, &id_number) {
+            (Some(s), _) => Some(
+                parse_date(s)
+                    .map_err(|_| what_fix(lang, "import.what.bad_date", "import.fix.bad_date"))?,
+            ),
+            (None, Some(n)) => Some(n.birth_date()),
+            (None, None) => None,
+        };
+        let (Some(sex), Some(birth)) = (sex, birth) else {
+            return Err(fail(lang, "report.need_child", &[]));
+        };
+        let region = a
+            .region
+            .clone()
+            .ok_or_else(|| fail(lang, "report.need_child", &[]))?;
+        if regions::get(store.conn(), &region)?.is_none() {
+            return Err(fail(lang, "report.unknown_region", &[("code", &region)]));
+        }
+        if age_on(birth, on) >= 18 {
+            return Err(fail(lang, "report.adult", &[]));
+        }
+        let phone = match &a.phone {
+            Some(p) => Some(
+                phone::normalize(p)
+                    .map_err(|_| what_fix(lang, "import.what.bad_phone", "import.fix.bad_phone"))?,
+            ),
+            None => None,
+        };
+        let child = Child {
+            id: 0,
+            name,
+            sex,
+            birth_date: birth,
+            id_number,
+            household_registration: String::new(),
+            address: a.address.clone().unwrap_or_default(),
+            phone,
+            school: None,
+            region,
+        };
+        if let Err(e) = child.validate(day) {
+            use crate::domain::child::ChildError;
+            return Err(match e {
+                ChildError::BirthDateMismatch { from_id, .. } => Failure(tf(
+                    lang,
+                    "import.what.birth_mismatch",
+                    &[("from_id", &from_id.to_string())],
+                )),
+                ChildError::SexMismatch { from_id } => Failure(tf(
+                    lang,
+                    "import.what.sex_mismatch",
+                    &[("from_id", label(lang, from_id))],
+                )),
+                ChildError::BirthInFuture(_) => Failure(tf(
+                    lang,
+                    "import.what.future_date",
+                    &[("today", &day.to_string())],
+                )),
+                other => Failure(other.to_string()),
+            });
+        }
+        Ok(child)
     }
 }

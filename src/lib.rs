@@ -11,6 +11,7 @@ pub mod domain;
 pub mod export;
 pub mod generate;
 pub mod i18n;
+pub mod intake;
 pub mod privacy;
 pub mod store;
 pub mod text;

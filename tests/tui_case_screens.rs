@@ -862,3 +862,66 @@ fn visit_editor_esc_warns_once_then_discards() {
     key(&mut app, KeyCode::Esc);
     assert!(title(&screen(&mut app, 120, 40)).contains("个案 C-000001"));
 }
+
+// --- report form ------------------------------------------------------------------------
+
+fn report_form(lang: Lang) -> App {
+    let mut app = file_app(lang);
+    tab(&mut app, 1);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "热线电话");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "邻居 李女士");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "孩子这两天又没去上学，晚上一个人在家。");
+    app
+}
+
+#[test]
+fn report_form_zh_80x24() {
+    let mut app = report_form(Lang::Zh);
+    insta::assert_snapshot!(body(&mut app, 80, 24));
+}
+
+#[test]
+fn report_form_en_80x24() {
+    let mut app = report_form(Lang::En);
+    insta::assert_snapshot!(body(&mut app, 80, 24));
+}
+
+#[test]
+fn report_form_saves_and_the_reports_tab_shows_it() {
+    let mut app = report_form(Lang::Zh);
+    ctrl(&mut app, 's');
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("发现报告 · 共 3 件"), "{s}");
+    assert!(s.contains("孩子这两天又没去上学"), "{s}");
+    assert!(s.contains("报告已保存"), "{s}");
+    let list = reports::of_case(app.env.store.conn(), 1).unwrap();
+    assert_eq!(list.len(), 3);
+    let new = &list[0];
+    assert_eq!(new.channel, casepanel::domain::report::Channel::Hotline);
+    assert_eq!(new.reporter.as_deref(), Some("邻居 李女士"));
+    assert_eq!(new.received_at, now());
+}
+
+#[test]
+fn report_form_names_the_field_to_fix_and_writes_nothing() {
+    let mut app = file_app(Lang::En);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "a passer-by");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Seen alone at night.");
+    ctrl(&mut app, 's');
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Unknown channel"), "{s}");
+    assert_eq!(reports::of_case(app.env.store.conn(), 1).unwrap().len(), 2);
+    // Esc closes the form without saving.
+    key(&mut app, KeyCode::Esc);
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("Unknown channel"), "{s}");
+    assert_eq!(reports::of_case(app.env.store.conn(), 1).unwrap().len(), 2);
+}

@@ -14,6 +14,26 @@ code_enum! {
     }
 }
 
+impl Sex {
+    /// The sex as officers write it in a sheet: 男 / 女 (also 男性, 女性), or the English
+    /// words and letters (male, female, m, f; any case).
+    pub fn parse_loose(s: &str) -> Option<Sex> {
+        let s = s.trim();
+        match s {
+            "男" | "男性" | "男孩" => return Some(Sex::Male),
+            "女" | "女性" | "女孩" => return Some(Sex::Female),
+            _ => {}
+        }
+        if s.eq_ignore_ascii_case("male") || s.eq_ignore_ascii_case("m") {
+            Some(Sex::Male)
+        } else if s.eq_ignore_ascii_case("female") || s.eq_ignore_ascii_case("f") {
+            Some(Sex::Female)
+        } else {
+            None
+        }
+    }
+}
+
 /// 困境未成年人: one child, whatever the number of case episodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Child {
@@ -170,6 +190,15 @@ mod tests {
             c.validate(d(2026, 11, 29)),
             Err(ChildError::SexMismatch { from_id: Sex::Male })
         );
+    }
+
+    #[test]
+    fn sex_as_typed() {
+        assert_eq!(Sex::parse_loose(" 男 "), Some(Sex::Male));
+        assert_eq!(Sex::parse_loose("女性"), Some(Sex::Female));
+        assert_eq!(Sex::parse_loose("F"), Some(Sex::Female));
+        assert_eq!(Sex::parse_loose("Male"), Some(Sex::Male));
+        assert_eq!(Sex::parse_loose("1"), None);
     }
 
     #[test]

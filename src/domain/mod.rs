@@ -12,6 +12,7 @@ pub mod guardian;
 pub mod id_number;
 pub mod level;
 pub mod panel;
+pub mod phone;
 pub mod region;
 pub mod report;
 pub mod review;

@@ -382,6 +382,9 @@ fn apply_to_case(c: &Connection, d: &Decision, id: i64) -> Result<()> {
 }
 
 /// Records a level taken over from paper records: sealed, marked imported, no session.
+/// The case takes its level and next review only when no later decision is on file, and
+/// only the ad-hoc requests raised by then are resolved by it: an old paper record never
+/// overrides what the panel decided since.
 pub fn import_historical(
     c: &Connection,
     case_id: i64,
@@ -394,9 +397,37 @@ pub fn import_historical(
         next_review,
         ..Decision::draft(case_id, None, decided_on, assessment.clone())
     };
+    let last: Option<NaiveDate> = c
+        .prepare_cached("SELECT last_decided_on FROM case_file WHERE id = ?1")?
+        .query_row([case_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))?;
     let id = write_row(c, &d, None, true)?;
     c.prepare_cached("UPDATE decision SET status = 'sealed', sealed_at = ?2 WHERE id = ?1")?
         .execute(params![id, now])?;
-    apply_to_case(c, &d, id)?;
+    if last.is_none_or(|l| l <= decided_on) {
+        let case = cases::get(c, case_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))?;
+        if case.status == CaseStatus::Screening {
+            cases::set_status(c, case_id, CaseStatus::AwaitingPanel)?;
+        }
+        if case.status != CaseStatus::Active && case.status != CaseStatus::Closed {
+            cases::set_status(c, case_id, CaseStatus::Active)?;
+        }
+        c.prepare_cached(
+            "UPDATE case_file SET level = ?2, next_review = ?3, last_decided_on = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            case_id,
+            d.final_level().map(RiskLevel::number),
+            d.next_review.as_ref().map(|r| r.date),
+            decided_on
+        ])?;
+    }
+    c.prepare_cached(
+        "UPDATE review_request SET resolved_by = ?2
+         WHERE case_id = ?1 AND resolved_by IS NULL AND raised_on <= ?3",
+    )?
+    .execute(params![case_id, id, decided_on])?;
     Ok(id)
 }

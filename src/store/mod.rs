@@ -21,6 +21,7 @@ pub mod catalogues;
 pub mod children;
 pub mod decisions;
 pub mod encryption;
+pub mod intake;
 pub mod panel;
 pub mod queries;
 pub mod queue;

@@ -37,6 +37,7 @@ code_enum! {
         AddVisit = "add_visit",
         // Drafts left by a crash.
         Discard = "discard",
+        AddReport = "add_report",
         // Panel session.
         NextStep = "next_step",
         PrevStep = "prev_step",

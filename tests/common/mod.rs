@@ -174,3 +174,5 @@ pub fn fill(mut store: Store) -> Fixture {
         cases,
     }
 }
+
+pub mod intake;

@@ -36,6 +36,7 @@ use crate::tui::view::{Flash, Outcome, View};
 
 use super::case_list::due_note;
 use super::visit_editor::VisitEditor;
+use crate::tui::widgets::form::{Form, FormKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
@@ -315,6 +316,8 @@ pub struct CaseFile {
     /// The visit Enter edits: the one at the top of the visits page.
     current_visit: usize,
     error: Option<String>,
+    /// The new-report form, while it is open.
+    report_form: Option<Form>,
 }
 
 impl CaseFile {
@@ -330,6 +333,7 @@ impl CaseFile {
             editing_visit: None,
             current_visit: 0,
             error: None,
+            report_form: None,
         })
     }
 
@@ -1384,6 +1388,73 @@ impl CaseFile {
         frame.render_widget(Paragraph::new(shown), area);
     }
 
+    fn open_report_form(&mut self, env: &Env) {
+        self.report_form = Some(
+            Form::new(env.t("report.form.title"))
+                .line(
+                    env.t("report.form.at"),
+                    &env.now().format("%Y-%m-%d %H:%M").to_string(),
+                )
+                .line(env.t("report.form.channel"), "")
+                .line(env.t("report.form.reporter"), "")
+                .text(env.t("report.form.summary"), "")
+                .hint(env.t("report.form.hint")),
+        );
+    }
+
+    /// Checks the form and records the report; an error stays in the form, on the field.
+    fn save_report(&mut self, env: &mut Env) -> Outcome {
+        let Some(form) = self.report_form.as_mut() else {
+            return Outcome::Done;
+        };
+        let at = crate::intake::parse_time(&form.value(0)).filter(|t| *t <= env.now());
+        let Some(at) = at else {
+            form.focus = 0;
+            form.error = Some(env.t("report.form.bad_at").to_string());
+            return Outcome::Done;
+        };
+        let Some(channel) = crate::intake::parse_channel(&form.value(1)) else {
+            form.focus = 1;
+            form.error = Some(env.t("report.form.bad_channel").to_string());
+            return Outcome::Done;
+        };
+        let summary = form.value(3);
+        if summary.trim().is_empty() {
+            form.focus = 3;
+            form.error = Some(env.t("report.form.empty_summary").to_string());
+            return Outcome::Done;
+        }
+        let reporter = Some(form.value(2)).filter(|r| !r.trim().is_empty());
+        let report = Report {
+            id: 0,
+            case_id: self.case_id,
+            received_at: at,
+            channel,
+            reporter,
+            summary,
+        };
+        let graded = self.data.case.status == CaseStatus::Active;
+        match env.store.write(|tx| reports::insert(tx, &report)) {
+            Ok(_) => {
+                self.report_form = None;
+                self.tab = 1;
+                self.scroll[1] = 0;
+                self.refresh(env);
+                Flash::ok(env.t(if graded {
+                    "report.form.saved_review"
+                } else {
+                    "report.form.saved"
+                }))
+            }
+            Err(e) => {
+                if let Some(form) = self.report_form.as_mut() {
+                    form.error = Some(e.to_string());
+                }
+                Outcome::Done
+            }
+        }
+    }
+
     fn scroll_by(&mut self, delta: isize) {
         let s = &mut self.scroll[self.tab];
         *s = s.saturating_add_signed(delta);
@@ -1421,9 +1492,42 @@ impl View for CaseFile {
         }
     }
 
+    fn editing(&self) -> bool {
+        self.report_form.is_some()
+    }
+
+    fn key(&mut self, env: &mut Env, key: crossterm::event::KeyEvent) -> Outcome {
+        let Some(form) = self.report_form.as_mut() else {
+            return Outcome::Done;
+        };
+        match form.key(key) {
+            FormKey::Submit => self.save_report(env),
+            FormKey::Handled => Outcome::Done,
+        }
+    }
+
+    fn paste(&mut self, _env: &mut Env, text: &str) -> Outcome {
+        if let Some(form) = self.report_form.as_mut() {
+            form.paste(text);
+        }
+        Outcome::Done
+    }
+
     fn update(&mut self, env: &mut Env, action: Action) -> Outcome {
+        // The report form takes Ctrl-S (save) and Esc (cancel).
+        if self.report_form.is_some() {
+            return match action {
+                Action::Save => self.save_report(env),
+                Action::Back => {
+                    self.report_form = None;
+                    Outcome::Done
+                }
+                _ => Outcome::Done,
+            };
+        }
         let page = self.page.max(2) as isize - 1;
         match action {
+            Action::AddReport => self.open_report_form(env),
             Action::NextTab => self.tab = (self.tab + 1) % TABS.len(),
             Action::PrevTab => self.tab = (self.tab + TABS.len() - 1) % TABS.len(),
             Action::Up => self.scroll_by(-1),
@@ -1461,6 +1565,15 @@ impl View for CaseFile {
     }
 
     fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
+        self.render_page(env, frame, area);
+        if let Some(form) = self.report_form.as_mut() {
+            form.render(env, frame, area);
+        }
+    }
+}
+
+impl CaseFile {
+    fn render_page(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = env.theme;
         let [summary, tabs, rule, body] = Layout::vertical([
             Constraint::Length(1),

@@ -1,0 +1,447 @@
+//! The screening import's SQL: what the checks look up ([`DbLookup`]) and writing a
+//! checked plan ([`apply`]). Call `apply` inside one [`super::Store::write`]: a sheet is
+//! imported whole or not at all.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, params};
+
+use super::{Result, StoreError, cases, children, code, decisions, regions, reports};
+use crate::domain::RiskLevel;
+use crate::domain::assessment::{Assessment, CatalogueRef, Override, Rule, Scoring};
+use crate::domain::case::CaseStatus;
+use crate::domain::child::name_initials;
+use crate::domain::codes::Code;
+use crate::domain::decision::{NextReview, ReviewKind};
+use crate::domain::region::{Region, RegionLevel};
+use crate::domain::report::{Channel, Report};
+use crate::intake::assessments::{AChecked, AssessmentLookup, Target};
+use crate::intake::screening::{Checked, Lookup, Match, OnFile, RegionRef};
+
+use crate::intake::screening::Candidate as Brief;
+
+/// The database as the checks see it. The region tree and the children's identities are
+/// read once, so a sheet of 100,000 rows costs two table scans, not 200,000 queries.
+pub struct DbLookup<'c> {
+    conn: &'c Connection,
+    by_name: HashMap<(String, String), String>,
+    names: HashMap<String, (String, Option<String>)>,
+    by_id_number: HashMap<String, i64>,
+    by_person: HashMap<(String, NaiveDate), Vec<Brief>>,
+}
+
+impl<'c> DbLookup<'c> {
+    pub fn new(conn: &'c Connection) -> Result<DbLookup<'c>> {
+        let mut by_name = HashMap::new();
+        let mut names = HashMap::new();
+        let mut st = conn.prepare("SELECT code, name, parent FROM region")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (code, name, parent) = row?;
+            by_name.insert(
+                (parent.clone().unwrap_or_default(), name.clone()),
+                code.clone(),
+            );
+            names.insert(code, (name, parent));
+        }
+        let mut by_id_number = HashMap::new();
+        let mut by_person: HashMap<(String, NaiveDate), Vec<Brief>> = HashMap::new();
+        let mut st = conn.prepare(
+            "SELECT id, id_number, sex, region, name, birth_date FROM child ORDER BY id",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let id_number: Option<String> = r.get(1)?;
+            if let Some(n) = &id_number {
+                by_id_number.insert(n.clone(), id);
+            }
+            by_person.entry((r.get(4)?, r.get(5)?)).or_default().push((
+                id,
+                id_number,
+                code(r, 2)?,
+                r.get(3)?,
+            ));
+        }
+        Ok(DbLookup {
+            conn,
+            by_name,
+            names,
+            by_id_number,
+            by_person,
+        })
+    }
+}
+
+impl Lookup for DbLookup<'_> {
+    fn region(&self, parent: Option<&str>, name: &str) -> Option<(String, String)> {
+        self.by_name
+            .get(&(parent.unwrap_or("").to_string(), name.to_string()))
+            .map(|code| (code.clone(), name.to_string()))
+    }
+
+    fn by_id_number(&self, id: &str) -> Result<Option<OnFile>> {
+        match self.by_id_number.get(id) {
+            Some(&child) => self.on_file(child),
+            None => Ok(None),
+        }
+    }
+
+    fn by_name_birth(&self, name: &str, birth: NaiveDate) -> Result<Vec<Brief>> {
+        Ok(self
+            .by_person
+            .get(&(name.to_string(), birth))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    fn on_file(&self, child_id: i64) -> Result<Option<OnFile>> {
+        let Some(child) = children::get(self.conn, child_id)? else {
+            return Ok(None);
+        };
+        let guardians = children::guardians(self.conn, child_id)?;
+        let open_case = cases::of_child(self.conn, child_id)?
+            .into_iter()
+            .find(|c| c.status != CaseStatus::Closed)
+            .map(|c| (c.id, c.types));
+        Ok(Some(OnFile {
+            child,
+            guardians,
+            open_case,
+        }))
+    }
+
+    fn region_path(&self, code: &str) -> String {
+        let mut parts = Vec::new();
+        let mut next = Some(code.to_string());
+        while let Some(c) = next {
+            match self.names.get(&c) {
+                Some((name, parent)) => {
+                    parts.push(name.clone());
+                    next = parent.clone();
+                }
+                None => break,
+            }
+        }
+        parts.reverse();
+        parts.join(" ")
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub children_new: usize,
+    pub children_updated: usize,
+    pub children_unchanged: usize,
+    pub cases_opened: usize,
+    pub reports_added: usize,
+    pub regions_created: usize,
+}
+
+/// The next free code under `parent` for a new township (9 digits) or village (12).
+fn next_code(c: &Connection, parent: &str, level: RegionLevel) -> Result<String> {
+    let width = Region::code_len(level) - parent.len();
+    let max: Option<String> = c
+        .prepare_cached("SELECT max(code) FROM region WHERE parent = ?1 AND length(code) = ?2")?
+        .query_row(params![parent, Region::code_len(level) as i64], |r| {
+            r.get(0)
+        })?;
+    let next = match max {
+        Some(m) => m[parent.len()..].parse::<u64>().unwrap_or(0) + 1,
+        None => 1,
+    };
+    if next >= 10u64.pow(width as u32) {
+        return Err(StoreError::Invalid(format!(
+            "region {parent} has no free {level} code left"
+        )));
+    }
+    Ok(format!("{parent}{next:0width$}"))
+}
+
+/// Writes a checked sheet (it must have no errors). `progress(done, total)` is called
+/// every few hundred rows. A screening row with notes (情况说明) becomes a report from the
+/// community officer (排查人) dated the screening day.
+pub fn apply(
+    c: &Connection,
+    checked: &Checked,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Summary> {
+    if checked.has_errors() {
+        return Err(StoreError::Invalid(
+            "the sheet has errors; nothing was imported".into(),
+        ));
+    }
+    // A big sheet would spill the default 2 MB page cache into the WAL again and again.
+    let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    c.pragma_update(None, "cache_size", -262_144)?;
+    let out = write_plan(c, checked, today, progress);
+    c.pragma_update(None, "cache_size", cache)?;
+    out
+}
+
+fn write_plan(
+    c: &Connection,
+    checked: &Checked,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Summary> {
+    let mut sum = Summary::default();
+    let mut new_codes: Vec<String> = Vec::with_capacity(checked.new_regions.len());
+    let resolve = |r: &RegionRef, new_codes: &[String]| -> String {
+        match r {
+            RegionRef::Known(code) => code.clone(),
+            RegionRef::New(i) => new_codes[*i].clone(),
+        }
+    };
+    for nr in &checked.new_regions {
+        let parent = resolve(&nr.parent, &new_codes);
+        let code = next_code(c, &parent, nr.level)?;
+        regions::upsert(
+            c,
+            &Region {
+                code: code.clone(),
+                name: nr.name.clone(),
+                level: nr.level,
+                parent: Some(parent),
+            },
+        )?;
+        new_codes.push(code);
+        sum.regions_created += 1;
+    }
+    let mut insert_child = c.prepare_cached(
+        "INSERT INTO child (name, initials, sex, birth_date, id_number, household_registration,
+                            address, phone, school, region)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut insert_guardian = c.prepare_cached(
+        "INSERT INTO guardian (child_id, position, name, relation, status, phone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut insert_case = c.prepare_cached(
+        "INSERT INTO case_file (child_id, status, opened_on, region) VALUES (?1, 'screening', ?2, ?3)",
+    )?;
+    let mut insert_type =
+        c.prepare_cached("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?;
+    let mut insert_report = c.prepare_cached(
+        "INSERT INTO report (case_id, received_at, channel, mandatory, reporter, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut same_report = c.prepare_cached(
+        "SELECT count(*) FROM report WHERE case_id = ?1 AND received_at = ?2 AND channel = ?3
+         AND summary = ?4",
+    )?;
+    let channel = Channel::CommunityOfficer.code();
+    let total = checked.entries.len();
+    for (n, e) in checked.entries.iter().enumerate() {
+        if n % 512 == 0 {
+            progress(n, total);
+        }
+        // The child's region as it will be: the one on file unless the sheet moves it.
+        let region = if e.child.region.is_empty() {
+            resolve(&e.region, &new_codes)
+        } else {
+            e.child.region.clone()
+        };
+        let received: NaiveDateTime = e.screened_on.and_time(chrono::NaiveTime::MIN);
+        let mut open_case = |child_id: i64| -> Result<i64> {
+            insert_case.execute(params![child_id, e.screened_on, region])?;
+            let case_id = c.last_insert_rowid();
+            for t in &e.types {
+                insert_type.execute(params![case_id, t.code()])?;
+            }
+            Ok(case_id)
+        };
+        match &e.matched {
+            Match::New { guardians } => {
+                let ch = &e.child;
+                insert_child.execute(params![
+                    ch.name,
+                    name_initials(&ch.name),
+                    ch.sex.code(),
+                    ch.birth_date,
+                    ch.id_number.as_ref().map(|i| i.as_str()),
+                    ch.household_registration,
+                    ch.address,
+                    ch.phone,
+                    ch.school,
+                    region,
+                ])?;
+                let child_id = c.last_insert_rowid();
+                for (i, g) in guardians.iter().enumerate() {
+                    insert_guardian.execute(params![
+                        child_id,
+                        i as i64,
+                        g.name,
+                        g.relation.code(),
+                        g.status.code(),
+                        g.phone
+                    ])?;
+                }
+                sum.children_new += 1;
+                let case_id = open_case(child_id)?;
+                sum.cases_opened += 1;
+                if let Some(summary) = &e.summary {
+                    insert_report.execute(params![
+                        case_id,
+                        received,
+                        channel,
+                        Channel::CommunityOfficer.is_mandated_reporter(),
+                        e.screener,
+                        summary
+                    ])?;
+                    sum.reports_added += 1;
+                }
+            }
+            Match::Existing {
+                update,
+                guardians,
+                case,
+            } => {
+                let child_id = e.child.id;
+                if *update {
+                    let mut child = e.child.clone();
+                    if child.region.is_empty() {
+                        // Moved to a region this import creates.
+                        child.region = region.clone();
+                    }
+                    children::update(c, &child, today)?;
+                    if let Some(list) = guardians {
+                        children::set_guardians(c, child_id, list)?;
+                    }
+                    if let Some((case_id, Some(types))) = case {
+                        cases::set_types(c, *case_id, types)?;
+                    }
+                    sum.children_updated += 1;
+                } else {
+                    sum.children_unchanged += 1;
+                }
+                let case_id = match case {
+                    Some((id, _)) => *id,
+                    None => {
+                        sum.cases_opened += 1;
+                        open_case(child_id)?
+                    }
+                };
+                if let Some(summary) = &e.summary {
+                    let n: i64 = same_report
+                        .query_row(params![case_id, received, channel, summary], |r| r.get(0))?;
+                    if n == 0 {
+                        reports::insert(
+                            c,
+                            &Report {
+                                id: 0,
+                                case_id,
+                                received_at: received,
+                                channel: Channel::CommunityOfficer,
+                                reporter: e.screener.clone(),
+                                summary: summary.clone(),
+                            },
+                        )?;
+                        sum.reports_added += 1;
+                    }
+                }
+            }
+        }
+    }
+    progress(total, total);
+    Ok(sum)
+}
+
+/// What the historical-assessment checks ask of the database.
+pub struct AssessmentDb<'c>(pub &'c Connection);
+
+impl AssessmentLookup for AssessmentDb<'_> {
+    fn target(&self, id_number: &str) -> Result<Option<Target>> {
+        let Some(child) = children::find_by_id_number(self.0, id_number)? else {
+            return Ok(None);
+        };
+        let list = cases::of_child(self.0, child.id)?;
+        let case = list
+            .iter()
+            .find(|c| c.status != CaseStatus::Closed)
+            .or(list.first());
+        let last_decided_on = match case {
+            Some(c) => self
+                .0
+                .prepare_cached("SELECT last_decided_on FROM case_file WHERE id = ?1")?
+                .query_row([c.id], |r| r.get(0))?,
+            None => None,
+        };
+        Ok(Some(Target {
+            child_id: child.id,
+            name: child.name,
+            case_id: case.map(|c| c.id),
+            last_decided_on,
+        }))
+    }
+
+    fn imported(&self, case_id: i64, on: NaiveDate, level: Option<RiskLevel>) -> Result<bool> {
+        let n: i64 = self
+            .0
+            .prepare_cached(
+                "SELECT count(*) FROM decision WHERE case_id = ?1 AND decided_on = ?2
+                 AND imported = 1 AND final_level IS ?3",
+            )?
+            .query_row(params![case_id, on, level.map(RiskLevel::number)], |r| {
+                r.get(0)
+            })?;
+        Ok(n > 0)
+    }
+}
+
+/// The assessment a paper record stands for: no answers, no computed level, the level
+/// recorded as the panel's own (an override) with the reason `纸质档案导入`.
+pub fn paper_assessment(level: Option<RiskLevel>) -> Assessment {
+    Assessment {
+        catalogue: CatalogueRef {
+            id: "paper-record".into(),
+            version: String::new(),
+            sha256: String::new(),
+        },
+        answers: Default::default(),
+        computed: Scoring {
+            level: None,
+            rule: Rule::NoneMet,
+        },
+        override_: level.map(|level| Override {
+            level,
+            reason: "纸质档案导入 (imported from paper records)".into(),
+            by: None,
+        }),
+        by_member: Default::default(),
+    }
+}
+
+/// Writes checked historical assessments; returns how many were new.
+pub fn apply_assessments(c: &Connection, checked: &AChecked, now: NaiveDateTime) -> Result<usize> {
+    if checked.has_errors() {
+        return Err(StoreError::Invalid(
+            "the sheet has errors; nothing was imported".into(),
+        ));
+    }
+    let mut n = 0;
+    for e in checked.entries.iter().filter(|e| !e.already) {
+        decisions::import_historical(
+            c,
+            e.case_id,
+            e.assessed_on,
+            &paper_assessment(e.level),
+            e.next_review.map(|date| NextReview {
+                date,
+                kind: ReviewKind::Annual,
+            }),
+            now,
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
