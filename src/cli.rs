@@ -95,6 +95,10 @@ pub enum Command {
         /// Only cases at this risk level. 风险等级
         #[arg(long, value_name = "1|2|3", value_parser = clap::value_parser!(u8).range(1..=3))]
         level: Option<u8>,
+        /// Only cases of this difficulty type: its code (e.g. domestic_violence) or its
+        /// Chinese name (e.g. 家庭暴力). 困境类型
+        #[arg(long = "type", value_name = "CODE", value_parser = parse_difficulty)]
+        difficulty: Option<crate::domain::difficulty::DifficultyType>,
         /// Output: table, json, csv or ics. 输出格式
         #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "ics"])]
         format: String,
@@ -303,6 +307,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             overdue,
             region,
             level,
+            difficulty,
             format,
             limit,
             offset,
@@ -312,7 +317,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 overdue_only: overdue,
                 region,
                 level: level.and_then(crate::domain::RiskLevel::from_number),
-                difficulty: None,
+                difficulty,
             };
             due(&ctx, &filter, &format, offset, limit)
         }
@@ -729,6 +734,20 @@ mod signing {
         }
         Ok(())
     }
+}
+
+/// `--type`: a difficulty type by its code or its Chinese name.
+fn parse_difficulty(s: &str) -> Result<crate::domain::difficulty::DifficultyType, String> {
+    use crate::domain::difficulty::DifficultyType;
+    DifficultyType::from_code(s.trim())
+        .or_else(|| DifficultyType::from_chinese(s))
+        .ok_or_else(|| {
+            let codes: Vec<&str> = DifficultyType::ALL.iter().map(|t| t.code()).collect();
+            format!(
+                "not a difficulty type (困境类型). Use one of: {}",
+                codes.join(", ")
+            )
+        })
 }
 
 /// `casepanel due`: the queue as a table, JSON, CSV or an iCalendar file.

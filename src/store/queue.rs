@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, params, params_from_iter, types::Value};
 use std::collections::HashMap;
 
-use super::queries::region_prefix;
+use super::queries::region_range;
 use super::{Result, StoreError, code, regions};
 use crate::domain::case::case_number;
 use crate::domain::decision::InterventionStatus;
@@ -125,72 +125,159 @@ impl QueueItem {
     }
 }
 
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// The next review by the rules for a case decided without a date (`?3` months after the
+/// decision, month ends clamped as [`ReviewRules::next_review`] clamps them).
+const RULES_DUE: &str = "min(date(k.last_decided_on, '+' || ?3 || ' months'),
+    date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day'))";
+
+/// When the case is due: the stored `review_due` (the next review, or the 18th birthday
+/// when that comes first), or for a case decided without a date the rules' interval,
+/// again capped by the 18th birthday. NULL for a case never assessed.
+fn due_sql() -> String {
+    format!(
+        "coalesce(k.review_due, CASE WHEN k.last_decided_on IS NOT NULL THEN
+            min({RULES_DUE}, coalesce(k.adult_on, {RULES_DUE})) END)"
+    )
 }
 
-/// The shared body of the queue queries: `items` with one row per case on the queue.
-fn items_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
-    let mut conds = vec!["k.status != 'closed'".to_string()];
+/// The next review, before the 18th birthday is considered.
+fn next_due_sql() -> String {
+    format!("coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN {RULES_DUE} END)")
+}
+
+const OPEN_REQUEST: &str =
+    "EXISTS (SELECT 1 FROM review_request r WHERE r.case_id = k.id AND r.resolved_by IS NULL)";
+
+/// The queue as a union of parts ("arms"), each of which an index hands over in queue
+/// order, so a window of the queue reads about `offset + limit` rows per arm and a count
+/// reads index entries only:
+///
+/// - ad-hoc: cases with an open request (few), sorted;
+/// - one arm per level (1, 2, 3, none): active cases whose `review_due` is within the
+///   horizon (`case_queue`: status, level, review_due);
+/// - first assessments: awaiting the panel, never decided, in the order opened
+///   (`case_waiting`);
+/// - returned: awaiting the panel after a decision (few), sorted;
+/// - undated: active cases decided without a next review (from paper records; few),
+///   due by the rules' interval, sorted.
+///
+/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc).
+struct Arms {
+    /// `(select, order)`: each select gives `id, g, lv, u` (group: 0 ad-hoc, 1 other;
+    /// level 1–4, 4 for none; urgency date) with `k` the case.
+    ad_hoc: (String, &'static str),
+    others: Vec<(String, &'static str)>,
+    /// The union of the other arms' conditions, for the count's overlap term.
+    others_cond: String,
+}
+
+fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
+    let mut filters = String::new();
     if let Some(r) = &filter.region {
-        args.push(Value::Text(format!("{}%", like_escape(&region_prefix(r)))));
-        conds.push(format!("k.region LIKE ?{} ESCAPE '\\'", args.len()));
-    }
-    if let Some(l) = filter.level {
-        args.push(Value::Integer(l.number().into()));
-        conds.push(format!("k.level = ?{}", args.len()));
-    }
-    if let Some(t) = filter.difficulty {
-        args.push(Value::Text(t.code().into()));
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+        let (lo, hi) = region_range(r);
+        args.push(Value::Text(lo));
+        args.push(Value::Text(hi));
+        filters.push_str(&format!(
+            " AND k.region >= ?{} AND k.region < ?{}",
+            args.len() - 1,
             args.len()
         ));
     }
-    let mut keep =
-        "(adhoc_on IS NOT NULL OR status = 'awaiting_panel' OR (status = 'active' AND due <= ?2))"
-            .to_string();
-    if filter.overdue_only {
-        keep = "(due < ?1 AND (status != 'screening'))".into();
+    if let Some(l) = filter.level {
+        args.push(Value::Integer(l.number().into()));
+        filters.push_str(&format!(" AND k.level = ?{}", args.len()));
     }
-    // ?1 today, ?2 horizon, ?3 months for a case decided without a next review.
-    format!(
-        "WITH base AS (
-            SELECT k.id, k.status, k.level, k.region, k.opened_on, k.last_decided_on, c.name,
-                coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN
-                    min(date(k.last_decided_on, '+' || ?3 || ' months'),
-                        date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day')) END)
-                    AS next_due,
-                date(c.birth_date, '+18 years') AS adult,
-                (SELECT min(q.raised_on) FROM review_request q
-                    WHERE q.case_id = k.id AND q.resolved_by IS NULL) AS adhoc_on,
-                (SELECT q.reason FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL
-                    ORDER BY q.raised_on, q.id LIMIT 1) AS adhoc_reason
-            FROM case_file k JOIN child c ON c.id = k.child_id
-            WHERE {conds} AND k.id IN (
-                SELECT case_id FROM review_request WHERE resolved_by IS NULL
-                UNION ALL SELECT id FROM case_file WHERE status = 'awaiting_panel'
-                UNION ALL SELECT id FROM case_file WHERE status = 'active' AND (next_review <= ?2 OR next_review IS NULL)
-                UNION ALL SELECT k2.id FROM child c2 JOIN case_file k2 ON k2.child_id = c2.id
-                    WHERE k2.status = 'active' AND date(c2.birth_date, '+18 years') <= ?2)
-        ), flagged AS (
-            SELECT *, (next_due IS NOT NULL AND adult <= next_due) AS turns_18,
-                CASE WHEN next_due IS NOT NULL AND adult <= next_due THEN adult ELSE next_due END AS due
-            FROM base
-        ), items AS (
-            SELECT *,
-                CASE WHEN adhoc_on IS NOT NULL THEN 'ad_hoc'
-                     WHEN last_decided_on IS NULL THEN 'first'
-                     WHEN status = 'awaiting_panel' THEN 'returned'
-                     WHEN turns_18 THEN 'closing'
-                     ELSE 'due' END AS reason,
-                CASE WHEN adhoc_on IS NOT NULL THEN adhoc_on ELSE coalesce(due, opened_on) END AS urgency
-            FROM flagged WHERE {keep}
-        )",
-        conds = conds.join(" AND "),
-    )
+    if let Some(t) = filter.difficulty {
+        args.push(Value::Text(t.code().into()));
+        filters.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+            args.len()
+        ));
+    }
+    let due = due_sql();
+    let overdue = filter.overdue_only;
+    // ?1 today, ?2 horizon.
+    let bound = if overdue { "< ?1" } else { "<= ?2" };
+    let ad_hoc = (
+        format!(
+            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, q.raised AS u
+             FROM (SELECT case_id, min(raised_on) AS raised FROM review_request
+                   WHERE resolved_by IS NULL GROUP BY case_id) q
+             JOIN case_file k ON k.id = q.case_id
+             WHERE k.status != 'closed'{}{filters}",
+            if overdue {
+                format!(" AND k.status != 'screening' AND {due} < ?1")
+            } else {
+                String::new()
+            }
+        ),
+        "lv, u, id",
+    );
+    let mut others = Vec::new();
+    let mut conds = Vec::new();
+    for lv in [Some(1u8), Some(2), Some(3), None] {
+        if filter.level.is_some() && filter.level.map(RiskLevel::number) != lv {
+            continue;
+        }
+        let level = match lv {
+            Some(n) => format!("k.level = {n}"),
+            None => "k.level IS NULL".into(),
+        };
+        let cond = format!("k.status = 'active' AND {level} AND k.review_due {bound}");
+        others.push((
+            format!(
+                "SELECT k.id AS id, 1 AS g, {} AS lv, k.review_due AS u FROM case_file k
+                 WHERE {cond}{filters}",
+                lv.unwrap_or(4)
+            ),
+            "u, id",
+        ));
+    }
+    conds.push(format!("(k.status = 'active' AND k.review_due {bound})"));
+    if !overdue {
+        let cond = "k.status = 'awaiting_panel' AND k.last_decided_on IS NULL";
+        others.push((
+            format!(
+                "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, k.opened_on AS u
+                 FROM case_file k WHERE {cond}{filters}"
+            ),
+            "lv, u, id",
+        ));
+        conds.push(format!("({cond})"));
+    }
+    let cond = format!(
+        "k.status = 'awaiting_panel' AND k.last_decided_on IS NOT NULL{}",
+        if overdue {
+            format!(" AND {due} < ?1")
+        } else {
+            String::new()
+        }
+    );
+    others.push((
+        format!(
+            "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, coalesce({due}, k.opened_on) AS u
+             FROM case_file k WHERE {cond}{filters}"
+        ),
+        "lv, u, id",
+    ));
+    conds.push(format!("({cond})"));
+    let cond = format!(
+        "k.status = 'active' AND k.next_review IS NULL AND k.last_decided_on IS NOT NULL
+         AND {due} {bound}"
+    );
+    others.push((
+        format!(
+            "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, {due} AS u
+             FROM case_file k WHERE {cond}{filters}"
+        ),
+        "lv, u, id",
+    ));
+    conds.push(format!("({cond})"));
+    Arms {
+        ad_hoc,
+        others,
+        others_cond: conds.join(" OR "),
+    }
 }
 
 fn base_args(today: NaiveDate, rules: &ReviewRules, filter: &QueueFilter) -> Vec<Value> {
@@ -213,18 +300,43 @@ pub fn list(
     limit: usize,
 ) -> Result<Vec<QueueItem>> {
     let mut args = base_args(today, rules, filter);
-    let body = items_sql(filter, &mut args);
+    let a = arms(filter, &mut args);
+    args.push(Value::Integer(offset.saturating_add(limit) as i64));
+    let n = args.len();
     args.push(Value::Integer(limit as i64));
     let l = args.len();
     args.push(Value::Integer(offset as i64));
     let o = args.len();
+    let mut parts = vec![format!(
+        "SELECT * FROM ({} ORDER BY {} LIMIT ?{n})",
+        a.ad_hoc.0, a.ad_hoc.1
+    )];
+    for (sel, order) in &a.others {
+        parts.push(format!(
+            "SELECT * FROM ({sel} AND NOT {OPEN_REQUEST} ORDER BY {order} LIMIT ?{n})"
+        ));
+    }
+    let due = due_sql();
+    let next_due = next_due_sql();
     let sql = format!(
-        "{body}
-         SELECT id, name, region, level, reason, adhoc_on IS NOT NULL, adhoc_reason, due, turns_18,
+        "WITH keys AS ({} ORDER BY g, lv, u, id LIMIT ?{l} OFFSET ?{o}),
+         items AS (
+            SELECT keys.g, keys.lv, keys.u, k.id, c.name, k.region, k.level, k.status,
+                k.last_decided_on, {due} AS due,
+                ({next_due}) IS NOT NULL AND k.adult_on <= ({next_due}) AS turns_18,
+                (SELECT q.reason FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL
+                    ORDER BY q.raised_on, q.id LIMIT 1) AS adhoc_reason
+            FROM keys JOIN case_file k ON k.id = keys.id JOIN child c ON c.id = k.child_id)
+         SELECT id, name, region, level,
+             CASE WHEN g = 0 THEN 'ad_hoc'
+                  WHEN last_decided_on IS NULL THEN 'first'
+                  WHEN status = 'awaiting_panel' THEN 'returned'
+                  WHEN turns_18 THEN 'closing'
+                  ELSE 'due' END,
+             g = 0, adhoc_reason, due, turns_18,
              CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END
-         FROM items
-         ORDER BY adhoc_on IS NULL, coalesce(level, 4), urgency, id
-         LIMIT ?{l} OFFSET ?{o}"
+         FROM items ORDER BY g, lv, u, id",
+        parts.join("\n UNION ALL ")
     );
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), |r| {
@@ -255,7 +367,8 @@ pub fn list(
     Ok(items)
 }
 
-/// How many items [`list`] would give without a window.
+/// How many items [`list`] would give without a window: the arms' counts, less the
+/// ad-hoc cases that another arm counts as well (each case is one item).
 pub fn count(
     c: &Connection,
     today: NaiveDate,
@@ -263,11 +376,45 @@ pub fn count(
     filter: &QueueFilter,
 ) -> Result<usize> {
     let mut args = base_args(today, rules, filter);
-    let body = items_sql(filter, &mut args);
+    let a = arms(filter, &mut args);
+    let mut terms = vec![format!("(SELECT count(*) FROM ({}))", a.ad_hoc.0)];
+    for (sel, _) in &a.others {
+        terms.push(format!("(SELECT count(*) FROM ({sel}))"));
+    }
+    let overlap = format!(
+        "(SELECT count(*) FROM ({}) x JOIN case_file k ON k.id = x.id WHERE {})",
+        a.ad_hoc.0, a.others_cond
+    );
+    let sql = format!("SELECT {} - {overlap}", terms.join(" + "));
     let n: i64 = c
-        .prepare_cached(&format!("{body} SELECT count(*) FROM items"))?
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args), |r| r.get(0))?;
     Ok(n as usize)
+}
+
+/// The query plans of the queue's arms (`EXPLAIN QUERY PLAN`, one block per arm), for the
+/// benchmark notes and the tests that keep them on their indexes.
+pub fn explain(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+) -> Result<String> {
+    let mut out = String::new();
+    let mut args = base_args(today, rules, filter);
+    let a = arms(filter, &mut args);
+    let mut parts = vec![(a.ad_hoc.0.clone(), a.ad_hoc.1)];
+    parts.extend(
+        a.others
+            .iter()
+            .map(|(s, o)| (format!("{s} AND NOT {OPEN_REQUEST}"), *o)),
+    );
+    for (sel, order) in parts {
+        let sql = format!("{sel} ORDER BY {order} LIMIT 1000");
+        out.push_str(&super::explain_plan(c, &sql, &args)?);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
