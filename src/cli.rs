@@ -770,7 +770,23 @@ fn due(
         "ics" => queue::render_ics(&items, ctx.lang, chrono::Utc::now().naive_utc()),
         _ => {
             let total = queue::count(store.conn(), day, rules, filter)?;
-            queue::render_table(&items, total, ctx.lang)
+            let mut out = queue::render_table(&items, total, ctx.lang);
+            // The follow-ups past their deadline in the same scope.
+            let (n, late) = queue::overdue_interventions_in(store.conn(), day, filter, 20)?;
+            let cat = ctx.catalogue().ok();
+            let lang = ctx.lang;
+            let name = |kind: &str| -> String {
+                cat.as_ref()
+                    .and_then(|c| c.intervention(kind))
+                    .map(|d| match lang {
+                        crate::i18n::Lang::Zh => d.zh.clone(),
+                        crate::i18n::Lang::En => d.en.clone(),
+                    })
+                    .unwrap_or_else(|| kind.to_string())
+            };
+            out.push('\n');
+            out.push_str(&queue::render_overdue_interventions(n, &late, lang, &name));
+            out
         }
     };
     print!("{out}");

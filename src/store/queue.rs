@@ -12,7 +12,7 @@
 //! Also here: the progress of interventions (跟踪回访) and the overdue ones.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params, params_from_iter, types::Value};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 use std::collections::HashMap;
 
 use super::queries::region_range;
@@ -22,6 +22,7 @@ use crate::domain::decision::InterventionStatus;
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
 use crate::domain::review::ReviewRules;
+use crate::domain::visit::HomeVisit;
 use crate::i18n::{self, Lang};
 use crate::privacy::mask_name;
 use crate::text::sanitize;
@@ -113,6 +114,8 @@ pub struct QueueItem {
     pub days_overdue: i64,
     /// The child turns 18 on or before the next review.
     pub turns_18: bool,
+    /// Interventions of the case past their deadline and not done (跟踪回访逾期).
+    pub overdue_interventions: usize,
 }
 
 impl QueueItem {
@@ -171,7 +174,9 @@ struct Arms {
     others_cond: String,
 }
 
-fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
+/// The filters of `filter` that do not depend on dates (region, level, type) as SQL
+/// conditions on the case `k`, each starting with " AND ", their values pushed on `args`.
+fn filter_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
     let mut filters = String::new();
     if let Some(r) = &filter.region {
         let (lo, hi) = region_range(r);
@@ -194,6 +199,11 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
             args.len()
         ));
     }
+    filters
+}
+
+fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
+    let filters = filter_sql(filter, args);
     let due = due_sql();
     let overdue = filter.overdue_only;
     // ?1 today, ?2 horizon.
@@ -334,7 +344,10 @@ pub fn list(
                   WHEN turns_18 THEN 'closing'
                   ELSE 'due' END,
              g = 0, adhoc_reason, due, turns_18,
-             CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END
+             CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END,
+             (SELECT count(*) FROM decision d JOIN intervention i ON i.decision_id = d.id
+                 WHERE d.case_id = items.id AND d.status = 'sealed'
+                   AND i.status IN ('planned', 'in_progress') AND i.due < ?1)
          FROM items ORDER BY g, lv, u, id",
         parts.join("\n UNION ALL ")
     );
@@ -354,6 +367,7 @@ pub fn list(
             due: r.get(7)?,
             turns_18: r.get(8)?,
             days_overdue: r.get(9)?,
+            overdue_interventions: r.get::<_, i64>(10)? as usize,
         })
     })?;
     let mut items: Vec<QueueItem> = rows.collect::<rusqlite::Result<_>>()?;
@@ -447,6 +461,78 @@ pub fn set_intervention_status(
     Ok(())
 }
 
+/// Records a follow-up visit (跟踪回访) on intervention `position` (from 0) of the sealed
+/// decision `decision_id`: a home visit on the decision's case, linked to the
+/// intervention. Returns the visit's id. The intervention itself does not change (its
+/// progress is [`set_intervention_status`]).
+pub fn record_follow_up(
+    c: &Connection,
+    decision_id: i64,
+    position: usize,
+    visit: &HomeVisit,
+) -> Result<i64> {
+    let found: Option<(i64, i64)> = c
+        .prepare_cached(
+            "SELECT i.id, d.case_id FROM intervention i JOIN decision d ON d.id = i.decision_id
+             WHERE i.decision_id = ?1 AND i.position = ?2 AND d.status = 'sealed'",
+        )?
+        .query_row(params![decision_id, position as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((iv, case_id)) = found else {
+        return Err(StoreError::NotFound(format!(
+            "intervention {position} of sealed decision {decision_id}"
+        )));
+    };
+    if visit.case_id != case_id {
+        return Err(StoreError::Invalid(format!(
+            "the follow-up visit is on case {}, the intervention on case {case_id}",
+            visit.case_id
+        )));
+    }
+    let id = super::reports::insert_visit(c, visit)?;
+    c.prepare_cached("UPDATE visit SET intervention_id = ?2 WHERE id = ?1")?
+        .execute(params![id, iv])?;
+    Ok(id)
+}
+
+/// The follow-up visits of a case's interventions: `(decision id, position, visits
+/// newest first)` for each intervention with at least one.
+pub fn follow_up_visits(c: &Connection, case_id: i64) -> Result<Vec<(i64, usize, Vec<HomeVisit>)>> {
+    let mut st = c.prepare_cached(
+        "SELECT i.decision_id, i.position, v.id, v.case_id, v.visited_on, v.visitors, v.place,
+            v.people_met, v.notes
+         FROM visit v JOIN intervention i ON i.id = v.intervention_id
+         WHERE v.case_id = ?1
+         ORDER BY i.decision_id, i.position, v.visited_on DESC, v.id DESC",
+    )?;
+    let rows = st.query_map([case_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)? as usize,
+            HomeVisit {
+                id: r.get(2)?,
+                case_id: r.get(3)?,
+                visited_on: r.get(4)?,
+                visitors: r.get(5)?,
+                place: r.get(6)?,
+                people_met: r.get(7)?,
+                notes: r.get(8)?,
+            },
+        ))
+    })?;
+    let mut out: Vec<(i64, usize, Vec<HomeVisit>)> = Vec::new();
+    for row in rows {
+        let (d, p, v) = row?;
+        match out.last_mut() {
+            Some((ld, lp, list)) if *ld == d && *lp == p => list.push(v),
+            _ => out.push((d, p, vec![v])),
+        }
+    }
+    Ok(out)
+}
+
 /// One intervention past its deadline and not finished.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverdueIntervention {
@@ -485,19 +571,107 @@ pub fn overdue_interventions(
             CAST(julianday(?1) - julianday(i.due) AS INTEGER)
          {OVERDUE_IV} ORDER BY i.due, i.id LIMIT ?2"
     ))?;
-    let rows = st.query_map(params![today, limit as i64], |r| {
-        Ok(OverdueIntervention {
-            case_id: r.get(0)?,
-            decision_id: r.get(1)?,
-            position: r.get::<_, i64>(2)? as usize,
-            kind: r.get(3)?,
-            unit: r.get(4)?,
-            due: r.get(5)?,
-            status: code(r, 6)?,
-            days_overdue: r.get(7)?,
-        })
-    })?;
+    let rows = st.query_map(params![today, limit as i64], overdue_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The overdue interventions of open cases within `filter`'s region, level and type (its
+/// window and overdue switch do not apply): how many in all, and the first `limit`, the
+/// oldest deadline first. For `casepanel due`.
+pub fn overdue_interventions_in(
+    c: &Connection,
+    today: NaiveDate,
+    filter: &QueueFilter,
+    limit: usize,
+) -> Result<(usize, Vec<OverdueIntervention>)> {
+    let mut args = vec![Value::Text(today.to_string())];
+    let filters = filter_sql(filter, &mut args);
+    let total: i64 = c
+        .prepare_cached(&format!("SELECT count(*) {OVERDUE_IV}{filters}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    args.push(Value::Integer(limit as i64));
+    let mut st = c.prepare_cached(&format!(
+        "SELECT k.id, d.id, i.position, i.kind, i.unit, i.due, i.status,
+            CAST(julianday(?1) - julianday(i.due) AS INTEGER)
+         {OVERDUE_IV}{filters} ORDER BY i.due, i.id LIMIT ?{}",
+        args.len()
+    ))?;
+    let rows = st.query_map(params_from_iter(args), overdue_row)?;
+    Ok((total as usize, rows.collect::<rusqlite::Result<_>>()?))
+}
+
+fn overdue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OverdueIntervention> {
+    Ok(OverdueIntervention {
+        case_id: r.get(0)?,
+        decision_id: r.get(1)?,
+        position: r.get::<_, i64>(2)? as usize,
+        kind: r.get(3)?,
+        unit: r.get(4)?,
+        due: r.get(5)?,
+        status: code(r, 6)?,
+        days_overdue: r.get(7)?,
+    })
+}
+
+/// The overdue interventions under the queue table: case, measure, unit, deadline, days
+/// overdue, status. `name` gives a measure's words from its catalogue id.
+pub fn render_overdue_interventions(
+    total: usize,
+    list: &[OverdueIntervention],
+    lang: Lang,
+    name: &dyn Fn(&str) -> String,
+) -> String {
+    use crate::text::{pad, sanitize_line, truncate, width};
+    let mut out = String::new();
+    out.push_str(&i18n::tf(
+        lang,
+        "queue.iv.heading",
+        &[("n", &total.to_string())],
+    ));
+    out.push('\n');
+    if list.is_empty() {
+        return out;
+    }
+    let head = [
+        "queue.col.case",
+        "queue.iv.col.kind",
+        "queue.iv.col.unit",
+        "queue.iv.col.due",
+        "queue.col.overdue",
+        "queue.iv.col.status",
+    ]
+    .map(|k| i18n::t(lang, k).to_string());
+    let mut rows: Vec<[String; 6]> = vec![head];
+    for iv in list {
+        rows.push([
+            case_number(iv.case_id),
+            truncate(&sanitize_line(&name(&iv.kind)), 30),
+            truncate(&sanitize_line(&iv.unit), 30),
+            iv.due.to_string(),
+            iv.days_overdue.to_string(),
+            i18n::label(lang, iv.status).to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(widths).map(|(cell, w)| pad(cell, w)).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if total > list.len() {
+        out.push_str(&i18n::tf(
+            lang,
+            "queue.iv.more",
+            &[("n", &(total - list.len()).to_string())],
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -592,6 +766,7 @@ pub fn render_json(items: &[QueueItem]) -> String {
                 "reason": it.reason.code(),
                 "ad_hoc": it.ad_hoc,
                 "turns_18": it.turns_18,
+                "overdue_interventions": it.overdue_interventions,
             })
         })
         .collect();
@@ -609,8 +784,7 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-pub const CSV_HEADER: &str =
-    "case,case_id,name,region,region_names,level,due,days_overdue,reason,ad_hoc,turns_18";
+pub const CSV_HEADER: &str = "case,case_id,name,region,region_names,level,due,days_overdue,reason,ad_hoc,turns_18,overdue_interventions";
 
 /// CSV for scripts: a header line, then one line per item (CRLF line ends, RFC 4180).
 pub fn render_csv(items: &[QueueItem]) -> String {
@@ -629,6 +803,7 @@ pub fn render_csv(items: &[QueueItem]) -> String {
             it.reason.code().to_string(),
             it.ad_hoc.to_string(),
             it.turns_18.to_string(),
+            it.overdue_interventions.to_string(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -35,6 +35,7 @@ code_enum! {
         NextTab = "next_tab",
         PrevTab = "prev_tab",
         AddVisit = "add_visit",
+        Progress = "progress",
         // Panel session.
         NextStep = "next_step",
         PrevStep = "prev_step",

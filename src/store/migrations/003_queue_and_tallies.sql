@@ -13,6 +13,7 @@
 -- 4. Tallies of cases (by county, status and level; by county, type, status and level)
 --    and of sealed decisions (by county and month), kept by triggers, so statistics over
 --    a whole province add up a few thousand rows.
+-- 5. visit.intervention_id: a follow-up visit names the intervention it checks on.
 
 ALTER TABLE case_file ADD COLUMN adult_on TEXT;
 
@@ -153,3 +154,7 @@ BEGIN
         FROM case_file k WHERE k.id = NEW.case_id AND true
         ON CONFLICT DO UPDATE SET n = n + 1;
 END;
+
+-- A follow-up visit (跟踪回访) is recorded against the intervention it checks on.
+ALTER TABLE visit ADD COLUMN intervention_id INTEGER REFERENCES intervention(id);
+CREATE INDEX visit_intervention ON visit(intervention_id) WHERE intervention_id IS NOT NULL;

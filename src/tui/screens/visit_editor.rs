@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::domain::case::case_number;
 use crate::domain::visit::HomeVisit;
-use crate::store::{cases, children, reports};
+use crate::store::{cases, children, queue, reports};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::env::Env;
@@ -32,6 +32,9 @@ pub struct VisitEditor {
     case_id: i64,
     /// The visit being edited; None for a new one.
     visit_id: Option<i64>,
+    /// A follow-up visit (跟踪回访): the sealed decision and the intervention's position it
+    /// is recorded against, and the intervention's name for the heading.
+    follow_up: Option<(i64, usize, String)>,
     child_name: String,
     inputs: Vec<TextInput>,
     /// The values as opened, to know whether anything changed.
@@ -85,6 +88,7 @@ impl VisitEditor {
         VisitEditor {
             case_id,
             visit_id: existing.map(|v| v.id),
+            follow_up: None,
             child_name,
             inputs,
             initial,
@@ -93,6 +97,30 @@ impl VisitEditor {
             focus: if existing_is_some { NOTES } else { VISITORS },
             warned: false,
             error: None,
+        }
+    }
+
+    /// An editor for a new follow-up visit on intervention `position` of the sealed
+    /// decision `decision_id` (named `intervention` in the heading).
+    pub fn follow_up(
+        env: &Env,
+        case_id: i64,
+        decision_id: i64,
+        position: usize,
+        intervention: &str,
+    ) -> VisitEditor {
+        let mut e = VisitEditor::new(env, case_id, None);
+        e.follow_up = Some((decision_id, position, text::sanitize_line(intervention)));
+        e
+    }
+
+    fn title_key(&self) -> &'static str {
+        if self.visit_id.is_some() {
+            "visit.title_edit"
+        } else if self.follow_up.is_some() {
+            "visit.title_follow_up"
+        } else {
+            "visit.title_new"
         }
     }
 
@@ -171,6 +199,10 @@ impl VisitEditor {
         };
         let result = if self.visit_id.is_some() {
             env.store.write(|tx| reports::update_visit(tx, &visit))
+        } else if let Some((decision_id, position, _)) = &self.follow_up {
+            let (decision_id, position) = (*decision_id, *position);
+            env.store
+                .write(|tx| queue::record_follow_up(tx, decision_id, position, &visit).map(|_| ()))
         } else {
             env.store
                 .write(|tx| reports::insert_visit(tx, &visit).map(|_| ()))
@@ -251,11 +283,7 @@ impl View for VisitEditor {
     }
 
     fn title(&self, env: &Env) -> String {
-        let key = if self.visit_id.is_some() {
-            "visit.title_edit"
-        } else {
-            "visit.title_new"
-        };
+        let key = self.title_key();
         let name = env.name(&self.child_name, false);
         format!("{} · {} {}", env.t(key), case_number(self.case_id), name)
     }
@@ -341,18 +369,16 @@ impl View for VisitEditor {
             Constraint::Length(1),
         ])
         .areas(area);
-        let title_key = if self.visit_id.is_some() {
-            "visit.title_edit"
-        } else {
-            "visit.title_new"
-        };
         let name = env.name(&self.child_name, false);
-        let heading = format!(
+        let mut heading = format!(
             " {} · {} {}",
-            env.t(title_key),
+            env.t(self.title_key()),
             case_number(self.case_id),
             name
         );
+        if let Some((_, _, iv)) = &self.follow_up {
+            heading.push_str(&format!(" · {iv}"));
+        }
         let mut head_spans = vec![Span::styled(
             text::truncate_with(&heading, usize::from(head.width), th.ellipsis()),
             th.heading(),
