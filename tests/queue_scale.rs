@@ -464,7 +464,28 @@ fn queries_stay_on_their_indexes() {
     )
     .unwrap();
     assert!(plan.contains("case_queue"), "{plan}");
+    // The undated arm is found through (status, next_review IS NULL), not by walking
+    // every active case through `case_waiting` (status, last_decided_on).
+    assert!(
+        plan.contains("case_overdue (status=? AND next_review=?)"),
+        "{plan}"
+    );
     assert!(plan.contains("case_waiting"), "{plan}");
+    // Each item's overdue interventions are found through its decisions, not by reading
+    // every overdue intervention once per item.
+    let whole = plan
+        .split("-- the whole window")
+        .nth(1)
+        .unwrap()
+        .split("-- the count")
+        .next()
+        .unwrap();
+    assert!(whole.contains("decision_case"), "{whole}");
+    assert!(!whole.contains("intervention_due"), "{whole}");
+    assert!(
+        !whole.contains("SCAN k") && !whole.contains("SCAN c "),
+        "{whole}"
+    );
     for (by, region) in [
         (By::Level, None),
         (By::Type, None),
@@ -480,5 +501,30 @@ fn queries_stay_on_their_indexes() {
                 "{by:?} {region:?}: {line}\n{plan}"
             );
         }
+    }
+}
+
+/// Timings of the queue on a database given in `CASEPANEL_PROFILE_DB` (a cached benchmark
+/// database); skipped without it.
+#[test]
+fn profile_on_a_given_database() {
+    let Ok(path) = std::env::var("CASEPANEL_PROFILE_DB") else {
+        return;
+    };
+    let s = Store::open(std::path::Path::new(&path)).unwrap();
+    let today = d(2026, 11, 29);
+    let rules = ReviewRules::default();
+    let f = QueueFilter {
+        overdue_only: true,
+        ..Default::default()
+    };
+    eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
+    for _ in 0..2 {
+        let t = std::time::Instant::now();
+        let n = queue::count(s.conn(), today, &rules, &f).unwrap();
+        eprintln!("count {n}: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
+        eprintln!("list {}: {:?}", l.len(), t.elapsed());
     }
 }

@@ -246,12 +246,14 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
     conds.push(format!("(k.status = 'active' AND k.review_due {bound})"));
     if !overdue {
         let cond = "k.status = 'awaiting_panel' AND k.last_decided_on IS NULL";
+        // A case never decided has no level (the store sets both together), so these all
+        // sort as "no level" and the index's order (opened, id) is the queue's.
         others.push((
             format!(
                 "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, k.opened_on AS u
                  FROM case_file k WHERE {cond}{filters}"
             ),
-            "lv, u, id",
+            "u, id",
         ));
         conds.push(format!("({cond})"));
     }
@@ -271,8 +273,10 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
         "lv, u, id",
     ));
     conds.push(format!("({cond})"));
+    // `+`: found through (status, next_review IS NULL) on `case_overdue` — a few rows —
+    // and not through `last_decided_on`, which every active case has.
     let cond = format!(
-        "k.status = 'active' AND k.next_review IS NULL AND k.last_decided_on IS NOT NULL
+        "k.status = 'active' AND k.next_review IS NULL AND +k.last_decided_on IS NOT NULL
          AND {due} {bound}"
     );
     others.push((
@@ -300,15 +304,14 @@ fn base_args(today: NaiveDate, rules: &ReviewRules, filter: &QueueFilter) -> Vec
     ]
 }
 
-/// The queue on `today`: `limit` items from `offset`, in queue order.
-pub fn list(
-    c: &Connection,
+/// The statement behind [`list`] and its arguments.
+fn list_statement(
     today: NaiveDate,
     rules: &ReviewRules,
     filter: &QueueFilter,
     offset: usize,
     limit: usize,
-) -> Result<Vec<QueueItem>> {
+) -> (String, Vec<Value>) {
     let mut args = base_args(today, rules, filter);
     let a = arms(filter, &mut args);
     args.push(Value::Integer(offset.saturating_add(limit) as i64));
@@ -345,12 +348,26 @@ pub fn list(
                   ELSE 'due' END,
              g = 0, adhoc_reason, due, turns_18,
              CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END,
+             -- `+`: by the case's decisions, not by every overdue intervention.
              (SELECT count(*) FROM decision d JOIN intervention i ON i.decision_id = d.id
                  WHERE d.case_id = items.id AND d.status = 'sealed'
-                   AND i.status IN ('planned', 'in_progress') AND i.due < ?1)
+                   AND +i.status IN ('planned', 'in_progress') AND +i.due < ?1)
          FROM items ORDER BY g, lv, u, id",
         parts.join("\n UNION ALL ")
     );
+    (sql, args)
+}
+
+/// The queue on `today`: `limit` items from `offset`, in queue order.
+pub fn list(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<QueueItem>> {
+    let (sql, args) = list_statement(today, rules, filter, offset, limit);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), |r| {
         let level: Option<u8> = r.get(3)?;
@@ -381,6 +398,26 @@ pub fn list(
     Ok(items)
 }
 
+/// The statement behind [`count`] and its arguments.
+fn count_statement(
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+) -> (String, Vec<Value>) {
+    let mut args = base_args(today, rules, filter);
+    let a = arms(filter, &mut args);
+    let mut terms = vec![format!("(SELECT count(*) FROM ({}))", a.ad_hoc.0)];
+    for (sel, _) in &a.others {
+        terms.push(format!("(SELECT count(*) FROM ({sel}))"));
+    }
+    // CROSS JOIN: from the (few) ad-hoc cases to their rows, never the other way round.
+    let overlap = format!(
+        "(SELECT count(*) FROM ({}) x CROSS JOIN case_file k ON k.id = x.id WHERE {})",
+        a.ad_hoc.0, a.others_cond
+    );
+    (format!("SELECT {} - {overlap}", terms.join(" + ")), args)
+}
+
 /// How many items [`list`] would give without a window: the arms' counts, less the
 /// ad-hoc cases that another arm counts as well (each case is one item).
 pub fn count(
@@ -389,24 +426,15 @@ pub fn count(
     rules: &ReviewRules,
     filter: &QueueFilter,
 ) -> Result<usize> {
-    let mut args = base_args(today, rules, filter);
-    let a = arms(filter, &mut args);
-    let mut terms = vec![format!("(SELECT count(*) FROM ({}))", a.ad_hoc.0)];
-    for (sel, _) in &a.others {
-        terms.push(format!("(SELECT count(*) FROM ({sel}))"));
-    }
-    let overlap = format!(
-        "(SELECT count(*) FROM ({}) x JOIN case_file k ON k.id = x.id WHERE {})",
-        a.ad_hoc.0, a.others_cond
-    );
-    let sql = format!("SELECT {} - {overlap}", terms.join(" + "));
+    let (sql, args) = count_statement(today, rules, filter);
     let n: i64 = c
         .prepare_cached(&sql)?
         .query_row(params_from_iter(args), |r| r.get(0))?;
     Ok(n as usize)
 }
 
-/// The query plans of the queue's arms (`EXPLAIN QUERY PLAN`, one block per arm), for the
+/// The query plans of the queue's arms (`EXPLAIN QUERY PLAN`, one block per arm) and of
+/// the whole window [`list`] reads, for the
 /// benchmark notes and the tests that keep them on their indexes.
 pub fn explain(
     c: &Connection,
@@ -428,6 +456,12 @@ pub fn explain(
         out.push_str(&super::explain_plan(c, &sql, &args)?);
         out.push('\n');
     }
+    let (sql, args) = list_statement(today, rules, filter, 0, 1000);
+    out.push_str("-- the whole window\n");
+    out.push_str(&super::explain_plan(c, &sql, &args)?);
+    let (sql, args) = count_statement(today, rules, filter);
+    out.push_str("-- the count\n");
+    out.push_str(&super::explain_plan(c, &sql, &args)?);
     Ok(out)
 }
 
