@@ -723,7 +723,7 @@ fn progress_is_recorded_and_not_done_needs_a_reason() {
         InterventionStatus::Planned,
         "nothing saved"
     );
-    key(&mut app, KeyCode::Tab);
+    // The form has moved to the note.
     typed(&mut app, "监护人拒绝配合");
     ctrl(&mut app, 's');
     assert_eq!(

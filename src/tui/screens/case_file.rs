@@ -1615,7 +1615,8 @@ impl View for CaseFile {
                 let Some((decision_id, position, _, _, name)) = self.selected_iv(env) else {
                     return Flash::info(env.t("casefile.no_follow_ups"));
                 };
-                self.editing_visit = Some(None);
+                // Back on this page afterwards (not on the visits tab).
+                self.editing_visit = None;
                 return Outcome::Push(Box::new(VisitEditor::follow_up(
                     env,
                     self.case_id,
