@@ -106,6 +106,10 @@ pub enum Command {
         /// Only cases at this risk level. 风险等级
         #[arg(long, value_name = "1|2|3", value_parser = clap::value_parser!(u8).range(1..=3))]
         level: Option<u8>,
+        /// Only cases of this difficulty type: its code (e.g. domestic_violence) or its
+        /// Chinese name (e.g. 家庭暴力). 困境类型
+        #[arg(long = "type", value_name = "CODE", value_parser = parse_difficulty)]
+        difficulty: Option<crate::domain::difficulty::DifficultyType>,
         /// Output: table, json, csv or ics. 输出格式
         #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "ics"])]
         format: String,
@@ -494,6 +498,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             overdue,
             region,
             level,
+            difficulty,
             format,
             limit,
             offset,
@@ -503,7 +508,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 overdue_only: overdue,
                 region,
                 level: level.and_then(crate::domain::RiskLevel::from_number),
-                difficulty: None,
+                difficulty,
             };
             due(&ctx, &filter, &format, offset, limit)
         }
@@ -901,6 +906,20 @@ mod signing {
     }
 }
 
+/// `--type`: a difficulty type by its code or its Chinese name.
+fn parse_difficulty(s: &str) -> Result<crate::domain::difficulty::DifficultyType, String> {
+    use crate::domain::difficulty::DifficultyType;
+    DifficultyType::from_code(s.trim())
+        .or_else(|| DifficultyType::from_chinese(s))
+        .ok_or_else(|| {
+            let codes: Vec<&str> = DifficultyType::ALL.iter().map(|t| t.code()).collect();
+            format!(
+                "not a difficulty type (困境类型). Use one of: {}",
+                codes.join(", ")
+            )
+        })
+}
+
 /// `casepanel due`: the queue as a table, JSON, CSV or an iCalendar file.
 fn due(
     ctx: &Context,
@@ -921,7 +940,23 @@ fn due(
         "ics" => queue::render_ics(&items, ctx.lang, chrono::Utc::now().naive_utc()),
         _ => {
             let total = queue::count(store.conn(), day, rules, filter)?;
-            queue::render_table(&items, total, ctx.lang)
+            let mut out = queue::render_table(&items, total, ctx.lang);
+            // The follow-ups past their deadline in the same scope.
+            let (n, late) = queue::overdue_interventions_in(store.conn(), day, filter, 20)?;
+            let cat = ctx.catalogue().ok();
+            let lang = ctx.lang;
+            let name = |kind: &str| -> String {
+                cat.as_ref()
+                    .and_then(|c| c.intervention(kind))
+                    .map(|d| match lang {
+                        crate::i18n::Lang::Zh => d.zh.clone(),
+                        crate::i18n::Lang::En => d.en.clone(),
+                    })
+                    .unwrap_or_else(|| kind.to_string())
+            };
+            out.push('\n');
+            out.push_str(&queue::render_overdue_interventions(n, &late, lang, &name));
+            out
         }
     };
     print!("{out}");

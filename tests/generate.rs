@@ -234,6 +234,84 @@ fn same_seed_same_database_and_everything_consistent() {
         )
         .unwrap();
     assert_eq!(stray, 0);
+
+    // Nothing is dated after the clock's "now", whatever the time of day: reports, police
+    // reports, visits, requests and sealing all lie before today.
+    let midnight = today().and_hms_opt(0, 0, 0).unwrap();
+    for (what, sql) in [
+        ("report", "SELECT max(received_at) FROM report"),
+        (
+            "police report",
+            "SELECT max(reported_at) FROM police_report",
+        ),
+        ("visit", "SELECT max(visited_on) FROM visit"),
+        ("request", "SELECT max(raised_on) FROM review_request"),
+        ("decision", "SELECT max(sealed_at) FROM decision"),
+        ("case", "SELECT max(opened_on) FROM case_file"),
+    ] {
+        let latest: String = c.query_row(sql, [], |r| r.get(0)).unwrap();
+        assert!(
+            latest < midnight.format("%F").to_string(),
+            "{what} dated {latest}, not before {}",
+            today()
+        );
+    }
+
+    // Past interventions were mostly carried out; a few are overdue, and every one not
+    // done says why.
+    let past: i64 = count(&format!(
+        "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+         WHERE coalesce(i.due, d.decided_on) < '{}'",
+        today()
+    ));
+    let overdue = casepanel::store::queue::overdue_interventions_count(c, today()).unwrap() as i64;
+    let done: i64 = count(&format!(
+        "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+         WHERE coalesce(i.due, d.decided_on) < '{}' AND i.status = 'done'",
+        today()
+    ));
+    assert!(past > 100, "{past}");
+    assert!(
+        done * 100 >= past * 75,
+        "{done} of {past} past interventions done"
+    );
+    assert!(
+        overdue > 0 && overdue * 100 <= past * 20,
+        "{overdue} of {past} overdue"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM intervention WHERE status = 'not_done' AND trim(note) = ''"),
+        0
+    );
+    assert!(count("SELECT count(*) FROM intervention WHERE status = 'in_progress'") > 0);
+
+    // The stored 18th birthdays follow the one rule, and the tallies agree with the cases.
+    let mut st = c
+        .prepare(
+            "SELECT k.adult_on, c.birth_date FROM case_file k JOIN child c ON c.id = k.child_id",
+        )
+        .unwrap();
+    let rows: Vec<(NaiveDate, NaiveDate)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (adult, birth) in rows {
+        assert_eq!(adult, casepanel::domain::child::adult_on(birth));
+    }
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT substr(region, 1, 6) AS a, status, coalesce(level, 0) AS l, count(*) AS n
+             FROM case_file GROUP BY 1, 2, 3
+             EXCEPT SELECT area, status, level, n FROM case_tally WHERE n != 0)"
+        ),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM case_tally WHERE n < 0")
+            + count("SELECT sum(n) FROM case_tally"),
+        1000
+    );
 }
 
 #[test]

@@ -339,3 +339,74 @@ fn stats_roll_up_agrees_with_a_brute_force_count() {
     let _ = ReviewRules::default();
     let _ = QueueFilter::default();
 }
+
+#[test]
+fn due_filters_by_type_and_lists_overdue_interventions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = generated(dir.path());
+    let json = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut a = vec!["due", "--within", "60", "--format", "json"];
+        a.extend_from_slice(args);
+        serde_json::from_str(&run(&db, dir.path(), &a)).unwrap()
+    };
+    let all = json(&[]);
+    let poverty = json(&["--type", "poverty"]);
+    let by_name = json(&["--type", "家庭贫困"]);
+    assert_eq!(
+        poverty, by_name,
+        "the code and the Chinese name choose alike"
+    );
+    assert!(!poverty.is_empty() && poverty.len() < all.len());
+    // Exactly the items of all whose case has the type, in the same order.
+    let store = Store::open(&db).unwrap();
+    let has_type = |id: i64| -> bool {
+        store
+            .conn()
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM case_type WHERE case_id = ?1 AND type = 'poverty')",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let want: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|i| has_type(i["case_id"].as_i64().unwrap()))
+        .collect();
+    let got: Vec<&serde_json::Value> = poverty.iter().collect();
+    assert_eq!(got, want);
+
+    // An unknown type is a usage error that lists the codes.
+    let out = Command::new(env!("CARGO_BIN_EXE_casepanel"))
+        .args(["due", "--type", "poorness", "--db"])
+        .arg(&db)
+        .env("CASEPANEL_TODAY", TODAY)
+        .env("CASEPANEL_CONFIG", dir.path().join("no-config.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("poorness") && err.contains("domestic_violence"),
+        "{err}"
+    );
+
+    // Overdue interventions show under the table, and count per item in JSON.
+    let (n, _) =
+        queue::overdue_interventions_in(store.conn(), today(), &QueueFilter::default(), 0).unwrap();
+    assert!(n > 0, "the generated data has overdue follow-ups");
+    let table = run(&db, dir.path(), &["due", "--lang", "zh"]);
+    assert!(
+        table.contains(&format!("逾期未落实的干预措施（跟踪回访）：{n} 项")),
+        "{table}"
+    );
+    let en = run(&db, dir.path(), &["due", "--lang", "en"]);
+    assert!(en.contains(&format!(
+        "Interventions past their deadline (follow-ups): {n}"
+    )));
+    let per_item: u64 = all
+        .iter()
+        .map(|i| i["overdue_interventions"].as_u64().unwrap())
+        .sum();
+    assert!(per_item <= n as u64);
+}

@@ -17,7 +17,8 @@ use casepanel::domain::case::{Case, CaseStatus};
 use casepanel::domain::child::{Child, Sex};
 use casepanel::domain::criteria::{Catalogue, score};
 use casepanel::domain::decision::{
-    Decision, DecisionStatus, Intervention, NextReview, PoliceReport, ReviewKind, Vote,
+    Decision, DecisionStatus, Intervention, InterventionStatus, NextReview, PoliceReport,
+    ReviewKind, Vote,
 };
 use casepanel::domain::difficulty::DifficultyType;
 use casepanel::domain::guardian::{Guardian, GuardianStatus, Relation};
@@ -658,6 +659,120 @@ fn case_file_follow_ups_zh_80x24() {
     let mut app = file_app(Lang::Zh);
     key(&mut app, KeyCode::BackTab);
     insta::assert_snapshot!(body(&mut app, 80, 24));
+}
+
+#[test]
+fn case_file_follow_ups_en_160x48() {
+    let mut app = file_app(Lang::En);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Down);
+    insta::assert_snapshot!(body(&mut app, 160, 48));
+}
+
+#[test]
+fn progress_form_zh_80x24() {
+    let mut app = file_app(Lang::Zh);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Char('s'));
+    insta::assert_snapshot!(body(&mut app, 80, 24));
+}
+
+#[test]
+fn progress_form_en_160x48() {
+    let mut app = file_app(Lang::En);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('s'));
+    insta::assert_snapshot!(body(&mut app, 160, 48));
+}
+
+/// The interventions of the sealed decision on case 1: (status, note) in order.
+fn progress(app: &App) -> Vec<(InterventionStatus, String)> {
+    let c = app.env.store.conn();
+    let d = decisions::of_case(c, 1)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.status == DecisionStatus::Sealed)
+        .unwrap();
+    decisions::interventions(c, d.id)
+        .unwrap()
+        .into_iter()
+        .map(|(_, s, n)| (s, n))
+        .collect()
+}
+
+#[test]
+fn progress_is_recorded_and_not_done_needs_a_reason() {
+    let mut app = file_app(Lang::Zh);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(progress(&app)[0].0, InterventionStatus::Planned);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "4");
+    ctrl(&mut app, 's');
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("措施未完成时，请在备注中写明原因"), "{s}");
+    assert_eq!(
+        progress(&app)[0].0,
+        InterventionStatus::Planned,
+        "nothing saved"
+    );
+    // The form has moved to the note.
+    typed(&mut app, "监护人拒绝配合");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        progress(&app)[0],
+        (InterventionStatus::NotDone, "监护人拒绝配合".to_string())
+    );
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("未完成") && s.contains("监护人拒绝配合"), "{s}");
+    // The second one, done; a number out of range is refused first.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "7");
+    ctrl(&mut app, 's');
+    assert!(screen(&mut app, 100, 30).contains("进展请填 1 到 4 之间的数字"));
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "3");
+    ctrl(&mut app, 's');
+    assert_eq!(progress(&app)[1].0, InterventionStatus::Done);
+    // Esc leaves the form without saving.
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "1");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(progress(&app)[1].0, InterventionStatus::Done);
+}
+
+#[test]
+fn a_follow_up_visit_is_recorded_against_the_intervention() {
+    let mut app = file_app(Lang::Zh);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('a'));
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("跟踪回访记录"), "{s}");
+    typed(&mut app, "心理咨询师");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "第三次心理辅导，孩子愿意交流。");
+    ctrl(&mut app, 's');
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("已回访 1 次，最近 2026-11-29"), "{s}");
+    let c = app.env.store.conn();
+    let linked = casepanel::store::queue::follow_up_visits(c, 1).unwrap();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].1, 1, "the second intervention");
+    assert_eq!(linked[0].2[0].notes, "第三次心理辅导，孩子愿意交流。");
+    // It is a home visit of the case as well.
+    assert!(
+        reports::visits(c, 1)
+            .unwrap()
+            .iter()
+            .any(|v| v.notes == "第三次心理辅导，孩子愿意交流。")
+    );
 }
 
 #[test]

@@ -103,9 +103,9 @@ impl Child {
         age_on(self.birth_date, day)
     }
 
-    /// The day the child turns 18 and leaves the scope of child protection.
+    /// The day the child turns 18 and leaves the scope of child protection: [`adult_on`].
     pub fn adult_on(&self) -> NaiveDate {
-        add_years(self.birth_date, 18)
+        adult_on(self.birth_date)
     }
 }
 
@@ -134,6 +134,20 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
         years -= 1;
     }
     years.max(0) as u32
+}
+
+/// The day a child born on `birth` turns 18 (成年之日) and leaves the scope of child
+/// protection. **The one rule** for it: the case file, the re-review queue (closing
+/// reviews), the store's `case_file.adult_on` and the statistics all use this function.
+///
+/// A child born on 29 February is still a minor on 28 February of a common year and turns
+/// 18 on 1 March. That is the conservative reading for child protection (the child keeps
+/// its protection for the extra day), and it is how [`age_on`] counts: on 28 February
+/// 2026 a child born on 29 February 2008 is 17.
+pub fn adult_on(birth: NaiveDate) -> NaiveDate {
+    let y = birth.year() + 18;
+    NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).expect("1 March exists"))
 }
 
 /// `date` plus whole years; 29 February becomes 28 February in a common year.
@@ -214,5 +228,24 @@ mod tests {
         assert_eq!(age_on(d(2008, 2, 29), d(2026, 3, 1)), 18);
         assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
         assert_eq!(child().adult_on(), d(2032, 5, 6));
+    }
+
+    #[test]
+    fn a_leap_day_child_turns_18_on_1_march() {
+        for (birth, adult) in [
+            (d(2008, 2, 29), d(2026, 3, 1)),
+            (d(2012, 2, 29), d(2030, 3, 1)),
+            (d(2016, 2, 29), d(2034, 3, 1)),
+            // 18 years after a leap year is a leap year again only when 18 + y divides by 4.
+            (d(2006, 2, 28), d(2024, 2, 28)),
+        ] {
+            assert_eq!(adult_on(birth), adult, "{birth}");
+            assert_eq!(age_on(birth, adult), 18);
+            assert_eq!(age_on(birth, adult - chrono::Days::new(1)), 17);
+        }
+        let mut c = child();
+        c.birth_date = d(2008, 2, 29);
+        assert_eq!(c.adult_on(), d(2026, 3, 1));
+        assert_eq!(c.age_on(d(2026, 2, 28)), 17, "still a minor on 28 February");
     }
 }

@@ -134,21 +134,12 @@ pub enum Window {
     Overdue { days: i64 },
 }
 
-/// The day a child born on `birth` is 18, counted as [`super::child::age_on`] counts: a
-/// child born on 29 February turns 18 on 1 March of a common year. SQLite's
-/// `date(birth, '+18 years')` gives the same day, so the queue's SQL agrees with it.
-pub fn eighteenth_birthday(birth: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    let y = birth.year() + 18;
-    NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).expect("1 March exists"))
-}
-
 /// A child who turns 18 on or before the next review cannot wait for it: the case gets a
-/// closing review (结案评估), due on the 18th birthday. Returns that date, or None when
+/// closing review (结案评估), due on the 18th birthday ([`super::child::adult_on`]: a
+/// child born on 29 February turns 18 on 1 March of a common year). Returns that date, or None when
 /// the child is still a minor at the next review.
 pub fn closing_review(birth: NaiveDate, next_review: NaiveDate) -> Option<NaiveDate> {
-    let adult = eighteenth_birthday(birth);
+    let adult = super::child::adult_on(birth);
     (adult <= next_review).then_some(adult)
 }
 
@@ -288,12 +279,15 @@ mod tests {
             closing_review(d(2009, 6, 1), d(2027, 12, 1)),
             Some(d(2027, 6, 1))
         );
-        assert_eq!(eighteenth_birthday(d(2008, 2, 29)), d(2026, 3, 1));
-        assert_eq!(eighteenth_birthday(d(2012, 2, 29)), d(2030, 3, 1));
-        assert_eq!(eighteenth_birthday(d(2016, 2, 29)), d(2034, 3, 1));
+        // Born on a leap day: still a minor on 28 February, the closing review on 1 March.
         assert_eq!(
-            super::super::child::age_on(d(2008, 2, 29), eighteenth_birthday(d(2008, 2, 29))),
-            18
+            closing_review(d(2008, 2, 29), d(2026, 2, 28)),
+            None,
+            "still a minor on 28 February 2026"
+        );
+        assert_eq!(
+            closing_review(d(2008, 2, 29), d(2026, 3, 1)),
+            Some(d(2026, 3, 1))
         );
     }
 

@@ -40,7 +40,8 @@ use crate::domain::case::{Case, CaseStatus, ClosingReason};
 use crate::domain::child::{Child, Sex, add_years};
 use crate::domain::criteria::{Catalogue, InterventionDef, check_override, reportable_met, score};
 use crate::domain::decision::{
-    Decision, DecisionStatus, Intervention, NextReview, PoliceReport, ReviewKind, Vote,
+    Decision, DecisionStatus, Intervention, InterventionStatus, NextReview, PoliceReport,
+    ReviewKind, Vote,
 };
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::guardian::{Guardian, GuardianStatus, Relation};
@@ -607,7 +608,7 @@ fn one_child(
             (decided - Days::new(rng.random_range(14..=150)), Some(s))
         }
         Fate::Decided | Fate::Awaiting => (today - Days::new(rng.random_range(5..=90)), None),
-        Fate::Screening => (today - Days::new(rng.random_range(0..=30)), None),
+        Fate::Screening => (today - Days::new(rng.random_range(1..=30)), None),
     };
     let fate = if fate == Fate::Decided && session.is_none() {
         Fate::Awaiting
@@ -615,9 +616,12 @@ fn one_child(
         fate
     };
     let decided_on = session.map(|s| set.sessions[s].held_on);
+    // Nothing is dated today: "now" may be any time of today, and no report may lie
+    // ahead of it.
+    let yesterday = today - Days::new(1);
     let last_event = decided_on
         .map(|d| d - Days::new(1))
-        .unwrap_or(today)
+        .unwrap_or(yesterday)
         .max(opened_on);
 
     // The child.
@@ -871,14 +875,16 @@ fn one_child(
             }
             let sealed_at = decided.and_time(NaiveTime::from_hms_opt(15, 0, 0).expect("valid"))
                 + chrono::Duration::minutes(rng.random_range(0..180));
-            let decision_id = ld.add_decision(DecisionRow::new(&g.decision, police_id, sealed_at)?);
+            let decision_id = ld.add_decision(
+                DecisionRow::new(&g.decision, police_id, sealed_at)?.with_progress(g.progress),
+            );
             sum.decisions += 1;
             sum.interventions += g.decision.interventions.len();
             acc.decided += 1;
             acc.past_agenda
                 .push((s.id, case_id, Some(decision_id), None));
             if ad_hoc {
-                let day = day_between(rng, decided + Days::new(1), today);
+                let day = day_between(rng, decided + Days::new(1), yesterday);
                 let summary = stories::change_report(rng, story, &ctx);
                 let report_id = ld.add_report(Report {
                     id: 0,
@@ -924,8 +930,54 @@ fn one_child(
 struct Graded {
     session: usize,
     decision: Decision,
+    /// Each intervention's status and note on `today`.
+    progress: Vec<(InterventionStatus, String)>,
     reportable: bool,
     recused: Option<i64>,
+}
+
+/// Where an intervention stands on `today`. Those whose deadline (or, for "at once", the
+/// decision) has passed were mostly carried out: about 87 % done, 4 % not done with the
+/// reason, 9 % still open (so overdue); those not yet due are mostly planned or under way.
+fn intervention_progress(
+    rng: &mut GenRng,
+    today: NaiveDate,
+    decided_on: NaiveDate,
+    iv: &Intervention,
+) -> (InterventionStatus, String) {
+    let due = iv.due.unwrap_or(decided_on);
+    let note = |rng: &mut GenRng, notes: &[&str]| pick(rng, notes).to_string();
+    let roll = rng.random_range(0..100);
+    if due < today {
+        match roll {
+            0..87 => {
+                let n = if rng.random_ratio(1, 3) {
+                    note(rng, stories::DONE_NOTES)
+                } else {
+                    String::new()
+                };
+                (InterventionStatus::Done, n)
+            }
+            87..91 => (
+                InterventionStatus::NotDone,
+                note(rng, stories::NOT_DONE_NOTES),
+            ),
+            91..96 => (
+                InterventionStatus::InProgress,
+                note(rng, stories::IN_PROGRESS_NOTES),
+            ),
+            _ => (InterventionStatus::Planned, String::new()),
+        }
+    } else {
+        match roll {
+            0..55 => (InterventionStatus::Planned, String::new()),
+            55..92 => (
+                InterventionStatus::InProgress,
+                note(rng, stories::IN_PROGRESS_NOTES),
+            ),
+            _ => (InterventionStatus::Done, note(rng, stories::DONE_NOTES)),
+        }
+    }
 }
 
 /// Scores the case on the catalogue and settles level, measures, review and vote.
@@ -1133,9 +1185,15 @@ fn grade_case(
         status: DecisionStatus::Sealed,
         sealed_at: None,
     };
+    let progress = decision
+        .interventions
+        .iter()
+        .map(|iv| intervention_progress(rng, set.today, decided_on, iv))
+        .collect();
     Some(Graded {
         session: s,
         decision,
+        progress,
         reportable,
         recused,
     })

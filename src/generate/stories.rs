@@ -1005,6 +1005,24 @@ pub const DEFER_REASONS: &[&str] = &[
     "需补充医院诊断材料。",
 ];
 
+/// Progress notes on an intervention carried out (跟踪回访).
+pub const DONE_NOTES: &[&str] = &[
+    "已按期落实，回访时孩子情况稳定。",
+    "责任单位已完成，回访记录已归档。",
+    "已落实，监护人表示配合。",
+];
+
+/// Why an intervention was not carried out (未完成原因).
+pub const NOT_DONE_NOTES: &[&str] = &[
+    "监护人拒绝配合，已报乡镇政府协调。",
+    "孩子已随家人迁出本地，措施无法落实，已与迁入地衔接。",
+    "责任单位暂无相应资源，改由其他措施替代。",
+];
+
+/// Progress notes on an intervention under way.
+pub const IN_PROGRESS_NOTES: &[&str] =
+    &["正在落实中，下次回访时跟进。", "已联系责任单位，等待安排。"];
+
 /// What ends an earlier, closed episode.
 pub const CLOSED_NOTES: &[&str] = &[
     "经核实，家庭情况已明显改善，监护人能够履行监护职责。",

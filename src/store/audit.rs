@@ -1,5 +1,5 @@
 //! The audit trail: every change to the data, appended to the `audit` table by triggers,
-//! each row chained to the one before by SHA-256. See `migrations/006_audit.sql` for the
+//! each row chained to the one before by SHA-256. See `migrations/005_audit.sql` for the
 //! table and ARCHITECTURE.md for why triggers (and not `Store::write`) write it.
 //!
 //! - [`register`] installs, on every connection casepanel opens, the SQL functions the

@@ -1,5 +1,5 @@
 //! Drafts of text being typed, kept until it is saved for real or discarded (see
-//! `migrations/007_autosave.sql`). A place names where the text was typed; the TUI makes
+//! `migrations/006_autosave.sql`). A place names where the text was typed; the TUI makes
 //! and reads the names ([`crate::tui::autosave`]).
 
 use chrono::NaiveDateTime;

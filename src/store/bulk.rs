@@ -45,7 +45,7 @@ use super::{Result, Store, StoreError, regions};
 use crate::domain::case::Case;
 use crate::domain::child::{Child, name_initials};
 use crate::domain::criteria::Catalogue;
-use crate::domain::decision::{Decision, Intervention, PoliceReport};
+use crate::domain::decision::{Decision, Intervention, InterventionStatus, PoliceReport};
 use crate::domain::guardian::Guardian;
 use crate::domain::level::RiskLevel;
 use crate::domain::panel::{AgendaItem, Member, Session};
@@ -164,6 +164,8 @@ pub struct DecisionRow {
     amends: Option<i64>,
     sealed_at: NaiveDateTime,
     interventions: Vec<Intervention>,
+    /// The progress of each intervention, in order (missing ones: planned, no note).
+    progress: Vec<(InterventionStatus, String)>,
 }
 
 impl DecisionRow {
@@ -194,7 +196,15 @@ impl DecisionRow {
             amends: d.amends,
             sealed_at,
             interventions: d.interventions.clone(),
+            progress: Vec::new(),
         })
+    }
+
+    /// The interventions' progress so far (status and note), in the decision's order; as
+    /// [`super::queue::set_intervention_status`] records it later on a real decision.
+    pub fn with_progress(mut self, progress: Vec<(InterventionStatus, String)>) -> DecisionRow {
+        self.progress = progress;
+        self
     }
 }
 
@@ -236,6 +246,7 @@ struct Statements<'a> {
     agenda: Statement<'a>,
     conflict: Statement<'a>,
     review_request: Statement<'a>,
+    birth_date: Statement<'a>,
 }
 
 impl<'a> Statements<'a> {
@@ -252,8 +263,8 @@ impl<'a> Statements<'a> {
             )?,
             case: c.prepare(
                 "INSERT INTO case_file (child_id, status, opened_on, closed_on, closing_reason, level,
-                                        next_review, last_decided_on, region)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                        next_review, last_decided_on, region, adult_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             case_type: c
                 .prepare("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?,
@@ -277,7 +288,8 @@ impl<'a> Statements<'a> {
                          ?18, 'sealed', ?19, 0)",
             )?,
             intervention: c.prepare(
-                "INSERT INTO intervention (decision_id, position, kind, unit, due) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO intervention (decision_id, position, kind, unit, due, status, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             member: c.prepare(
                 "INSERT INTO member (name, discipline, organisation, active) VALUES (?1, ?2, ?3, ?4)",
@@ -299,6 +311,7 @@ impl<'a> Statements<'a> {
                 "INSERT INTO review_request (case_id, raised_on, reason, report_id, resolved_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
+            birth_date: c.prepare("SELECT birth_date FROM child WHERE id = ?1")?,
         })
     }
 }
@@ -314,6 +327,8 @@ pub struct Loader<'a> {
     /// `CREATE TRIGGER` statements of the audit triggers dropped for the load.
     triggers: Vec<String>,
     next_decision: i64,
+    /// The last child added and its 18th birthday: its cases usually follow at once.
+    last_child: Option<(i64, NaiveDate)>,
     fresh: bool,
     finished: bool,
 }
@@ -356,6 +371,7 @@ impl<'a> Loader<'a> {
             indexes: Vec::new(),
             triggers: Vec::new(),
             next_decision: 0,
+            last_child: None,
             fresh,
             finished: false,
         };
@@ -474,7 +490,9 @@ impl<'a> Loader<'a> {
             clean_opt(c.school.as_deref()),
             c.region,
         ])?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.last_child = Some((id, crate::domain::child::adult_on(c.birth_date)));
+        Ok(id)
     }
 
     /// A guardian of `child_id`, at `position` in the child's list (0 first).
@@ -493,7 +511,8 @@ impl<'a> Loader<'a> {
     /// A case with its difficulty types; `id` is ignored. `region` is the child's region
     /// (copied onto the case, as [`super::cases::insert`] does). `level` and `next_review`
     /// are written as given, with `last_decided_on`: they must agree with the case's
-    /// latest sealed decision, added afterwards with [`Loader::add_sealed_decision`].
+    /// latest sealed decision, added afterwards with [`Loader::add_sealed_decision`]. The
+    /// child's 18th birthday is copied onto the case, as the store does.
     pub fn add_case(
         &mut self,
         case: &Case,
@@ -505,6 +524,22 @@ impl<'a> Loader<'a> {
                 crate::domain::case::CaseTransitionError::NoType.to_string(),
             ));
         }
+        let adult = match self.last_child {
+            Some((id, adult)) if id == case.child_id => adult,
+            _ => {
+                let birth: NaiveDate = self
+                    .st()
+                    .birth_date
+                    .query_row([case.child_id], |r| r.get(0))
+                    .map_err(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => {
+                            StoreError::NotFound(format!("child {}", case.child_id))
+                        }
+                        e => e.into(),
+                    })?;
+                crate::domain::child::adult_on(birth)
+            }
+        };
         self.st().case.execute(params![
             case.child_id,
             case.status.code(),
@@ -515,6 +550,7 @@ impl<'a> Loader<'a> {
             opt_date(case.next_review),
             opt_date(last_decided_on),
             region,
+            date(adult),
         ])?;
         let id = self.conn.last_insert_rowid();
         // In primary-key order: (case_id, type code).
@@ -586,12 +622,19 @@ impl<'a> Loader<'a> {
         // Interventions first: the trigger that refuses new interventions on a sealed
         // decision does not fire while the decision row does not exist yet.
         for (i, iv) in d.interventions.iter().enumerate() {
+            let (status, note) = d
+                .progress
+                .get(i)
+                .map(|(s, n)| (*s, n.as_str()))
+                .unwrap_or((InterventionStatus::Planned, ""));
             self.st().intervention.execute(params![
                 id,
                 i as i64,
                 iv.kind,
                 clean_line(&iv.unit),
-                opt_date(iv.due)
+                opt_date(iv.due),
+                status.code(),
+                clean_text(note),
             ])?;
         }
         self.st().decision.execute(params![

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, code, opt_code};
 use crate::domain::case::{Case, CaseStatus, ClosingReason};
+use crate::domain::child::adult_on;
 use crate::domain::decision::PoliceReport;
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
@@ -36,9 +37,15 @@ pub fn insert(c: &Connection, case: &Case) -> Result<i64> {
             crate::domain::case::CaseTransitionError::NoType.to_string(),
         ));
     }
+    let birth: NaiveDate = c
+        .prepare_cached("SELECT birth_date FROM child WHERE id = ?1")?
+        .query_row([case.child_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
+    // The child's region and 18th birthday are copied onto the case for the queue.
     c.prepare_cached(
-        "INSERT INTO case_file (child_id, status, opened_on, closed_on, closing_reason, region)
-         SELECT ?1, ?2, ?3, ?4, ?5, region FROM child WHERE id = ?1",
+        "INSERT INTO case_file (child_id, status, opened_on, closed_on, closing_reason, region, adult_on)
+         SELECT ?1, ?2, ?3, ?4, ?5, region, ?6 FROM child WHERE id = ?1",
     )?
     .execute(params![
         case.child_id,
@@ -46,10 +53,8 @@ pub fn insert(c: &Connection, case: &Case) -> Result<i64> {
         case.opened_on,
         case.closed_on,
         case.closing_reason.map(|r| r.code()),
+        adult_on(birth),
     ])?;
-    if c.changes() == 0 {
-        return Err(StoreError::NotFound(format!("child {}", case.child_id)));
-    }
     let id = c.last_insert_rowid();
     set_types(c, id, &case.types)?;
     Ok(id)

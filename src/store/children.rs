@@ -100,6 +100,12 @@ pub fn update(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result
     if n == 0 {
         return Err(StoreError::NotFound(format!("child {}", child.id)));
     }
+    // The queue reads the 18th birthday from the child's cases.
+    c.prepare_cached("UPDATE case_file SET adult_on = ?2 WHERE child_id = ?1")?
+        .execute(params![
+            child.id,
+            crate::domain::child::adult_on(child.birth_date)
+        ])?;
     Ok(())
 }
 

@@ -227,7 +227,8 @@ fn write_plan(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut insert_case = c.prepare_cached(
-        "INSERT INTO case_file (child_id, status, opened_on, region) VALUES (?1, 'screening', ?2, ?3)",
+        "INSERT INTO case_file (child_id, status, opened_on, region, adult_on)
+         VALUES (?1, 'screening', ?2, ?3, ?4)",
     )?;
     let mut insert_type =
         c.prepare_cached("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?;
@@ -253,7 +254,8 @@ fn write_plan(
         };
         let received: NaiveDateTime = e.screened_on.and_time(chrono::NaiveTime::MIN);
         let mut open_case = |child_id: i64| -> Result<i64> {
-            insert_case.execute(params![child_id, e.screened_on, region])?;
+            let adult_on = crate::domain::child::adult_on(e.child.birth_date);
+            insert_case.execute(params![child_id, e.screened_on, region, adult_on])?;
             let case_id = c.last_insert_rowid();
             for t in &e.types {
                 insert_type.execute(params![case_id, t.code()])?;

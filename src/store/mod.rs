@@ -37,16 +37,40 @@ pub const APPLICATION_ID: i32 = 0x4350_4E4C;
 const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_signatures.sql"),
-    include_str!("migrations/005_amendments.sql"),
-    include_str!("migrations/006_audit.sql"),
-    include_str!("migrations/007_autosave.sql"),
+    include_str!("migrations/003_queue_and_tallies.sql"),
+    include_str!("migrations/004_amendments.sql"),
+    include_str!("migrations/005_audit.sql"),
+    include_str!("migrations/006_autosave.sql"),
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATION_SQL.len();
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATION_SQL
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| match i + 1 {
+                3 => M::up_with_hook(sql, fill_adult_on),
+                _ => M::up(sql),
+            })
+            .collect(),
+    )
+}
+
+/// Version 3's hook: every existing case gets its child's 18th birthday, by the one rule
+/// ([`crate::domain::child::adult_on`]).
+fn fill_adult_on(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    let rows: Vec<(i64, chrono::NaiveDate)> = tx
+        .prepare("SELECT k.id, c.birth_date FROM case_file k JOIN child c ON c.id = k.child_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = tx.prepare("UPDATE case_file SET adult_on = ?2 WHERE id = ?1")?;
+    for (id, birth) in rows {
+        st.execute(rusqlite::params![id, crate::domain::child::adult_on(birth)])?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +113,31 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// `EXPLAIN QUERY PLAN` of `sql` with `args`, as an indented tree, one step a line.
+pub fn explain_plan(c: &Connection, sql: &str, args: &[rusqlite::types::Value]) -> Result<String> {
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let n = st.parameter_count();
+    let rows: Vec<(i64, i64, String)> = st
+        .query_map(rusqlite::params_from_iter(args.iter().take(n)), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut depth: Vec<(i64, usize)> = Vec::new();
+    let mut out = String::new();
+    for (id, parent, detail) in rows {
+        let d = depth
+            .iter()
+            .find(|(i, _)| *i == parent)
+            .map(|(_, d)| d + 1)
+            .unwrap_or(0);
+        depth.push((id, d));
+        out.push_str(&"  ".repeat(d));
+        out.push_str(&detail);
+        out.push('\n');
+    }
+    Ok(out)
+}
 
 /// An open casepanel database.
 pub struct Store {

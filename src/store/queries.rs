@@ -75,6 +75,21 @@ pub fn region_prefix(code_: &str) -> String {
     }
 }
 
+/// A region's subtree as a half-open range of codes, `lo <= region < hi`, which an index
+/// on the region answers (a LIKE pattern would read every row).
+pub fn region_range(code_: &str) -> (String, String) {
+    let lo = region_prefix(code_);
+    let mut hi = lo.clone().into_bytes();
+    match hi.last_mut() {
+        Some(b) => *b += 1,
+        None => hi.push(0x7f),
+    }
+    (
+        lo,
+        String::from_utf8(hi).unwrap_or_else(|_| "\u{7f}".into()),
+    )
+}
+
 fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")

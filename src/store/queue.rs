@@ -12,16 +12,17 @@
 //! Also here: the progress of interventions (跟踪回访) and the overdue ones.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params, params_from_iter, types::Value};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 use std::collections::HashMap;
 
-use super::queries::region_prefix;
+use super::queries::region_range;
 use super::{Result, StoreError, code, regions};
 use crate::domain::case::case_number;
 use crate::domain::decision::InterventionStatus;
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
 use crate::domain::review::ReviewRules;
+use crate::domain::visit::HomeVisit;
 use crate::i18n::{self, Lang};
 use crate::privacy::mask_name;
 use crate::text::sanitize;
@@ -113,6 +114,8 @@ pub struct QueueItem {
     pub days_overdue: i64,
     /// The child turns 18 on or before the next review.
     pub turns_18: bool,
+    /// Interventions of the case past their deadline and not done (跟踪回访逾期).
+    pub overdue_interventions: usize,
 }
 
 impl QueueItem {
@@ -125,72 +128,170 @@ impl QueueItem {
     }
 }
 
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// The next review by the rules for a case decided without a date (`?3` months after the
+/// decision, month ends clamped as [`ReviewRules::next_review`] clamps them).
+const RULES_DUE: &str = "min(date(k.last_decided_on, '+' || ?3 || ' months'),
+    date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day'))";
+
+/// When the case is due: the stored `review_due` (the next review, or the 18th birthday
+/// when that comes first), or for a case decided without a date the rules' interval,
+/// again capped by the 18th birthday. NULL for a case never assessed.
+fn due_sql() -> String {
+    format!(
+        "coalesce(k.review_due, CASE WHEN k.last_decided_on IS NOT NULL THEN
+            min({RULES_DUE}, coalesce(k.adult_on, {RULES_DUE})) END)"
+    )
 }
 
-/// The shared body of the queue queries: `items` with one row per case on the queue.
-fn items_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
-    let mut conds = vec!["k.status != 'closed'".to_string()];
+/// The next review, before the 18th birthday is considered.
+fn next_due_sql() -> String {
+    format!("coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN {RULES_DUE} END)")
+}
+
+const OPEN_REQUEST: &str =
+    "EXISTS (SELECT 1 FROM review_request r WHERE r.case_id = k.id AND r.resolved_by IS NULL)";
+
+/// The queue as a union of parts ("arms"), each of which an index hands over in queue
+/// order, so a window of the queue reads about `offset + limit` rows per arm and a count
+/// reads index entries only:
+///
+/// - ad-hoc: cases with an open request (few), sorted;
+/// - one arm per level (1, 2, 3, none): active cases whose `review_due` is within the
+///   horizon (`case_queue`: status, level, review_due);
+/// - first assessments: awaiting the panel, never decided, in the order opened
+///   (`case_waiting`);
+/// - returned: awaiting the panel after a decision (few), sorted;
+/// - undated: active cases decided without a next review (from paper records; few),
+///   due by the rules' interval, sorted.
+///
+/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc).
+struct Arms {
+    /// `(select, order)`: each select gives `id, g, lv, u` (group: 0 ad-hoc, 1 other;
+    /// level 1–4, 4 for none; urgency date) with `k` the case.
+    ad_hoc: (String, &'static str),
+    others: Vec<(String, &'static str)>,
+    /// The union of the other arms' conditions, for the count's overlap term.
+    others_cond: String,
+}
+
+/// The filters of `filter` that do not depend on dates (region, level, type) as SQL
+/// conditions on the case `k`, each starting with " AND ", their values pushed on `args`.
+fn filter_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
+    let mut filters = String::new();
     if let Some(r) = &filter.region {
-        args.push(Value::Text(format!("{}%", like_escape(&region_prefix(r)))));
-        conds.push(format!("k.region LIKE ?{} ESCAPE '\\'", args.len()));
-    }
-    if let Some(l) = filter.level {
-        args.push(Value::Integer(l.number().into()));
-        conds.push(format!("k.level = ?{}", args.len()));
-    }
-    if let Some(t) = filter.difficulty {
-        args.push(Value::Text(t.code().into()));
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+        let (lo, hi) = region_range(r);
+        args.push(Value::Text(lo));
+        args.push(Value::Text(hi));
+        filters.push_str(&format!(
+            " AND k.region >= ?{} AND k.region < ?{}",
+            args.len() - 1,
             args.len()
         ));
     }
-    let mut keep =
-        "(adhoc_on IS NOT NULL OR status = 'awaiting_panel' OR (status = 'active' AND due <= ?2))"
-            .to_string();
-    if filter.overdue_only {
-        keep = "(due < ?1 AND (status != 'screening'))".into();
+    if let Some(l) = filter.level {
+        args.push(Value::Integer(l.number().into()));
+        filters.push_str(&format!(" AND k.level = ?{}", args.len()));
     }
-    // ?1 today, ?2 horizon, ?3 months for a case decided without a next review.
-    format!(
-        "WITH base AS (
-            SELECT k.id, k.status, k.level, k.region, k.opened_on, k.last_decided_on, c.name,
-                coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN
-                    min(date(k.last_decided_on, '+' || ?3 || ' months'),
-                        date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day')) END)
-                    AS next_due,
-                date(c.birth_date, '+18 years') AS adult,
-                (SELECT min(q.raised_on) FROM review_request q
-                    WHERE q.case_id = k.id AND q.resolved_by IS NULL) AS adhoc_on,
-                (SELECT q.reason FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL
-                    ORDER BY q.raised_on, q.id LIMIT 1) AS adhoc_reason
-            FROM case_file k JOIN child c ON c.id = k.child_id
-            WHERE {conds} AND k.id IN (
-                SELECT case_id FROM review_request WHERE resolved_by IS NULL
-                UNION ALL SELECT id FROM case_file WHERE status = 'awaiting_panel'
-                UNION ALL SELECT id FROM case_file WHERE status = 'active' AND (next_review <= ?2 OR next_review IS NULL)
-                UNION ALL SELECT k2.id FROM child c2 JOIN case_file k2 ON k2.child_id = c2.id
-                    WHERE k2.status = 'active' AND date(c2.birth_date, '+18 years') <= ?2)
-        ), flagged AS (
-            SELECT *, (next_due IS NOT NULL AND adult <= next_due) AS turns_18,
-                CASE WHEN next_due IS NOT NULL AND adult <= next_due THEN adult ELSE next_due END AS due
-            FROM base
-        ), items AS (
-            SELECT *,
-                CASE WHEN adhoc_on IS NOT NULL THEN 'ad_hoc'
-                     WHEN last_decided_on IS NULL THEN 'first'
-                     WHEN status = 'awaiting_panel' THEN 'returned'
-                     WHEN turns_18 THEN 'closing'
-                     ELSE 'due' END AS reason,
-                CASE WHEN adhoc_on IS NOT NULL THEN adhoc_on ELSE coalesce(due, opened_on) END AS urgency
-            FROM flagged WHERE {keep}
-        )",
-        conds = conds.join(" AND "),
-    )
+    if let Some(t) = filter.difficulty {
+        args.push(Value::Text(t.code().into()));
+        filters.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
+            args.len()
+        ));
+    }
+    filters
+}
+
+fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
+    let filters = filter_sql(filter, args);
+    let due = due_sql();
+    let overdue = filter.overdue_only;
+    // ?1 today, ?2 horizon.
+    let bound = if overdue { "< ?1" } else { "<= ?2" };
+    let ad_hoc = (
+        format!(
+            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, q.raised AS u
+             FROM (SELECT case_id, min(raised_on) AS raised FROM review_request
+                   WHERE resolved_by IS NULL GROUP BY case_id) q
+             JOIN case_file k ON k.id = q.case_id
+             WHERE k.status != 'closed'{}{filters}",
+            if overdue {
+                format!(" AND k.status != 'screening' AND {due} < ?1")
+            } else {
+                String::new()
+            }
+        ),
+        "lv, u, id",
+    );
+    let mut others = Vec::new();
+    let mut conds = Vec::new();
+    for lv in [Some(1u8), Some(2), Some(3), None] {
+        if filter.level.is_some() && filter.level.map(RiskLevel::number) != lv {
+            continue;
+        }
+        let level = match lv {
+            Some(n) => format!("k.level = {n}"),
+            None => "k.level IS NULL".into(),
+        };
+        let cond = format!("k.status = 'active' AND {level} AND k.review_due {bound}");
+        others.push((
+            format!(
+                "SELECT k.id AS id, 1 AS g, {} AS lv, k.review_due AS u FROM case_file k
+                 WHERE {cond}{filters}",
+                lv.unwrap_or(4)
+            ),
+            "u, id",
+        ));
+    }
+    conds.push(format!("(k.status = 'active' AND k.review_due {bound})"));
+    if !overdue {
+        let cond = "k.status = 'awaiting_panel' AND k.last_decided_on IS NULL";
+        // A case never decided has no level (the store sets both together), so these all
+        // sort as "no level" and the index's order (opened, id) is the queue's.
+        others.push((
+            format!(
+                "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, k.opened_on AS u
+                 FROM case_file k WHERE {cond}{filters}"
+            ),
+            "u, id",
+        ));
+        conds.push(format!("({cond})"));
+    }
+    let cond = format!(
+        "k.status = 'awaiting_panel' AND k.last_decided_on IS NOT NULL{}",
+        if overdue {
+            format!(" AND {due} < ?1")
+        } else {
+            String::new()
+        }
+    );
+    others.push((
+        format!(
+            "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, coalesce({due}, k.opened_on) AS u
+             FROM case_file k WHERE {cond}{filters}"
+        ),
+        "lv, u, id",
+    ));
+    conds.push(format!("({cond})"));
+    // `+`: found through (status, next_review IS NULL) on `case_overdue` — a few rows —
+    // and not through `last_decided_on`, which every active case has.
+    let cond = format!(
+        "k.status = 'active' AND k.next_review IS NULL AND +k.last_decided_on IS NOT NULL
+         AND {due} {bound}"
+    );
+    others.push((
+        format!(
+            "SELECT k.id AS id, 1 AS g, coalesce(k.level, 4) AS lv, {due} AS u
+             FROM case_file k WHERE {cond}{filters}"
+        ),
+        "lv, u, id",
+    ));
+    conds.push(format!("({cond})"));
+    Arms {
+        ad_hoc,
+        others,
+        others_cond: conds.join(" OR "),
+    }
 }
 
 fn base_args(today: NaiveDate, rules: &ReviewRules, filter: &QueueFilter) -> Vec<Value> {
@@ -203,6 +304,60 @@ fn base_args(today: NaiveDate, rules: &ReviewRules, filter: &QueueFilter) -> Vec
     ]
 }
 
+/// The statement behind [`list`] and its arguments.
+fn list_statement(
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+    offset: usize,
+    limit: usize,
+) -> (String, Vec<Value>) {
+    let mut args = base_args(today, rules, filter);
+    let a = arms(filter, &mut args);
+    args.push(Value::Integer(offset.saturating_add(limit) as i64));
+    let n = args.len();
+    args.push(Value::Integer(limit as i64));
+    let l = args.len();
+    args.push(Value::Integer(offset as i64));
+    let o = args.len();
+    let mut parts = vec![format!(
+        "SELECT * FROM ({} ORDER BY {} LIMIT ?{n})",
+        a.ad_hoc.0, a.ad_hoc.1
+    )];
+    for (sel, order) in &a.others {
+        parts.push(format!(
+            "SELECT * FROM ({sel} AND NOT {OPEN_REQUEST} ORDER BY {order} LIMIT ?{n})"
+        ));
+    }
+    let due = due_sql();
+    let next_due = next_due_sql();
+    let sql = format!(
+        "WITH keys AS ({} ORDER BY g, lv, u, id LIMIT ?{l} OFFSET ?{o}),
+         items AS (
+            SELECT keys.g, keys.lv, keys.u, k.id, c.name, k.region, k.level, k.status,
+                k.last_decided_on, {due} AS due,
+                ({next_due}) IS NOT NULL AND k.adult_on <= ({next_due}) AS turns_18,
+                (SELECT q.reason FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL
+                    ORDER BY q.raised_on, q.id LIMIT 1) AS adhoc_reason
+            FROM keys JOIN case_file k ON k.id = keys.id JOIN child c ON c.id = k.child_id)
+         SELECT id, name, region, level,
+             CASE WHEN g = 0 THEN 'ad_hoc'
+                  WHEN last_decided_on IS NULL THEN 'first'
+                  WHEN status = 'awaiting_panel' THEN 'returned'
+                  WHEN turns_18 THEN 'closing'
+                  ELSE 'due' END,
+             g = 0, adhoc_reason, due, turns_18,
+             CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END,
+             -- `+`: by the case's decisions, not by every overdue intervention.
+             (SELECT count(*) FROM decision d JOIN intervention i ON i.decision_id = d.id
+                 WHERE d.case_id = items.id AND d.status = 'sealed'
+                   AND +i.status IN ('planned', 'in_progress') AND +i.due < ?1)
+         FROM items ORDER BY g, lv, u, id",
+        parts.join("\n UNION ALL ")
+    );
+    (sql, args)
+}
+
 /// The queue on `today`: `limit` items from `offset`, in queue order.
 pub fn list(
     c: &Connection,
@@ -212,20 +367,7 @@ pub fn list(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<QueueItem>> {
-    let mut args = base_args(today, rules, filter);
-    let body = items_sql(filter, &mut args);
-    args.push(Value::Integer(limit as i64));
-    let l = args.len();
-    args.push(Value::Integer(offset as i64));
-    let o = args.len();
-    let sql = format!(
-        "{body}
-         SELECT id, name, region, level, reason, adhoc_on IS NOT NULL, adhoc_reason, due, turns_18,
-             CASE WHEN due < ?1 THEN CAST(julianday(?1) - julianday(due) AS INTEGER) ELSE 0 END
-         FROM items
-         ORDER BY adhoc_on IS NULL, coalesce(level, 4), urgency, id
-         LIMIT ?{l} OFFSET ?{o}"
-    );
+    let (sql, args) = list_statement(today, rules, filter, offset, limit);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), |r| {
         let level: Option<u8> = r.get(3)?;
@@ -242,6 +384,7 @@ pub fn list(
             due: r.get(7)?,
             turns_18: r.get(8)?,
             days_overdue: r.get(9)?,
+            overdue_interventions: r.get::<_, i64>(10)? as usize,
         })
     })?;
     let mut items: Vec<QueueItem> = rows.collect::<rusqlite::Result<_>>()?;
@@ -255,19 +398,71 @@ pub fn list(
     Ok(items)
 }
 
-/// How many items [`list`] would give without a window.
+/// The statement behind [`count`] and its arguments.
+fn count_statement(
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+) -> (String, Vec<Value>) {
+    let mut args = base_args(today, rules, filter);
+    let a = arms(filter, &mut args);
+    let mut terms = vec![format!("(SELECT count(*) FROM ({}))", a.ad_hoc.0)];
+    for (sel, _) in &a.others {
+        terms.push(format!("(SELECT count(*) FROM ({sel}))"));
+    }
+    // CROSS JOIN: from the (few) ad-hoc cases to their rows, never the other way round.
+    let overlap = format!(
+        "(SELECT count(*) FROM ({}) x CROSS JOIN case_file k ON k.id = x.id WHERE {})",
+        a.ad_hoc.0, a.others_cond
+    );
+    (format!("SELECT {} - {overlap}", terms.join(" + ")), args)
+}
+
+/// How many items [`list`] would give without a window: the arms' counts, less the
+/// ad-hoc cases that another arm counts as well (each case is one item).
 pub fn count(
     c: &Connection,
     today: NaiveDate,
     rules: &ReviewRules,
     filter: &QueueFilter,
 ) -> Result<usize> {
-    let mut args = base_args(today, rules, filter);
-    let body = items_sql(filter, &mut args);
+    let (sql, args) = count_statement(today, rules, filter);
     let n: i64 = c
-        .prepare_cached(&format!("{body} SELECT count(*) FROM items"))?
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args), |r| r.get(0))?;
     Ok(n as usize)
+}
+
+/// The query plans of the queue's arms (`EXPLAIN QUERY PLAN`, one block per arm) and of
+/// the whole window [`list`] reads, for the
+/// benchmark notes and the tests that keep them on their indexes.
+pub fn explain(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    filter: &QueueFilter,
+) -> Result<String> {
+    let mut out = String::new();
+    let mut args = base_args(today, rules, filter);
+    let a = arms(filter, &mut args);
+    let mut parts = vec![(a.ad_hoc.0.clone(), a.ad_hoc.1)];
+    parts.extend(
+        a.others
+            .iter()
+            .map(|(s, o)| (format!("{s} AND NOT {OPEN_REQUEST}"), *o)),
+    );
+    for (sel, order) in parts {
+        let sql = format!("{sel} ORDER BY {order} LIMIT 1000");
+        out.push_str(&super::explain_plan(c, &sql, &args)?);
+        out.push('\n');
+    }
+    let (sql, args) = list_statement(today, rules, filter, 0, 1000);
+    out.push_str("-- the whole window\n");
+    out.push_str(&super::explain_plan(c, &sql, &args)?);
+    let (sql, args) = count_statement(today, rules, filter);
+    out.push_str("-- the count\n");
+    out.push_str(&super::explain_plan(c, &sql, &args)?);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -298,6 +493,78 @@ pub fn set_intervention_status(
         )));
     }
     Ok(())
+}
+
+/// Records a follow-up visit (跟踪回访) on intervention `position` (from 0) of the sealed
+/// decision `decision_id`: a home visit on the decision's case, linked to the
+/// intervention. Returns the visit's id. The intervention itself does not change (its
+/// progress is [`set_intervention_status`]).
+pub fn record_follow_up(
+    c: &Connection,
+    decision_id: i64,
+    position: usize,
+    visit: &HomeVisit,
+) -> Result<i64> {
+    let found: Option<(i64, i64)> = c
+        .prepare_cached(
+            "SELECT i.id, d.case_id FROM intervention i JOIN decision d ON d.id = i.decision_id
+             WHERE i.decision_id = ?1 AND i.position = ?2 AND d.status = 'sealed'",
+        )?
+        .query_row(params![decision_id, position as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((iv, case_id)) = found else {
+        return Err(StoreError::NotFound(format!(
+            "intervention {position} of sealed decision {decision_id}"
+        )));
+    };
+    if visit.case_id != case_id {
+        return Err(StoreError::Invalid(format!(
+            "the follow-up visit is on case {}, the intervention on case {case_id}",
+            visit.case_id
+        )));
+    }
+    let id = super::reports::insert_visit(c, visit)?;
+    c.prepare_cached("UPDATE visit SET intervention_id = ?2 WHERE id = ?1")?
+        .execute(params![id, iv])?;
+    Ok(id)
+}
+
+/// The follow-up visits of a case's interventions: `(decision id, position, visits
+/// newest first)` for each intervention with at least one.
+pub fn follow_up_visits(c: &Connection, case_id: i64) -> Result<Vec<(i64, usize, Vec<HomeVisit>)>> {
+    let mut st = c.prepare_cached(
+        "SELECT i.decision_id, i.position, v.id, v.case_id, v.visited_on, v.visitors, v.place,
+            v.people_met, v.notes
+         FROM visit v JOIN intervention i ON i.id = v.intervention_id
+         WHERE v.case_id = ?1
+         ORDER BY i.decision_id, i.position, v.visited_on DESC, v.id DESC",
+    )?;
+    let rows = st.query_map([case_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)? as usize,
+            HomeVisit {
+                id: r.get(2)?,
+                case_id: r.get(3)?,
+                visited_on: r.get(4)?,
+                visitors: r.get(5)?,
+                place: r.get(6)?,
+                people_met: r.get(7)?,
+                notes: r.get(8)?,
+            },
+        ))
+    })?;
+    let mut out: Vec<(i64, usize, Vec<HomeVisit>)> = Vec::new();
+    for row in rows {
+        let (d, p, v) = row?;
+        match out.last_mut() {
+            Some((ld, lp, list)) if *ld == d && *lp == p => list.push(v),
+            _ => out.push((d, p, vec![v])),
+        }
+    }
+    Ok(out)
 }
 
 /// One intervention past its deadline and not finished.
@@ -338,19 +605,107 @@ pub fn overdue_interventions(
             CAST(julianday(?1) - julianday(i.due) AS INTEGER)
          {OVERDUE_IV} ORDER BY i.due, i.id LIMIT ?2"
     ))?;
-    let rows = st.query_map(params![today, limit as i64], |r| {
-        Ok(OverdueIntervention {
-            case_id: r.get(0)?,
-            decision_id: r.get(1)?,
-            position: r.get::<_, i64>(2)? as usize,
-            kind: r.get(3)?,
-            unit: r.get(4)?,
-            due: r.get(5)?,
-            status: code(r, 6)?,
-            days_overdue: r.get(7)?,
-        })
-    })?;
+    let rows = st.query_map(params![today, limit as i64], overdue_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The overdue interventions of open cases within `filter`'s region, level and type (its
+/// window and overdue switch do not apply): how many in all, and the first `limit`, the
+/// oldest deadline first. For `casepanel due`.
+pub fn overdue_interventions_in(
+    c: &Connection,
+    today: NaiveDate,
+    filter: &QueueFilter,
+    limit: usize,
+) -> Result<(usize, Vec<OverdueIntervention>)> {
+    let mut args = vec![Value::Text(today.to_string())];
+    let filters = filter_sql(filter, &mut args);
+    let total: i64 = c
+        .prepare_cached(&format!("SELECT count(*) {OVERDUE_IV}{filters}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    args.push(Value::Integer(limit as i64));
+    let mut st = c.prepare_cached(&format!(
+        "SELECT k.id, d.id, i.position, i.kind, i.unit, i.due, i.status,
+            CAST(julianday(?1) - julianday(i.due) AS INTEGER)
+         {OVERDUE_IV}{filters} ORDER BY i.due, i.id LIMIT ?{}",
+        args.len()
+    ))?;
+    let rows = st.query_map(params_from_iter(args), overdue_row)?;
+    Ok((total as usize, rows.collect::<rusqlite::Result<_>>()?))
+}
+
+fn overdue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OverdueIntervention> {
+    Ok(OverdueIntervention {
+        case_id: r.get(0)?,
+        decision_id: r.get(1)?,
+        position: r.get::<_, i64>(2)? as usize,
+        kind: r.get(3)?,
+        unit: r.get(4)?,
+        due: r.get(5)?,
+        status: code(r, 6)?,
+        days_overdue: r.get(7)?,
+    })
+}
+
+/// The overdue interventions under the queue table: case, measure, unit, deadline, days
+/// overdue, status. `name` gives a measure's words from its catalogue id.
+pub fn render_overdue_interventions(
+    total: usize,
+    list: &[OverdueIntervention],
+    lang: Lang,
+    name: &dyn Fn(&str) -> String,
+) -> String {
+    use crate::text::{pad, sanitize_line, truncate, width};
+    let mut out = String::new();
+    out.push_str(&i18n::tf(
+        lang,
+        "queue.iv.heading",
+        &[("n", &total.to_string())],
+    ));
+    out.push('\n');
+    if list.is_empty() {
+        return out;
+    }
+    let head = [
+        "queue.col.case",
+        "queue.iv.col.kind",
+        "queue.iv.col.unit",
+        "queue.iv.col.due",
+        "queue.col.overdue",
+        "queue.iv.col.status",
+    ]
+    .map(|k| i18n::t(lang, k).to_string());
+    let mut rows: Vec<[String; 6]> = vec![head];
+    for iv in list {
+        rows.push([
+            case_number(iv.case_id),
+            truncate(&sanitize_line(&name(&iv.kind)), 30),
+            truncate(&sanitize_line(&iv.unit), 30),
+            iv.due.to_string(),
+            iv.days_overdue.to_string(),
+            i18n::label(lang, iv.status).to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(widths).map(|(cell, w)| pad(cell, w)).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if total > list.len() {
+        out.push_str(&i18n::tf(
+            lang,
+            "queue.iv.more",
+            &[("n", &(total - list.len()).to_string())],
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,6 +800,7 @@ pub fn render_json(items: &[QueueItem]) -> String {
                 "reason": it.reason.code(),
                 "ad_hoc": it.ad_hoc,
                 "turns_18": it.turns_18,
+                "overdue_interventions": it.overdue_interventions,
             })
         })
         .collect();
@@ -462,8 +818,7 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-pub const CSV_HEADER: &str =
-    "case,case_id,name,region,region_names,level,due,days_overdue,reason,ad_hoc,turns_18";
+pub const CSV_HEADER: &str = "case,case_id,name,region,region_names,level,due,days_overdue,reason,ad_hoc,turns_18,overdue_interventions";
 
 /// CSV for scripts: a header line, then one line per item (CRLF line ends, RFC 4180).
 pub fn render_csv(items: &[QueueItem]) -> String {
@@ -482,6 +837,7 @@ pub fn render_csv(items: &[QueueItem]) -> String {
             it.reason.code().to_string(),
             it.ad_hoc.to_string(),
             it.turns_18.to_string(),
+            it.overdue_interventions.to_string(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -6,11 +6,12 @@
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, params_from_iter, types::Value};
 
-use super::queries::region_prefix;
+use super::queries::region_range;
 use super::{Result, StoreError, regions};
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::region::RegionLevel;
 use crate::i18n::{self, Lang};
+use std::collections::BTreeMap;
 
 /// What the rows group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,87 +71,225 @@ pub struct Stats {
     pub overdue_interventions: usize,
 }
 
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// Where the numbers come from for a scope: the tallies (kept per county by triggers) when
+/// the scope is the province, a city or a county; the cases themselves (a range of region
+/// codes on an index) below that, or when the rows are a county's townships.
+fn use_tallies(c: &Connection, by: By, region: Option<&str>) -> Result<bool> {
+    let Some(r) = region else { return Ok(true) };
+    let level = regions::get(c, r)?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "region {r}: no such region code (see the region list)"
+            ))
+        })?
+        .level;
+    Ok(match level {
+        RegionLevel::City => true,
+        RegionLevel::County => by != By::Region,
+        RegionLevel::Township | RegionLevel::Village => false,
+    })
 }
 
-/// The grouping for `By::Region` under `parent` (None: the cities): the SQL key
-/// expression and the length of the child codes. A case whose region is the parent itself
-/// (not placed in a child region) has no child key and is counted in the `""` row.
-fn region_key(c: &Connection, parent: Option<&str>) -> Result<(String, Option<RegionLevel>)> {
+/// The grouping for `By::Region` under `parent` (None: the cities), as an SQL expression
+/// over `col` (a region code or a tally's six-digit area). A case whose region is the
+/// parent itself (not placed in a child region) has no child key and is counted in the
+/// `""` row. `?2` is the parent's code.
+fn region_key(c: &Connection, parent: Option<&str>, col: &str) -> Result<String> {
     match parent {
-        None => Ok((
-            "substr(k.region, 1, 4) || '00'".into(),
-            Some(RegionLevel::City),
-        )),
+        None => Ok(format!("substr({col}, 1, 4) || '00'")),
         Some(p) => {
             let r = regions::get(c, p)?.ok_or_else(|| {
                 StoreError::NotFound(format!(
                     "region {p}: no such region code (see the region list)"
                 ))
             })?;
-            let child = r.level.child_level();
-            let expr = match r.level {
+            Ok(match r.level {
                 // Counties share their city's first four digits and have 6.
                 RegionLevel::City => {
-                    "CASE WHEN k.region != ?2 THEN substr(k.region, 1, 6) ELSE '' END"
+                    format!("CASE WHEN {col} != ?2 THEN substr({col}, 1, 6) ELSE '' END")
                 }
                 RegionLevel::County => {
-                    "CASE WHEN length(k.region) >= 9 THEN substr(k.region, 1, 9) ELSE '' END"
+                    format!("CASE WHEN length({col}) >= 9 THEN substr({col}, 1, 9) ELSE '' END")
                 }
                 RegionLevel::Township => {
-                    "CASE WHEN length(k.region) >= 12 THEN substr(k.region, 1, 12) ELSE '' END"
+                    format!("CASE WHEN length({col}) >= 12 THEN substr({col}, 1, 12) ELSE '' END")
                 }
-                RegionLevel::Village => "''",
-            };
-            Ok((expr.into(), child))
+                RegionLevel::Village => "''".into(),
+            })
         }
     }
 }
 
-/// Statistics on `today` over the subtree of `region` (all the province when None).
-pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<Stats> {
-    let mut out = Stats::default();
-    // ?1 today, ?2 region code, ?3 LIKE prefix.
-    let args = || -> Vec<Value> {
-        vec![
-            Value::Text(today.to_string()),
-            Value::Text(region.unwrap_or("").to_string()),
-            Value::Text(match region {
-                Some(r) => format!("{}%", like_escape(&region_prefix(r))),
-                None => "%".into(),
-            }),
-        ]
+fn count_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<usize> {
+    Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as usize)
+}
+
+/// The statements behind [`stats`], for one scope. Parameters: `?1` today, `?2` the
+/// region code, `?3`/`?4` the region's range of codes, `?5` the first day of the twelve
+/// months.
+struct Statements {
+    /// Open cases by group: key, total, levels 1–3, no level.
+    open: String,
+    /// Open cases in scope, each once (by type a case counts under each of its types).
+    open_total: String,
+    /// Active cases past their review date, by group: key, count.
+    overdue: String,
+    overdue_total: String,
+    /// Sealed decisions by month: `YYYY-MM`, count.
+    months: String,
+    overdue_interventions: String,
+}
+
+fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements> {
+    let tallies = use_tallies(c, by, region)?;
+    let open = if tallies {
+        let (key, table) = match by {
+            By::Level => (
+                "CASE WHEN level = 0 THEN 'none' ELSE CAST(level AS TEXT) END".to_string(),
+                "case_tally",
+            ),
+            By::Type => ("type".to_string(), "case_type_tally"),
+            By::Region => (region_key(c, region, "area")?, "case_tally"),
+        };
+        format!(
+            "SELECT {key} AS g, sum(n), sum(n * (level = 1)), sum(n * (level = 2)),
+                sum(n * (level = 3)), sum(n * (level = 0))
+             FROM {table} WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2
+             GROUP BY g"
+        )
+    } else {
+        let (key, join) = match by {
+            By::Level => ("coalesce(CAST(k.level AS TEXT), 'none')".to_string(), ""),
+            By::Type => ("t.type".to_string(), "JOIN case_type t ON t.case_id = k.id"),
+            By::Region => (region_key(c, region, "k.region")?, ""),
+        };
+        format!(
+            "SELECT {key} AS g, count(*), sum(k.level = 1), sum(k.level = 2), sum(k.level = 3),
+                sum(k.level IS NULL)
+             FROM case_file k {join}
+             WHERE k.region >= ?3 AND k.region < ?4 AND k.status != 'closed' AND ?2 = ?2
+             GROUP BY g"
+        )
     };
-    let scope = "k.status != 'closed' AND k.region LIKE ?3 ESCAPE '\\'";
+    let open_total = if tallies {
+        "SELECT sum(n) FROM case_tally
+         WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2"
+    } else {
+        "SELECT count(*) FROM case_file k
+         WHERE k.region >= ?3 AND k.region < ?4 AND k.status != 'closed' AND ?2 = ?2"
+    }
+    .to_string();
     let (key, join) = match by {
         By::Level => ("coalesce(CAST(k.level AS TEXT), 'none')".to_string(), ""),
         By::Type => ("t.type".to_string(), "JOIN case_type t ON t.case_id = k.id"),
-        By::Region => (region_key(c, region)?.0, ""),
+        By::Region => (region_key(c, region, "k.region")?, ""),
     };
-    let sql = format!(
-        "SELECT {key} AS g, count(*), sum(k.level = 1), sum(k.level = 2), sum(k.level = 3),
-            sum(k.level IS NULL), sum(k.status = 'active' AND k.next_review < ?1)
-         FROM case_file k {join} WHERE {scope} AND (?2 = ?2)
-         GROUP BY g ORDER BY g"
+    let overdue = format!(
+        "SELECT {key} AS g, count(*) FROM case_file k {join}
+         WHERE k.status = 'active' AND k.next_review < ?1
+           AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
+         GROUP BY g"
     );
-    let mut st = c.prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(args()), |r| {
-        let n = |i: usize| -> rusqlite::Result<usize> {
-            Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) as usize)
-        };
+    let overdue_total = "SELECT count(*) FROM case_file k
+         WHERE k.status = 'active' AND k.next_review < ?1
+           AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
+        .to_string();
+    let months = if tallies {
+        "SELECT month, sum(n) FROM decision_tally
+         WHERE month >= substr(?5, 1, 7) AND month <= substr(?1, 1, 7)
+           AND area >= ?3 AND area < ?4 AND ?2 = ?2
+         GROUP BY month"
+    } else {
+        "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM decision d
+         JOIN case_file k ON k.id = d.case_id
+         WHERE d.status = 'sealed' AND d.decided_on >= ?5
+           AND substr(d.decided_on, 1, 7) <= substr(?1, 1, 7)
+           AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
+         GROUP BY m"
+    }
+    .to_string();
+    let overdue_interventions =
+        "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+         JOIN case_file k ON k.id = d.case_id
+         WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1 AND d.status = 'sealed'
+           AND k.status != 'closed' AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
+            .to_string();
+    Ok(Statements {
+        open,
+        open_total,
+        overdue,
+        overdue_total,
+        months,
+        overdue_interventions,
+    })
+}
+
+fn arguments(today: NaiveDate, region: Option<&str>) -> Vec<Value> {
+    let (lo, hi) = match region {
+        Some(r) => region_range(r),
+        None => (String::new(), "\u{7f}".into()),
+    };
+    vec![
+        Value::Text(today.to_string()),
+        Value::Text(region.unwrap_or("").to_string()),
+        Value::Text(lo),
+        Value::Text(hi),
+        Value::Text(first_of_month_back(today, 11).to_string()),
+    ]
+}
+
+/// Statistics on `today` over the subtree of `region` (all the province when None).
+///
+/// Open cases by level, type or region come from the tallies (a few thousand rows for
+/// the province) or, below a county, from the cases in the region's range of codes;
+/// the overdue counts from the active cases past their review date (`case_overdue`);
+/// decisions per month from the decision tally; overdue interventions from the open
+/// interventions past their deadline (`intervention_open_due`).
+pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<Stats> {
+    let mut out = Stats::default();
+    let sql = statements(c, by, region)?;
+    // Each statement takes the arguments up to the highest it uses.
+    let all = arguments(today, region);
+    let args = |n: usize| params_from_iter(all.iter().take(n).cloned().collect::<Vec<_>>());
+    let mut groups: BTreeMap<String, Row> = BTreeMap::new();
+    let mut st = c.prepare_cached(&sql.open)?;
+    let n = st.parameter_count();
+    let rows = st.query_map(args(n), |r| {
         Ok(Row {
             key: r.get(0)?,
             name: String::new(),
-            total: n(1)?,
-            levels: [n(2)?, n(3)?, n(4)?],
-            no_level: n(5)?,
-            overdue: n(6)?,
+            total: count_of(r, 1)?,
+            levels: [count_of(r, 2)?, count_of(r, 3)?, count_of(r, 4)?],
+            no_level: count_of(r, 5)?,
+            overdue: 0,
         })
     })?;
-    out.rows = rows.collect::<rusqlite::Result<_>>()?;
+    for row in rows {
+        let row = row?;
+        if row.total > 0 {
+            groups.insert(row.key.clone(), row);
+        }
+    }
+    let mut st = c.prepare_cached(&sql.open_total)?;
+    let n = st.parameter_count();
+    out.open = st.query_row(args(n), |r| count_of(r, 0))?;
+    let mut st = c.prepare_cached(&sql.overdue)?;
+    let n = st.parameter_count();
+    let rows = st.query_map(args(n), |r| Ok((r.get::<_, String>(0)?, count_of(r, 1)?)))?;
+    for row in rows {
+        let (key, n) = row?;
+        groups
+            .entry(key.clone())
+            .or_insert_with(|| Row {
+                key,
+                ..Row::default()
+            })
+            .overdue = n;
+    }
+    let mut st = c.prepare_cached(&sql.overdue_total)?;
+    let n = st.parameter_count();
+    out.overdue = st.query_row(args(n), |r| count_of(r, 0))?;
+    out.rows = groups.into_values().collect();
     if by == By::Region {
         for row in &mut out.rows {
             if !row.key.is_empty() {
@@ -160,14 +299,6 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
             }
         }
     }
-    let totals: (i64, Option<i64>) = c
-        .prepare_cached(&format!(
-            "SELECT count(*), sum(k.status = 'active' AND k.next_review < ?1) FROM case_file k
-             WHERE {scope} AND (?2 = ?2)"
-        ))?
-        .query_row(params_from_iter(args()), |r| Ok((r.get(0)?, r.get(1)?)))?;
-    out.open = totals.0 as usize;
-    out.overdue = totals.1.unwrap_or(0) as usize;
     // Twelve months up to today's.
     let first = first_of_month_back(today, 11);
     let mut months: Vec<(String, usize)> = (0..12)
@@ -178,35 +309,39 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
             (m.format("%Y-%m").to_string(), 0)
         })
         .collect();
-    {
-        let mut a = args();
-        a.push(Value::Text(first.to_string()));
-        let mut st = c.prepare_cached(
-            "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM decision d
-             JOIN case_file k ON k.id = d.case_id
-             WHERE d.status = 'sealed' AND d.decided_on >= ?4 AND d.decided_on <= ?1
-               AND k.region LIKE ?3 ESCAPE '\\' AND (?2 = ?2)
-             GROUP BY m",
-        )?;
-        let rows = st.query_map(params_from_iter(a), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        for row in rows {
-            let (m, n) = row?;
-            if let Some(slot) = months.iter_mut().find(|(k, _)| *k == m) {
-                slot.1 = n as usize;
-            }
+    let mut st = c.prepare_cached(&sql.months)?;
+    let n = st.parameter_count();
+    let rows = st.query_map(args(n), |r| Ok((r.get::<_, String>(0)?, count_of(r, 1)?)))?;
+    for row in rows {
+        let (m, n) = row?;
+        if let Some(slot) = months.iter_mut().find(|(k, _)| *k == m) {
+            slot.1 = n;
         }
     }
     out.decisions_per_month = months;
-    out.overdue_interventions =
-        c.prepare_cached(
-            "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
-             JOIN case_file k ON k.id = d.case_id
-             WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1 AND d.status = 'sealed'
-               AND k.status != 'closed' AND k.region LIKE ?3 ESCAPE '\\' AND (?2 = ?2)",
-        )?
-        .query_row(params_from_iter(args()), |r| r.get::<_, i64>(0))? as usize;
+    let mut st = c.prepare_cached(&sql.overdue_interventions)?;
+    let n = st.parameter_count();
+    out.overdue_interventions = st.query_row(args(n), |r| count_of(r, 0))?;
+    Ok(out)
+}
+
+/// The query plans of [`stats`]' statements (`EXPLAIN QUERY PLAN`), for the benchmark
+/// notes and the tests that keep them on their indexes.
+pub fn explain(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<String> {
+    let sql = statements(c, by, region)?;
+    let args = arguments(today, region);
+    let mut out = String::new();
+    for (name, q) in [
+        ("open", &sql.open),
+        ("open_total", &sql.open_total),
+        ("overdue", &sql.overdue),
+        ("overdue_total", &sql.overdue_total),
+        ("months", &sql.months),
+        ("overdue_interventions", &sql.overdue_interventions),
+    ] {
+        out.push_str(&format!("-- {name}\n"));
+        out.push_str(&super::explain_plan(c, q, &args)?);
+    }
     Ok(out)
 }
 

@@ -38,6 +38,7 @@ code_enum! {
         // Drafts left by a crash.
         Discard = "discard",
         AddReport = "add_report",
+        Progress = "progress",
         // Panel session.
         NextStep = "next_step",
         PrevStep = "prev_step",

@@ -210,6 +210,7 @@ const DEFAULTS: &[(Ctx, &str, Action, bool)] = &[
     (Ctx::CaseFile, "shift-tab left h", Action::PrevTab, false),
     (Ctx::CaseFile, "a", Action::AddVisit, true),
     (Ctx::CaseFile, "n", Action::AddReport, true),
+    (Ctx::CaseFile, "s", Action::Progress, false),
     // Lists and scrolling.
     (Ctx::List, "up k", Action::Up, true),
     (Ctx::List, "down j", Action::Down, false),

@@ -38,6 +38,14 @@ use super::case_list::due_note;
 use super::visit_editor::VisitEditor;
 use crate::tui::widgets::form::{Form, FormKey};
 
+/// The choices of the progress form, numbered from 1.
+const PROGRESS: [InterventionStatus; 4] = [
+    InterventionStatus::Planned,
+    InterventionStatus::InProgress,
+    InterventionStatus::Done,
+    InterventionStatus::NotDone,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Profile,
@@ -87,6 +95,9 @@ struct Data {
     visits: Vec<HomeVisit>,
     decisions: Vec<DecisionView>,
     criteria: Vec<(String, Criteria)>,
+    /// Follow-up visits recorded against interventions: (decision id, position, visits
+    /// newest first).
+    follow_up_visits: Vec<(i64, usize, Vec<HomeVisit>)>,
 }
 
 impl Data {
@@ -148,6 +159,7 @@ impl Data {
             police: cases::police_reports(c, case_id)?,
             reports: reports::of_case(c, case_id)?,
             visits: reports::visits(c, case_id)?,
+            follow_up_visits: crate::store::queue::follow_up_visits(c, case_id)?,
             decisions: views,
             criteria,
             case,
@@ -159,10 +171,37 @@ impl Data {
     fn follow_ups(
         &self,
     ) -> impl Iterator<Item = (&DecisionView, &(Intervention, InterventionStatus, String))> {
+        self.follow_ups_at().map(|(d, _, i)| (d, i))
+    }
+
+    /// [`Data::follow_ups`] with each intervention's position in its decision.
+    fn follow_ups_at(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &DecisionView,
+            usize,
+            &(Intervention, InterventionStatus, String),
+        ),
+    > {
         self.decisions
             .iter()
             .filter(|d| d.decision.status == DecisionStatus::Sealed)
-            .flat_map(|d| d.interventions.iter().map(move |i| (d, i)))
+            .flat_map(|d| {
+                d.interventions
+                    .iter()
+                    .enumerate()
+                    .map(move |(p, i)| (d, p, i))
+            })
+    }
+
+    /// The follow-up visits of one intervention, newest first.
+    fn visits_of(&self, decision_id: i64, position: usize) -> &[HomeVisit] {
+        self.follow_up_visits
+            .iter()
+            .find(|(d, p, _)| *d == decision_id && *p == position)
+            .map(|(_, _, v)| v.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -315,6 +354,10 @@ pub struct CaseFile {
     editing_visit: Option<Option<i64>>,
     /// The visit Enter edits: the one at the top of the visits page.
     current_visit: usize,
+    /// The intervention selected on the follow-ups page (index into `Data::follow_ups`).
+    current_iv: usize,
+    /// The progress form of the selected intervention (status, note), while open.
+    form: Option<Form>,
     error: Option<String>,
     /// The new-report form, while it is open.
     report_form: Option<Form>,
@@ -332,9 +375,96 @@ impl CaseFile {
             focus_visit: None,
             editing_visit: None,
             current_visit: 0,
+            current_iv: 0,
+            form: None,
             error: None,
             report_form: None,
         })
+    }
+
+    /// The selected intervention: its decision id, position, status, note and name.
+    fn selected_iv(&self, env: &Env) -> Option<(i64, usize, InterventionStatus, String, String)> {
+        self.data
+            .follow_ups_at()
+            .nth(self.current_iv)
+            .map(|(dv, p, (iv, st, note))| {
+                (
+                    dv.decision.id,
+                    p,
+                    *st,
+                    note.clone(),
+                    self.intervention_name(env, dv, &iv.kind),
+                )
+            })
+    }
+
+    /// Opens the progress form on the selected intervention.
+    fn open_progress(&mut self, env: &Env) -> Outcome {
+        let Some((_, _, st, note, name)) = self.selected_iv(env) else {
+            return Flash::info(env.t("casefile.no_follow_ups"));
+        };
+        let number = PROGRESS
+            .iter()
+            .position(|s| *s == st)
+            .map(|i| (i + 1).to_string())
+            .unwrap_or_default();
+        let hint: Vec<String> = PROGRESS
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{} {}", i + 1, env.label(*s)))
+            .collect();
+        self.form = Some(
+            Form::new(env.tf("casefile.progress_title", &[("name", &name)]))
+                .line(env.t("casefile.progress_status"), &number)
+                .text(env.t("casefile.progress_note"), &text::sanitize(&note))
+                .hint(hint.join(" · ")),
+        );
+        Outcome::Done
+    }
+
+    /// Saves the progress form: the status and the note change, nothing else (a sealed
+    /// decision's interventions keep what was decided).
+    fn submit_progress(&mut self, env: &mut Env) -> Outcome {
+        let Some((decision_id, position, _, _, _)) = self.selected_iv(env) else {
+            self.form = None;
+            return Outcome::Done;
+        };
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::Done;
+        };
+        let status = form
+            .value(0)
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| PROGRESS.get(i).copied());
+        let Some(status) = status else {
+            form.focus = 0;
+            form.error = Some(env.t("casefile.progress_err_status").to_string());
+            return Outcome::Done;
+        };
+        let note = form.value(1);
+        if status == InterventionStatus::NotDone && note.trim().is_empty() {
+            form.focus = 1;
+            form.error = Some(env.t("casefile.progress_err_note").to_string());
+            return Outcome::Done;
+        }
+        let saved = env.store.write(|tx| {
+            crate::store::queue::set_intervention_status(tx, decision_id, position, status, &note)
+        });
+        match saved {
+            Ok(()) => {
+                self.form = None;
+                self.refresh(env);
+                Flash::info(env.t("casefile.progress_saved"))
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                form.error = Some(msg.clone());
+                Flash::error(msg)
+            }
+        }
     }
 
     pub fn case_id(&self) -> i64 {
@@ -1155,14 +1285,18 @@ impl CaseFile {
         }
     }
 
-    fn follow_ups(&self, env: &Env, width: usize) -> Vec<Line<'static>> {
+    /// The follow-ups page, and the line each intervention starts on.
+    fn follow_ups(&self, env: &Env, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
         let th = env.theme;
         let today = env.today();
         let mut doc = Doc::new(env, width);
-        let all: Vec<_> = self.data.follow_ups().collect();
+        let mut starts = Vec::new();
+        let all: Vec<_> = self.data.follow_ups_at().collect();
         let late = all
             .iter()
-            .filter(|(dv, (iv, st, _))| late_days(today, dv.decision.decided_on, iv, *st).is_some())
+            .filter(|(dv, _, (iv, st, _))| {
+                late_days(today, dv.decision.decided_on, iv, *st).is_some()
+            })
             .count();
         doc.heading(&env.tf(
             "casefile.follow_ups_heading",
@@ -1173,10 +1307,30 @@ impl CaseFile {
                 format!("  {}", env.t("casefile.no_follow_ups")),
                 th.dim(),
             )]);
-            return doc.lines;
+            return (doc.lines, starts);
         }
+        let keys = |a: Action| {
+            env.keymap
+                .keys_for(&[Ctx::CaseFile], a)
+                .map(|k| k.to_string())
+                .unwrap_or_default()
+        };
+        doc.spans(vec![Span::styled(
+            format!(
+                "  {}",
+                env.tf(
+                    "casefile.follow_ups_keys",
+                    &[
+                        ("progress", &keys(Action::Progress)),
+                        ("visit", &keys(Action::AddVisit)),
+                    ],
+                )
+            ),
+            th.dim(),
+        )]);
+        let current = self.current_iv.min(all.len() - 1);
         let mut last: Option<i64> = None;
-        for (dv, (iv, st, note)) in all {
+        for (n, (dv, position, (iv, st, note))) in all.into_iter().enumerate() {
             let d = &dv.decision;
             if last != Some(d.id) {
                 if last.is_some() {
@@ -1203,12 +1357,21 @@ impl CaseFile {
             } else {
                 th.text()
             };
+            starts.push(doc.lines.len());
+            let selected = n == current;
             doc.spans(vec![
                 Span::styled(
-                    format!("   {} ", th.check(*st == InterventionStatus::Done)),
+                    format!(
+                        " {} {} ",
+                        if selected { th.cursor() } else { " " },
+                        th.check(*st == InterventionStatus::Done)
+                    ),
                     name_style,
                 ),
-                Span::styled(self.intervention_name(env, dv, &iv.kind), name_style),
+                Span::styled(
+                    self.intervention_name(env, dv, &iv.kind),
+                    if selected { th.selected() } else { name_style },
+                ),
             ]);
             let due = match iv.due {
                 Some(d) => env.tf("casefile.due_by", &[("date", &d.to_string())]),
@@ -1245,8 +1408,24 @@ impl CaseFile {
                     th.dim(),
                 );
             }
+            let visits = self.data.visits_of(d.id, position);
+            if let Some(latest) = visits.first() {
+                doc.spans(vec![Span::styled(
+                    format!(
+                        "       {}",
+                        env.tf(
+                            "casefile.follow_up_visits",
+                            &[
+                                ("n", &visits.len().to_string()),
+                                ("date", &latest.visited_on.to_string()),
+                            ],
+                        )
+                    ),
+                    th.dim(),
+                )]);
+            }
         }
-        doc.lines
+        (doc.lines, starts)
     }
 
     // --- drawing ------------------------------------------------------------------
@@ -1493,21 +1672,27 @@ impl View for CaseFile {
     }
 
     fn editing(&self) -> bool {
-        self.report_form.is_some()
+        self.report_form.is_some() || self.form.is_some()
     }
 
     fn key(&mut self, env: &mut Env, key: crossterm::event::KeyEvent) -> Outcome {
-        let Some(form) = self.report_form.as_mut() else {
-            return Outcome::Done;
+        if let Some(form) = self.report_form.as_mut() {
+            return match form.key(key) {
+                FormKey::Submit => self.save_report(env),
+                FormKey::Handled => Outcome::Done,
+            };
+        }
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::Ignored;
         };
         match form.key(key) {
-            FormKey::Submit => self.save_report(env),
+            FormKey::Submit => self.submit_progress(env),
             FormKey::Handled => Outcome::Done,
         }
     }
 
     fn paste(&mut self, _env: &mut Env, text: &str) -> Outcome {
-        if let Some(form) = self.report_form.as_mut() {
+        if let Some(form) = self.report_form.as_mut().or(self.form.as_mut()) {
             form.paste(text);
         }
         Outcome::Done
@@ -1525,11 +1710,50 @@ impl View for CaseFile {
                 _ => Outcome::Done,
             };
         }
+        // The progress form likewise.
+        if self.form.is_some() {
+            return match action {
+                Action::Save => self.submit_progress(env),
+                Action::Back => {
+                    self.form = None;
+                    Outcome::Done
+                }
+                _ => Outcome::Done,
+            };
+        }
         let page = self.page.max(2) as isize - 1;
         match action {
             Action::AddReport => self.open_report_form(env),
             Action::NextTab => self.tab = (self.tab + 1) % TABS.len(),
             Action::PrevTab => self.tab = (self.tab + TABS.len() - 1) % TABS.len(),
+            Action::Up if self.tab() == Tab::FollowUps => {
+                self.current_iv = self.current_iv.saturating_sub(1);
+            }
+            Action::Down if self.tab() == Tab::FollowUps => {
+                let n = self.data.follow_ups().count();
+                self.current_iv = (self.current_iv + 1).min(n.saturating_sub(1));
+            }
+            Action::Progress if self.tab() == Tab::FollowUps => return self.open_progress(env),
+            Action::Progress => {
+                self.tab = TABS
+                    .iter()
+                    .position(|t| *t == Tab::FollowUps)
+                    .unwrap_or(self.tab);
+            }
+            Action::AddVisit if self.tab() == Tab::FollowUps => {
+                let Some((decision_id, position, _, _, name)) = self.selected_iv(env) else {
+                    return Flash::info(env.t("casefile.no_follow_ups"));
+                };
+                // Back on this page afterwards (not on the visits tab).
+                self.editing_visit = None;
+                return Outcome::Push(Box::new(VisitEditor::follow_up(
+                    env,
+                    self.case_id,
+                    decision_id,
+                    position,
+                    &name,
+                )));
+            }
             Action::Up => self.scroll_by(-1),
             Action::Down => self.scroll_by(1),
             Action::PageUp => self.scroll_by(-page),
@@ -1603,7 +1827,25 @@ impl CaseFile {
             Tab::Profile => self.profile(env, content_w),
             Tab::Reports => self.reports(env, content_w),
             Tab::Decisions => self.decisions(env, content_w),
-            Tab::FollowUps => self.follow_ups(env, content_w),
+            Tab::FollowUps => {
+                let (lines, starts) = self.follow_ups(env, content_w);
+                // Keep the selected intervention in view.
+                let h = usize::from(body.height).max(1);
+                self.current_iv = self.current_iv.min(starts.len().saturating_sub(1));
+                if let Some(&at) = starts.get(self.current_iv) {
+                    let end = starts
+                        .get(self.current_iv + 1)
+                        .copied()
+                        .unwrap_or(lines.len());
+                    let s = &mut self.scroll[self.tab];
+                    if at < *s {
+                        *s = at;
+                    } else if end > *s + h {
+                        *s = end.saturating_sub(h).min(at);
+                    }
+                }
+                lines
+            }
         };
         let h = usize::from(body.height).max(1);
         self.page = h;
@@ -1613,5 +1855,8 @@ impl CaseFile {
         self.render_rule(env, frame, rule, scroll, total, h);
         let shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(h).collect();
         frame.render_widget(Paragraph::new(shown), body);
+        if let Some(form) = self.form.as_mut() {
+            form.render(env, frame, area);
+        }
     }
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::domain::case::case_number;
 use crate::domain::visit::HomeVisit;
-use crate::store::{autosave, cases, children, reports};
+use crate::store::{autosave, cases, children, queue, reports};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::autosave::Place;
@@ -33,6 +33,9 @@ pub struct VisitEditor {
     case_id: i64,
     /// The visit being edited; None for a new one.
     visit_id: Option<i64>,
+    /// A follow-up visit (跟踪回访): the sealed decision and the intervention's position it
+    /// is recorded against, and the intervention's name for the heading.
+    follow_up: Option<(i64, usize, String)>,
     child_name: String,
     inputs: Vec<TextInput>,
     /// The values as opened, to know whether anything changed.
@@ -108,6 +111,7 @@ impl VisitEditor {
         VisitEditor {
             case_id,
             visit_id: existing.map(|v| v.id),
+            follow_up: None,
             child_name,
             inputs,
             initial,
@@ -130,6 +134,30 @@ impl VisitEditor {
     fn discard_draft(&self, env: &mut Env) {
         let place = self.place.clone();
         let _ = env.store.write(|tx| autosave::remove(tx, &place));
+    }
+
+    /// An editor for a new follow-up visit on intervention `position` of the sealed
+    /// decision `decision_id` (named `intervention` in the heading).
+    pub fn follow_up(
+        env: &Env,
+        case_id: i64,
+        decision_id: i64,
+        position: usize,
+        intervention: &str,
+    ) -> VisitEditor {
+        let mut e = VisitEditor::new(env, case_id, None);
+        e.follow_up = Some((decision_id, position, text::sanitize_line(intervention)));
+        e
+    }
+
+    fn title_key(&self) -> &'static str {
+        if self.visit_id.is_some() {
+            "visit.title_edit"
+        } else if self.follow_up.is_some() {
+            "visit.title_follow_up"
+        } else {
+            "visit.title_new"
+        }
     }
 
     fn dirty(&self) -> bool {
@@ -210,6 +238,12 @@ impl VisitEditor {
         let result = if self.visit_id.is_some() {
             env.store.write(|tx| {
                 reports::update_visit(tx, &visit)?;
+                autosave::remove(tx, &place)
+            })
+        } else if let Some((decision_id, position, _)) = &self.follow_up {
+            let (decision_id, position) = (*decision_id, *position);
+            env.store.write(|tx| {
+                queue::record_follow_up(tx, decision_id, position, &visit)?;
                 autosave::remove(tx, &place)
             })
         } else {
@@ -294,11 +328,7 @@ impl View for VisitEditor {
     }
 
     fn title(&self, env: &Env) -> String {
-        let key = if self.visit_id.is_some() {
-            "visit.title_edit"
-        } else {
-            "visit.title_new"
-        };
+        let key = self.title_key();
         let name = env.name(&self.child_name, false);
         format!("{} · {} {}", env.t(key), case_number(self.case_id), name)
     }
@@ -407,18 +437,16 @@ impl View for VisitEditor {
             Constraint::Length(1),
         ])
         .areas(area);
-        let title_key = if self.visit_id.is_some() {
-            "visit.title_edit"
-        } else {
-            "visit.title_new"
-        };
         let name = env.name(&self.child_name, false);
-        let heading = format!(
+        let mut heading = format!(
             " {} · {} {}",
-            env.t(title_key),
+            env.t(self.title_key()),
             case_number(self.case_id),
             name
         );
+        if let Some((_, _, iv)) = &self.follow_up {
+            heading.push_str(&format!(" · {iv}"));
+        }
         let mut head_spans = vec![Span::styled(
             text::truncate_with(&heading, usize::from(head.width), th.ellipsis()),
             th.heading(),

@@ -1,0 +1,141 @@
+//! `casepanel due` and `casepanel stats` on generated databases of 10,000, 100,000 and
+//! 1,000,000 cases, through the library functions the CLI calls. The target: each
+//! answers in under 100 ms at a million cases.
+//!
+//!     cargo bench --locked --bench queries
+//!
+//! The databases are generated on first use and cached (benches/support/mod.rs). The query
+//! plans of every statement are written next to them, `plans-<cases>.txt`.
+
+mod support;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use casepanel::domain::difficulty::DifficultyType;
+use casepanel::domain::review::ReviewRules;
+use casepanel::store::Store;
+use casepanel::store::queue::{self, QueueFilter};
+use casepanel::store::stats::{self, By};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+/// What `casepanel due` does for a table: a window of the queue (the CLI's default limit)
+/// and the total.
+fn due(store: &Store, filter: &QueueFilter) -> (usize, usize) {
+    let today = support::today();
+    let rules = ReviewRules::default();
+    let items = queue::list(store.conn(), today, &rules, filter, 0, 1000).expect("queue");
+    let total = queue::count(store.conn(), today, &rules, filter).expect("count");
+    (items.len(), total)
+}
+
+fn due_filters() -> Vec<(&'static str, QueueFilter)> {
+    vec![
+        (
+            "within_30",
+            QueueFilter {
+                within_days: Some(30),
+                ..Default::default()
+            },
+        ),
+        (
+            "overdue",
+            QueueFilter {
+                overdue_only: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "within_30_city",
+            QueueFilter {
+                within_days: Some(30),
+                region: Some("210100".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "within_30_type",
+            QueueFilter {
+                within_days: Some(30),
+                difficulty: Some(DifficultyType::DomesticViolence),
+                ..Default::default()
+            },
+        ),
+    ]
+}
+
+fn stats_cases() -> Vec<(&'static str, By, Option<&'static str>)> {
+    vec![
+        ("by_level", By::Level, None),
+        ("by_type", By::Type, None),
+        ("by_region", By::Region, None),
+        ("by_region_city", By::Region, Some("210100")),
+        ("by_region_county", By::Region, Some("210181")),
+    ]
+}
+
+fn write_plans(store: &Store, db: &support::Db) {
+    let today = support::today();
+    let rules = ReviewRules::default();
+    let mut out = String::new();
+    for (name, f) in due_filters() {
+        out.push_str(&format!("== due {name}\n"));
+        out.push_str(&queue::explain(store.conn(), today, &rules, &f).expect("plan"));
+    }
+    for (name, by, region) in stats_cases() {
+        out.push_str(&format!("== stats {name}\n"));
+        out.push_str(&stats::explain(store.conn(), today, by, region).expect("plan"));
+    }
+    let path = support::cache_dir().join(format!("plans-{}.txt", db.spec.cases));
+    std::fs::write(&path, out).expect("writing the plans");
+}
+
+fn queries(c: &mut Criterion) {
+    for cases in support::sizes() {
+        let db = support::database(&support::Spec::new(cases)).expect("benchmark database");
+        let store = Store::open(&db.path).expect("open");
+        write_plans(&store, &db);
+        let mut g = c.benchmark_group("due");
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(3));
+        for (name, f) in due_filters() {
+            let (shown, total) = due(&store, &f);
+            eprintln!("due {name} at {cases}: {shown} shown of {total}");
+            g.bench_with_input(BenchmarkId::new(name, cases), &f, |b, f| {
+                b.iter(|| black_box(due(&store, f)))
+            });
+        }
+        g.finish();
+        let mut g = c.benchmark_group("stats");
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(3));
+        for (name, by, region) in stats_cases() {
+            g.bench_with_input(
+                BenchmarkId::new(name, cases),
+                &(by, region),
+                |b, &(by, r)| {
+                    b.iter(|| {
+                        black_box(
+                            stats::stats(store.conn(), support::today(), by, r).expect("stats"),
+                        )
+                    })
+                },
+            );
+        }
+        g.finish();
+        // Opening the database as the CLI does (checks, migrations up to date).
+        let mut g = c.benchmark_group("open");
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        g.bench_function(BenchmarkId::new("store", cases), |b| {
+            b.iter(|| black_box(Store::open(&db.path).expect("open")))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, queries);
+criterion_main!(benches);
