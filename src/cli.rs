@@ -675,7 +675,7 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
 mod signing {
     use std::path::Path;
 
-    use super::{Context, Failure, KeyArgs, now};
+    use super::{Context, Failure, KeyArgs, now, open_existing};
     use crate::export::{self, SigningKey, keys};
     use crate::i18n::Lang;
     use crate::store::{Store, settings, signatures};
@@ -738,17 +738,7 @@ mod signing {
         Ok(())
     }
 
-    /// Opens the database named by --db; never creates one for these verbs.
-    fn open_existing(ctx: &Context) -> Result<Store, Failure> {
-        if !ctx.db.exists() {
-            return Err(Failure(format!(
-                "{}: no database there. Name it with --db PATH (the demo is demo.db in the data folder).",
-                ctx.db.display()
-            )));
-        }
-        ctx.open_store(&ctx.db)
-    }
-
+    /// The key to sign with and the signer's name ([`export::signer::plan`] decides which),
     /// with the passphrase asked for here when the key is encrypted.
     fn signing_key(
         ctx: &Context,

@@ -4,8 +4,6 @@
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use casepanel::config::Config;
 use casepanel::domain::criteria::Catalogue;
@@ -16,28 +14,6 @@ use casepanel::tui::env::{Clock, Env};
 use casepanel::tui::screens::dashboard::Dashboard;
 use casepanel::tui::screens::visit_editor::VisitEditor;
 use common::*;
-
-fn screen(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    let buf = t.backend().buffer();
-    (0..40)
-        .map(|y| {
-            let mut l = String::new();
-            let mut skip = 0;
-            for x in 0..120 {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let s = buf[(x, y)].symbol();
-                skip = casepanel::text::width(s).saturating_sub(1);
-                l.push_str(s);
-            }
-            l.trim_end().to_string() + "\n"
-        })
-        .collect()
-}
 
 fn count(store: &Store, table: &str) -> i64 {
     store
@@ -86,7 +62,7 @@ fn a_full_disk_never_shows_saved_and_writes_nothing() {
         let before = count(&app.env.store, "visit");
         fill_disk(&app.env.store);
         app.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-        let s = screen(&mut app);
+        let s = screen(&mut app, 120, 40);
         let failed = match lang {
             Lang::Zh => "保存失败",
             Lang::En => "Could not save",

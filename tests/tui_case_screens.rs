@@ -2,12 +2,13 @@
 //! backend: what the panel sees, in Chinese and English, at the smallest supported size and
 //! at a large one.
 
+mod common;
+use common::screen;
+
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use casepanel::config::Config;
 use casepanel::domain::assessment::{
@@ -400,39 +401,6 @@ fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
         key(app, KeyCode::Char(c));
     }
-}
-
-/// The whole screen as text, one line per row, trailing spaces cut. A wide character's
-/// second cell is skipped so CJK reads as typed.
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| app.render(f)).unwrap();
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            line.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    assert!(
-        !out.contains('\x1b') && !out.contains('\x07'),
-        "a control character reached the screen:\n{out}"
-    );
-    assert!(
-        !out.chars().any(|c| c.is_control() && c != '\n'),
-        "a control character reached the screen:\n{out}"
-    );
-    out
 }
 
 /// The screen without the title and status bars (the app's chrome, drawn from strings this

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
-use super::{APPLICATION_ID, Result, StoreError, apply_key, check_foreign};
+use super::{APPLICATION_ID, Result, StoreError, apply_key, check_foreign, open_file};
 
 fn io(path: &Path, what: &str, e: std::io::Error) -> StoreError {
     StoreError::Invalid(format!("{}: {what}: {e}", path.display()))
@@ -174,17 +174,7 @@ pub fn backup(db: &Path, out: &Path, force: bool, key: Option<&str>) -> Result<B
             out.display()
         )));
     }
-    let src = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| StoreError::Open {
-        path: db.to_path_buf(),
-        source,
-    })?;
-    if let Some(k) = key {
-        apply_key(&src, k, db)?;
-    }
+    let src = open_file(db, true, key)?;
     src.busy_timeout(Duration::from_secs(5))?;
     let tmp = TempFile(Some(temp_beside(out)?));
     {
@@ -273,17 +263,7 @@ pub fn open_for_check(path: &Path, key: Option<&str>) -> Result<Connection> {
         )));
     }
     check_foreign(path, key)?;
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if let Some(k) = key {
-        apply_key(&conn, k, path)?;
-    }
+    let conn = open_file(path, false, key)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     if app_id != APPLICATION_ID {
@@ -322,17 +302,7 @@ pub fn stage(file: &Path, db: &Path, key: Option<&str>) -> Result<Staged> {
     let tmp = TempFile(Some(temp_beside(db)?));
     // Through the backup API rather than a file copy: a backup file in WAL mode whose
     // `-wal` sits beside it is copied with its last writes.
-    let src = Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| StoreError::Open {
-        path: file.to_path_buf(),
-        source,
-    })?;
-    if let Some(k) = key {
-        apply_key(&src, k, file)?;
-    }
+    let src = open_file(file, false, key)?;
     {
         let mut dst = Connection::open(tmp.path()).map_err(|source| StoreError::Open {
             path: tmp.path().to_path_buf(),

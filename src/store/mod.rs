@@ -347,6 +347,26 @@ pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
     Ok(problems)
 }
 
+/// A bare connection to an existing database file (read-only unless `write`), given its
+/// passphrase when it has one: for the checks and copies that must not run migrations.
+pub(crate) fn open_file(path: &Path, write: bool, key: Option<&str>) -> Result<Connection> {
+    let mode = if write {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    };
+    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(
+        |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
+    if let Some(k) = key {
+        apply_key(&conn, k, path)?;
+    }
+    Ok(conn)
+}
+
 /// Gives SQLCipher the passphrase (the first statement on a connection) and checks it by
 /// reading the schema: a wrong one fails there, before anything is written.
 pub(crate) fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
@@ -377,17 +397,7 @@ pub(crate) fn check_foreign(path: &Path, key: Option<&str>) -> Result<()> {
             path: path.to_path_buf(),
         });
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if let Some(k) = key {
-        apply_key(&conn, k, path)?;
-    }
+    let conn = open_file(path, false, key)?;
     let read = |pragma: &str| -> Result<i64> {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
             .map_err(|_| StoreError::NotSqlite {

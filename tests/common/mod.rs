@@ -176,3 +176,33 @@ pub fn fill(mut store: Store) -> Fixture {
 }
 
 pub mod intake;
+
+/// The whole screen as text, one line per row, trailing spaces cut; a wide character's
+/// second cell is skipped so CJK reads as typed. Fails if a control character reached a
+/// cell: whatever the data, the screen holds only text.
+pub fn screen(app: &mut casepanel::tui::app::App, w: u16, h: u16) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    term.draw(|f| app.render(f)).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = casepanel::text::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    assert!(
+        !out.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the screen:\n{out}"
+    );
+    out
+}
