@@ -178,3 +178,28 @@ fn a_session_form_draft_comes_back_when_the_form_opens_again() {
     app.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
     assert!(autosave::all(app.env.store.conn()).unwrap().is_empty());
 }
+
+#[test]
+fn a_follow_up_draft_stays_with_its_intervention() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let case_id = fixture_at(&db).cases[0];
+    let mut app = start(&db, Lang::Zh);
+    let ed = VisitEditor::follow_up(&app.env, case_id, 1, 0, "心理干预");
+    app.push(Box::new(ed));
+    app.on_paste("回访人 社工 刘芳");
+    app.autosave_now();
+    let drafts = autosave::all(app.env.store.conn()).unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].place, format!("followup:{case_id}:1:0"));
+    // A plain new visit on the same case does not take the follow-up's text.
+    let plain = VisitEditor::new(&app.env, case_id, None);
+    app.push(Box::new(plain));
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("刘芳") && !s.contains("已恢复"), "{s}");
+    // The list names it as a follow-up visit.
+    let list = Drafts::open(&app.env).unwrap();
+    app.push(Box::new(list));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("跟踪回访记录 · C-000001"), "{s}");
+}

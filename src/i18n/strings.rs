@@ -293,6 +293,7 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("drafts.count", "草稿 {n} 份", "Drafts: {n}"),
     ("drafts.discard_again", "再按一次 x 放弃这份草稿（不能撤销）", "Press x again to discard this draft (cannot be undone)"),
     ("drafts.discarded", "草稿已放弃", "Draft discarded"),
+    ("drafts.follow_up", "跟踪回访记录 · {case}", "Follow-up visit · {case}"),
     ("drafts.gone", "这份草稿所属的家访记录已不存在", "The home visit this draft belongs to is gone"),
     ("drafts.intro", "上次程序没有正常退出，以下文字输入后尚未保存。Enter 打开原处继续编辑（会议表单的草稿：回到该个案，打开同一表单即恢复）；x 放弃；Esc 稍后处理。", "casepanel did not close normally last time; this text was typed but not saved. Enter opens where it was typed (a session form's draft comes back when you open the same form on that case); x discards; Esc for later."),
     ("drafts.session", "会议 {session} · {case} · {what}", "Session {session} · {case} · {what}"),

@@ -19,8 +19,8 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
+use rusqlite::backup::{Backup, StepResult};
 
 use super::{APPLICATION_ID, Result, StoreError, apply_key, check_foreign, open_file};
 

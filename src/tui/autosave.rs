@@ -27,6 +27,13 @@ pub fn due(typed_at: Option<Instant>, saved_at: Instant, now: Instant) -> bool {
 pub enum Place {
     /// The home-visit editor: a new visit on a case, or an existing visit.
     Visit { case_id: i64, visit_id: Option<i64> },
+    /// A follow-up visit (跟踪回访) on intervention `position` of sealed decision
+    /// `decision_id`.
+    FollowUp {
+        case_id: i64,
+        decision_id: i64,
+        position: usize,
+    },
     /// A text form of a panel session on one case: `what` is e.g. `dissent`,
     /// `evidence:L1-02`, `override`, `amend_reason`, `defer`.
     SessionForm {
@@ -47,6 +54,11 @@ impl Place {
                 case_id,
                 visit_id: Some(v),
             } => format!("visit:{case_id}:{v}"),
+            Place::FollowUp {
+                case_id,
+                decision_id,
+                position,
+            } => format!("followup:{case_id}:{decision_id}:{position}"),
             Place::SessionForm {
                 session_id,
                 case_id,
@@ -65,6 +77,11 @@ impl Place {
             ["visit", case, visit] => Some(Place::Visit {
                 case_id: case.parse().ok()?,
                 visit_id: Some(visit.parse().ok()?),
+            }),
+            ["followup", case, decision, position] => Some(Place::FollowUp {
+                case_id: case.parse().ok()?,
+                decision_id: decision.parse().ok()?,
+                position: position.parse().ok()?,
             }),
             ["session", s, "case", c, what] => Some(Place::SessionForm {
                 session_id: s.parse().ok()?,
@@ -95,6 +112,11 @@ mod tests {
                 session_id: 3,
                 case_id: 12,
                 what: "evidence:L1-02".into(),
+            },
+            Place::FollowUp {
+                case_id: 12,
+                decision_id: 4,
+                position: 1,
             },
         ] {
             assert_eq!(Place::parse(&p.key()), Some(p));

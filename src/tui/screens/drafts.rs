@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::cli::Failure;
 use crate::domain::case::case_number;
 use crate::store::autosave::{self, Draft};
-use crate::store::reports;
+use crate::store::{decisions, reports};
 use crate::text;
 use crate::tui::action::Action;
 use crate::tui::autosave::Place;
@@ -66,6 +66,9 @@ impl Drafts {
             Some(Place::Visit { case_id, .. }) => {
                 env.tf("drafts.visit_edit", &[("case", &case_number(*case_id))])
             }
+            Some(Place::FollowUp { case_id, .. }) => {
+                env.tf("drafts.follow_up", &[("case", &case_number(*case_id))])
+            }
             Some(Place::SessionForm {
                 session_id,
                 case_id,
@@ -113,6 +116,36 @@ impl Drafts {
                     return Flash::error(env.t("drafts.gone"));
                 }
                 Outcome::Replace(Box::new(VisitEditor::new(env, case_id, existing)))
+            }
+            Some(Place::FollowUp {
+                case_id,
+                decision_id,
+                position,
+            }) => {
+                let kind = decisions::interventions(env.store.conn(), decision_id)
+                    .ok()
+                    .and_then(|list| list.into_iter().nth(position))
+                    .map(|(iv, _, _)| iv.kind);
+                let Some(kind) = kind else {
+                    return Flash::error(env.t("drafts.gone"));
+                };
+                let name = env
+                    .catalogue
+                    .interventions
+                    .iter()
+                    .find(|d| d.id == kind)
+                    .map(|d| match env.lang {
+                        crate::i18n::Lang::Zh => d.zh.clone(),
+                        crate::i18n::Lang::En => d.en.clone(),
+                    })
+                    .unwrap_or(kind);
+                Outcome::Replace(Box::new(VisitEditor::follow_up(
+                    env,
+                    case_id,
+                    decision_id,
+                    position,
+                    &name,
+                )))
             }
             Some(Place::SessionForm { .. }) => match Session::open(env) {
                 Ok(s) => Outcome::Replace(Box::new(s)),

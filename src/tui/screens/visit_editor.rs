@@ -56,6 +56,15 @@ pub struct VisitEditor {
 impl VisitEditor {
     /// An editor for a new visit on `case_id` (dated today), or for `existing`.
     pub fn new(env: &Env, case_id: i64, existing: Option<HomeVisit>) -> VisitEditor {
+        let place = Place::Visit {
+            case_id,
+            visit_id: existing.as_ref().map(|v| v.id),
+        };
+        VisitEditor::at(env, case_id, existing, place)
+    }
+
+    /// The editor, with the draft autosaved at `place` if there is one.
+    fn at(env: &Env, case_id: i64, existing: Option<HomeVisit>, place: Place) -> VisitEditor {
         let values: Vec<String> = match &existing {
             Some(v) => vec![
                 v.visited_on.format("%Y-%m-%d").to_string(),
@@ -72,11 +81,7 @@ impl VisitEditor {
                 String::new(),
             ],
         };
-        let place = Place::Visit {
-            case_id,
-            visit_id: existing.as_ref().map(|v| v.id),
-        }
-        .key();
+        let place = place.key();
         let draft = autosave::get(env.store.conn(), &place)
             .ok()
             .flatten()
@@ -145,7 +150,12 @@ impl VisitEditor {
         position: usize,
         intervention: &str,
     ) -> VisitEditor {
-        let mut e = VisitEditor::new(env, case_id, None);
+        let place = Place::FollowUp {
+            case_id,
+            decision_id,
+            position,
+        };
+        let mut e = VisitEditor::at(env, case_id, None, place);
         e.follow_up = Some((decision_id, position, text::sanitize_line(intervention)));
         e
     }
