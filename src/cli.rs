@@ -1068,17 +1068,7 @@ fn rekey(ctx: &Context, new_file: Option<&Path>, decrypt: bool) -> Result<(), Fa
             ctx.db.display()
         )));
     }
-    let old = if Store::is_encrypted(&ctx.db) {
-        Some(secret(
-            ctx.db_passphrase_file.as_deref(),
-            DB_PASSPHRASE_ENV,
-            "--db-passphrase-file",
-            "现在的数据库口令 Current database passphrase: ",
-            false,
-        )?)
-    } else {
-        None
-    };
+    let old = db_key(ctx, &ctx.db)?;
     if decrypt && old.is_none() {
         println!(
             "{}: not encrypted; nothing to do 数据库未加密",

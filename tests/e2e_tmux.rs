@@ -25,6 +25,35 @@ fn have_tmux() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the end-to-end tests can run: without tmux they say so and pass, except in CI
+/// (CI=true), where `.ci/run` installs tmux and a missing one is a failure.
+fn tmux_here() -> bool {
+    if have_tmux() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "tmux is missing in CI: .ci/run should install it"
+    );
+    eprintln!("tmux is not installed: skipping the end-to-end test");
+    false
+}
+
+/// A generated database of `cases` invented cases at `db`, dated [`TODAY`].
+fn generate(db: &Path, cases: usize, seed: u64) {
+    let out = Command::new(BIN)
+        .args(["generate", "--db", db.to_str().unwrap()])
+        .args(["--cases", &cases.to_string(), "--seed", &seed.to_string()])
+        .env("CASEPANEL_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 struct Tmux {
     name: String,
     socket: PathBuf,
@@ -151,35 +180,13 @@ fn marks(met: &[&str]) -> String {
 
 #[test]
 fn a_panel_session_over_two_cases_in_a_real_terminal() {
-    if !have_tmux() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tmux is missing in CI: .ci/run should install it"
-        );
-        eprintln!("tmux is not installed: skipping the end-to-end test");
+    if !tmux_here() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
     let log = dir.path().join("terminal.raw");
-    let out = Command::new(BIN)
-        .args([
-            "generate",
-            "--db",
-            db.to_str().unwrap(),
-            "--cases",
-            "60",
-            "--seed",
-            "11",
-        ])
-        .env("CASEPANEL_TODAY", TODAY)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    generate(&db, 60, 11);
 
     // A planned session with two cases awaiting their first assessment, nobody marked
     // present yet; and a hostile note written behind casepanel's back, so only the
@@ -360,35 +367,13 @@ fn forbidden(raw: &[u8]) -> Vec<String> {
 
 #[test]
 fn a_hostile_corpus_in_every_field_never_reaches_the_terminal() {
-    if !have_tmux() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tmux is missing in CI: .ci/run should install it"
-        );
-        eprintln!("tmux is not installed: skipping the end-to-end test");
+    if !tmux_here() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hostile.db");
     let log = dir.path().join("terminal.raw");
-    let out = Command::new(BIN)
-        .args([
-            "generate",
-            "--db",
-            db.to_str().unwrap(),
-            "--cases",
-            "30",
-            "--seed",
-            "5",
-        ])
-        .env("CASEPANEL_TODAY", TODAY)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    generate(&db, 30, 5);
     // Written behind casepanel's back, as another tool or a damaged file would: only the
     // drawing side stands between these bytes and the terminal.
     let case_id: i64 = {

@@ -70,6 +70,24 @@ impl Env {
         }
     }
 
+    /// Loads the planned signing key (decrypting it with `passphrase`); the error is one
+    /// line for the screen, in the interface's language.
+    pub fn load_signing_key(
+        &self,
+        passphrase: Option<&str>,
+    ) -> Result<crate::export::SigningKey, String> {
+        match &self.signing {
+            Ok(Some(plan)) => plan.load(&self.db_path, passphrase).map_err(|e| match e {
+                crate::export::ExportError::WrongPassphrase(_) => {
+                    self.t("session.wrong_passphrase").to_string()
+                }
+                e => self.tf("session.key_failed", &[("error", &e.to_string())]),
+            }),
+            Ok(None) => Err(self.t("session.no_key").into()),
+            Err(why) => Err(self.tf("session.key_failed", &[("error", why)])),
+        }
+    }
+
     pub fn now(&self) -> NaiveDateTime {
         match self.clock {
             Clock::System => crate::cli::now(),

@@ -48,19 +48,13 @@ impl Lock {
             KeyCode::Enter => {
                 let pass = self.input.text();
                 self.input = TextInput::secret();
-                match &env.signing {
-                    Ok(Some(plan)) => match plan.load(&env.db_path, Some(&pass)) {
-                        Ok(_) => return true,
-                        Err(crate::export::ExportError::WrongPassphrase(_)) => {
-                            self.error = Some(env.t("session.wrong_passphrase").into());
-                        }
-                        Err(e) => {
-                            self.error =
-                                Some(env.tf("session.key_failed", &[("error", &e.to_string())]));
-                        }
-                    },
-                    // The config check makes this unreachable; never lock anyone out.
-                    _ => return true,
+                // The config check makes a missing key unreachable; never lock anyone out.
+                if !matches!(env.signing, Ok(Some(_))) {
+                    return true;
+                }
+                match env.load_signing_key(Some(&pass)) {
+                    Ok(_) => return true,
+                    Err(msg) => self.error = Some(msg),
                 }
                 false
             }

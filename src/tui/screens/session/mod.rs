@@ -333,7 +333,7 @@ impl Session {
                 .as_ref()
                 .map(|(_, f)| f.value(0))
                 .unwrap_or_default();
-            return match load_key(env, Some(&pass)) {
+            return match env.load_signing_key(Some(&pass)) {
                 Ok(key) => {
                     cs.form = None;
                     self.key = Some(key);
@@ -406,7 +406,7 @@ impl Session {
                 cs.form = Some((FormFor::Passphrase, form));
                 return Outcome::Done;
             }
-            match load_key(env, None) {
+            match env.load_signing_key(None) {
                 Ok(key) => self.key = Some(key),
                 Err(msg) => return Flash::error(msg),
             }
@@ -478,20 +478,6 @@ impl Session {
             }
             Err(e) => Flash::error(env.tf("session.seal_failed", &[("error", &e.to_string())])),
         }
-    }
-}
-
-/// Loads the planned signing key; the error is one line for the screen.
-fn load_key(env: &Env, passphrase: Option<&str>) -> Result<SigningKey, String> {
-    match &env.signing {
-        Ok(Some(plan)) => plan.load(&env.db_path, passphrase).map_err(|e| match e {
-            crate::export::ExportError::WrongPassphrase(_) => {
-                env.t("session.wrong_passphrase").to_string()
-            }
-            e => env.tf("session.key_failed", &[("error", &e.to_string())]),
-        }),
-        Ok(None) => Err(env.t("session.no_key").into()),
-        Err(why) => Err(env.tf("session.key_failed", &[("error", why)])),
     }
 }
 
