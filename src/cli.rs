@@ -61,6 +61,11 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language casepanel speaks: use zh or en"))
 }
 
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31"))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build a fresh practice database of invented cases and open it. 打开演示数据库
@@ -165,13 +170,20 @@ pub enum Command {
         #[arg(
             long,
             value_name = "ID",
-            conflicts_with = "session",
-            required_unless_present = "session"
+            conflicts_with_all = ["session", "from"],
+            required_unless_present_any = ["session", "from"]
         )]
         decision: Option<i64>,
         /// A whole session: its decisions and minutes. 一次会议（编号）
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", conflicts_with = "from")]
         session: Option<i64>,
+        /// Every decision decided from this day (YYYY-MM-DD), with --to: e.g. a year's
+        /// records for the archive. 导出某一期间的全部决定（起始日期）
+        #[arg(long, value_name = "DATE", requires = "to", value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// The last day of the period, included. 期间的截止日期（含当日）
+        #[arg(long, value_name = "DATE", requires = "from", value_parser = parse_date)]
+        to: Option<NaiveDate>,
         /// The folder to write to (new or empty). 导出到的文件夹
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -522,12 +534,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Export {
             decision,
             session,
+            from,
+            to,
             out,
             key,
         }) => {
             // Documents are Chinese unless --lang says otherwise.
             let lang = cli.lang.unwrap_or(Lang::Zh);
-            signing::export(&ctx, decision, session, &out, lang, &key)
+            let what = match (decision, session, from.zip(to)) {
+                (Some(id), _, _) => signing::Exported::Decision(id),
+                (None, Some(id), _) => signing::Exported::Session(id),
+                (None, None, Some((from, to))) => signing::Exported::Period(from, to),
+                _ => unreachable!("clap requires --decision, --session or --from/--to"),
+            };
+            signing::export(&ctx, what, &out, lang, &key)
         }
         Some(Command::Rekey {
             new_passphrase_file,
@@ -675,6 +695,8 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
 mod signing {
     use std::path::Path;
 
+    use chrono::NaiveDate;
+
     use super::{Context, Failure, KeyArgs, now, open_existing};
     use crate::export::{self, SigningKey, keys};
     use crate::i18n::Lang;
@@ -817,35 +839,51 @@ mod signing {
         Ok(())
     }
 
+    /// What `casepanel export` writes.
+    #[derive(Debug, Clone, Copy)]
+    pub enum Exported {
+        Decision(i64),
+        Session(i64),
+        /// Every decision decided in these days (both included).
+        Period(NaiveDate, NaiveDate),
+    }
+
     pub fn export(
         ctx: &Context,
-        decision: Option<i64>,
-        session: Option<i64>,
+        what: Exported,
         out: &Path,
         lang: Lang,
         args: &KeyArgs,
     ) -> Result<(), Failure> {
         let store = open_existing(ctx)?;
         // Check what is asked for before asking for a passphrase.
-        if let Some(id) = decision
-            && crate::store::decisions::get(store.conn(), id)?.is_none()
-        {
-            return Err(Failure(format!(
-                "there is no decision {id}: check the id (the case file lists a case's decisions)"
-            )));
-        }
-        if let Some(id) = session
-            && crate::store::panel::session(store.conn(), id)?.is_none()
-        {
-            return Err(Failure(format!("there is no session {id}: check the id")));
+        match what {
+            Exported::Decision(id) if crate::store::decisions::get(store.conn(), id)?.is_none() => {
+                return Err(Failure(format!(
+                    "there is no decision {id}: check the id (the case file lists a case's decisions)"
+                )));
+            }
+            Exported::Session(id) if crate::store::panel::session(store.conn(), id)?.is_none() => {
+                return Err(Failure(format!("there is no session {id}: check the id")));
+            }
+            Exported::Period(from, to) if from > to => {
+                return Err(Failure(format!(
+                    "--from {from} is after --to {to}: give the earlier date first"
+                )));
+            }
+            _ => {}
         }
         let (key, signer) = signing_key(ctx, &store, args)?;
-        let summary = match (decision, session) {
-            (Some(id), _) => export::export_decision(&store, id, out, lang, &key, &signer, now())?,
-            (None, Some(id)) => {
+        let summary = match what {
+            Exported::Decision(id) => {
+                export::export_decision(&store, id, out, lang, &key, &signer, now())?
+            }
+            Exported::Session(id) => {
                 export::export_session(&store, id, out, lang, &key, &signer, now())?
             }
-            (None, None) => unreachable!("clap requires --decision or --session"),
+            Exported::Period(from, to) => {
+                export::export_period(&store, from, to, out, lang, &key, &signer, now())?
+            }
         };
         println!(
             "{}: {} files, {} record(s) 已导出. Check with 核验: casepanel verify {} --pubkey casepanel.pub",

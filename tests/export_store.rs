@@ -432,3 +432,149 @@ fn the_demo_signs_with_its_own_labelled_key() {
         pubkey
     );
 }
+
+#[test]
+fn a_period_exports_every_decision_in_it_into_one_verifiable_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut store = generated(d);
+    let key = SigningKey::generate_ephemeral();
+    let all: Vec<(i64, NaiveDate)> = store
+        .conn()
+        .prepare("SELECT id, decided_on FROM decision WHERE status = 'sealed' AND imported = 0 ORDER BY decided_on, id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(all.len() >= 4, "the fixture has sealed decisions");
+    // A period holding the later half of them.
+    let from = all[all.len() / 2].1;
+    let to = all.last().unwrap().1;
+    let inside: Vec<i64> = all
+        .iter()
+        .filter(|(_, day)| *day >= from && *day <= to)
+        .map(|(id, _)| *id)
+        .collect();
+
+    // Unsigned ones: refused, and nothing is written.
+    let out = d.join("period");
+    let e = export::export_period(
+        &store,
+        from,
+        to,
+        &out,
+        casepanel::i18n::Lang::Zh,
+        &key,
+        "中心",
+        now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("not signed yet") && e.contains("sign --all"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    // Dates the wrong way round, and an empty period.
+    let e = export::export_period(
+        &store,
+        to,
+        from,
+        &out,
+        casepanel::i18n::Lang::Zh,
+        &key,
+        "中心",
+        now(),
+    );
+    assert!(from == to || e.unwrap_err().to_string().contains("after"));
+    let empty = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap();
+    let e = export::export_period(
+        &store,
+        empty,
+        empty,
+        &out,
+        casepanel::i18n::Lang::Zh,
+        &key,
+        "中心",
+        now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("nothing to export"), "{e}");
+
+    sign::sign_all(&mut store, &inside, &key, "中心", None, now()).unwrap();
+    let summary = export::export_period(
+        &store,
+        from,
+        to,
+        &out,
+        casepanel::i18n::Lang::Zh,
+        &key,
+        "中心",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(summary.records, inside.len());
+    assert_eq!(summary.files.len(), inside.len() * 4 + 2);
+    let verified = export::verify::verify_folder(&out, &key.public()).unwrap();
+    assert_eq!(verified.records.len(), inside.len());
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".casepanel-tmp-")),
+        "no temporary file is left: {names:?}"
+    );
+    // A decision outside the period is not in the folder.
+    if let Some((outside, _)) = all.iter().find(|(_, day)| *day < from) {
+        let rid = export::record::record_id(*outside);
+        assert!(!names.iter().any(|n| n.starts_with(&rid)));
+    }
+}
+
+#[test]
+fn export_from_to_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(&["keygen", "--out", "keys", "--unencrypted"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["--db", "t.db", "generate", "--cases", "12"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let key = ["--key", "keys/casepanel.key", "--signer", "测试中心"];
+    let o = run(
+        &[&["--db", "t.db", "sign", "--all"][..], &key].concat(),
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let export = |extra: &[&str]| {
+        run(
+            &[
+                &["--db", "t.db", "export", "--out", "year"][..],
+                &key,
+                extra,
+            ]
+            .concat(),
+            d,
+            &[],
+        )
+    };
+    let o = export(&["--from", "2026-12-31", "--to", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("after"), "{}", text(&o));
+    let o = export(&["--from", "2026-13-01", "--to", "2026-12-31"]);
+    assert_eq!(o.status.code(), Some(2), "a bad date is a usage error");
+    assert!(text(&o).contains("YYYY-MM-DD"), "{}", text(&o));
+    let o = export(&["--from", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(2), "--from needs --to");
+    let o = export(&["--from", "2000-01-01", "--to", "2026-12-31"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(
+        &["verify", "year", "--pubkey", "keys/casepanel.pub"],
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

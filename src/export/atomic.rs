@@ -32,6 +32,11 @@ fn tmp_path(path: &Path) -> PathBuf {
 }
 
 fn write_tmp(tmp: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    create_and_write(tmp, bytes, private)?.sync_all()
+}
+
+/// Creates `tmp` (which must not exist) and writes `bytes`, without syncing.
+fn create_and_write(tmp: &Path, bytes: &[u8], private: bool) -> std::io::Result<File> {
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -43,8 +48,7 @@ fn write_tmp(tmp: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
     let _ = private;
     let mut f = opts.open(tmp)?;
     f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
+    Ok(f)
 }
 
 /// Syncs a folder so that a rename in it is durable.
@@ -70,21 +74,72 @@ fn parent(path: &Path) -> &Path {
 /// Writes `bytes` to `path` atomically, replacing a file of that name. `private` makes the
 /// file readable by its owner only (0600).
 pub fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
-    write_no_dir_sync(path, bytes, private)?;
-    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
-}
-
-/// [`write`] without the final folder sync, for writing many files into one folder: the
-/// caller syncs the folder once afterwards ([`sync_dir`]). Each file is still complete
-/// (fsynced) before it gets its name.
-pub fn write_no_dir_sync(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportError> {
     let tmp = tmp_path(path);
     let result = write_tmp(&tmp, bytes, private).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(ExportError::io(path, e));
     }
-    Ok(())
+    sync_dir(parent(path)).map_err(|e| ExportError::io(parent(path), e))
+}
+
+/// Writes many files into the folder `dir` with the guarantee of [`write`] for each (no file
+/// ever has its final name with only part of its content), but one sync for all instead of
+/// one per file: every file is written under a temporary name, then the whole file system
+/// is synced once (`syncfs`), then each is renamed, then the folder is synced. On an error
+/// the temporary files written so far are removed and no final name has been touched.
+pub fn write_many(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    private: bool,
+) -> Result<(), ExportError> {
+    let mut tmps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let cleanup = |tmps: &[PathBuf]| {
+        for t in tmps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let tmp = tmp_path(&path);
+        if let Err(e) = create_and_write(&tmp, bytes, private) {
+            let _ = std::fs::remove_file(&tmp);
+            cleanup(&tmps);
+            return Err(ExportError::io(&path, e));
+        }
+        tmps.push(tmp);
+    }
+    if let Err(e) = sync_file_system(dir, &tmps) {
+        cleanup(&tmps);
+        return Err(ExportError::io(dir, e));
+    }
+    for (i, (name, _)) in files.iter().enumerate() {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::rename(&tmps[i], &path) {
+            cleanup(&tmps[i..]);
+            return Err(ExportError::io(&path, e));
+        }
+    }
+    sync_dir(dir).map_err(|e| ExportError::io(dir, e))
+}
+
+/// Makes the data of `files` (all in `dir`) durable: one `syncfs` of the file system holding
+/// `dir` on Linux, else one fsync per file.
+fn sync_file_system(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = files;
+        let d = File::open(dir)?;
+        rustix::fs::syncfs(&d).map_err(std::io::Error::from)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        for f in files {
+            File::open(f)?.sync_all()?;
+        }
+        Ok(())
+    }
 }
 
 /// Like [`write`], but fails if `path` exists (the final step is a hard link, which never
@@ -110,6 +165,33 @@ pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_files_at_once_all_or_none_get_their_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(&d.join("b.txt"), b"old", false).unwrap();
+        let files = vec![
+            ("a.txt".to_string(), b"A".to_vec()),
+            ("b.txt".to_string(), b"B".to_vec()),
+        ];
+        write_many(d, &files, false).unwrap();
+        assert_eq!(std::fs::read(d.join("a.txt")).unwrap(), b"A");
+        assert_eq!(std::fs::read(d.join("b.txt")).unwrap(), b"B");
+        // The second file cannot be created: the first never gets its name, no temporary
+        // file is left, and the files already there are untouched.
+        let bad = vec![
+            ("c.txt".to_string(), b"C".to_vec()),
+            ("missing/d.txt".to_string(), b"D".to_vec()),
+        ];
+        assert!(write_many(d, &bad, false).is_err());
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt"]);
+    }
 
     #[test]
     fn writes_replace_and_new_refuses() {

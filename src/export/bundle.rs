@@ -8,7 +8,7 @@
 //! being re-exported is removed first and the new one is written last, so an interrupted
 //! export never verifies.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use super::{ExportError, atomic, doc, render};
 use crate::domain::decision::DecisionStatus;
 use crate::domain::panel::AgendaOutcome;
 use crate::i18n::Lang;
-use crate::store::{Store, StoreError, cases, children, decisions, panel, settings};
+use crate::store::{Store, StoreError, cases, children, decisions, panel, settings, signatures};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,13 +140,9 @@ fn write_all(
         )));
     }
     prepare_dir(out, &names)?;
-    let mut written = Vec::new();
-    for (name, bytes) in &files {
-        atomic::write_no_dir_sync(&out.join(name), bytes, false)?;
-        written.push(name.clone());
-    }
-    // Every file is in place before the manifest that vouches for them.
-    atomic::sync_dir(out).map_err(|e| ExportError::io(out, e))?;
+    // Every file is in place (and durable) before the manifest that vouches for them.
+    atomic::write_many(out, &files, false)?;
+    let mut written: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     let manifest = manifest::build(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     let trusted = format!(
         "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",
@@ -180,6 +176,69 @@ pub fn export_decision(
     let (sr, rec) = signed_or_fail(c, decision_id, key)?;
     let files = record_files(&sr, &rec, lang);
     write_all(out, files, key, &rec.record_id, signer, now, 1)
+}
+
+/// Exports every sealed panel decision decided from `from` to `to` (both included) into one
+/// folder with one signed manifest: a year's records for the archive or the data-sharing
+/// platform. Every one must be signed, with `key`.
+#[allow(clippy::too_many_arguments)]
+pub fn export_period(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+    lang: Lang,
+    key: &SigningKey,
+    signer: &str,
+    now: NaiveDateTime,
+) -> Result<ExportSummary, ExportError> {
+    if from > to {
+        return Err(ExportError::Invalid(format!(
+            "--from {from} is after --to {to}: give the earlier date first"
+        )));
+    }
+    let c = store.conn();
+    let found = signatures::sealed_between(c, from, to)?;
+    if found.is_empty() {
+        return Err(ExportError::Invalid(format!(
+            "no sealed panel decision was decided from {from} to {to}: nothing to export"
+        )));
+    }
+    let unsigned: Vec<String> = found
+        .iter()
+        .filter(|(_, signed)| !signed)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    if !unsigned.is_empty() {
+        return Err(ExportError::Invalid(format!(
+            "{} decision(s) from {from} to {to} are sealed but not signed yet (ids {}): run `casepanel sign --all` first",
+            unsigned.len(),
+            abbreviated(&unsigned)
+        )));
+    }
+    let mut files = Vec::with_capacity(found.len() * 4);
+    for (id, _) in &found {
+        let (sr, rec) = signed_or_fail(c, *id, key)?;
+        files.extend(record_files(&sr, &rec, lang));
+    }
+    write_all(
+        out,
+        files,
+        key,
+        &format!("{from}..{to}"),
+        signer,
+        now,
+        found.len(),
+    )
+}
+
+/// The first ten of a list, and how many more.
+fn abbreviated(ids: &[String]) -> String {
+    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        s.push_str(&format!(" and {} more", ids.len() - 10));
+    }
+    s
 }
 
 /// Exports a session: every sealed decision of it (each must be signed), the minutes, the

@@ -34,7 +34,7 @@ pub mod signer;
 pub mod strings;
 pub mod verify;
 
-pub use bundle::{ExportSummary, export_decision, export_session};
+pub use bundle::{ExportSummary, export_decision, export_period, export_session};
 pub use keys::{SigningKey, VerifyingKey, load_public_key, load_secret_key};
 pub use record::{DecisionRecord, RecordInput};
 pub use sign::{SignedRecord, sign_decision, sign_in};

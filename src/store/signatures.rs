@@ -94,6 +94,23 @@ pub fn unsigned_sealed(c: &Connection) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Sealed panel decisions (not taken over from paper) decided from `from` to `to`, both
+/// included, in id order; `.1` is whether each is signed.
+pub fn sealed_between(
+    c: &Connection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<(i64, bool)>> {
+    let mut st = c.prepare_cached(
+        "SELECT d.id, EXISTS (SELECT 1 FROM decision_signature s WHERE s.decision_id = d.id)
+         FROM decision d
+         WHERE d.decided_on BETWEEN ?1 AND ?2 AND d.status = 'sealed' AND d.imported = 0
+         ORDER BY d.id",
+    )?;
+    let rows = st.query_map(rusqlite::params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Whether a decision was taken over from paper records (such a decision has no panel
 /// session and is not signed as a panel record).
 pub fn is_imported(c: &Connection, decision_id: i64) -> Result<bool> {
