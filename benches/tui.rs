@@ -227,12 +227,7 @@ fn peak_rss(db: &Path, config: &Path) -> Option<u64> {
     }
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_casepanel"));
     let session = format!("cpbench{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    };
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux runs");
     let cmd = format!(
         "CASEPANEL_TODAY={} exec {} --db {} --config {} --operator bench --lang zh",
         support::today(),
@@ -262,8 +257,12 @@ fn peak_rss(db: &Path, config: &Path) -> Option<u64> {
         }
     };
     std::thread::sleep(Duration::from_secs(2));
-    send(&["c", "j", "j", "PageDown", "G", "g", "/", "张", "三", "Escape", "Escape"]);
-    send(&["Enter", "Tab", "Tab", "Tab", "Tab", "Tab", "Escape", "Escape"]);
+    send(&[
+        "c", "j", "j", "PageDown", "G", "g", "/", "张", "三", "Escape", "Escape",
+    ]);
+    send(&[
+        "Enter", "Tab", "Tab", "Tab", "Tab", "Tab", "Escape", "Escape",
+    ]);
     send(&["r", "PageDown", "PageDown", "Escape", "s", "j", "Space"]);
     std::thread::sleep(Duration::from_secs(1));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok();
@@ -281,11 +280,7 @@ fn peak_rss(db: &Path, config: &Path) -> Option<u64> {
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs it once as a smoke test.
     let smoke = !std::env::args().any(|a| a == "--bench");
-    let sizes = if smoke {
-        vec![2_000]
-    } else {
-        support::sizes()
-    };
+    let sizes = if smoke { vec![2_000] } else { support::sizes() };
     let dir = support::cache_dir();
     std::fs::create_dir_all(&dir).expect("bench data folder");
     let config = dir.join("tui-bench-config.toml");

@@ -16,7 +16,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use casepanel::generate::{GenConfig, generate};
 use casepanel::store::{SCHEMA_VERSION, Store};
@@ -190,4 +190,23 @@ pub fn sizes() -> Vec<usize> {
             .collect(),
         _ => vec![10_000, 100_000, 1_000_000],
     }
+}
+
+/// Time this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`), or None where
+/// it cannot be read. Next to the wall clock it separates what the code costs from waiting
+/// for a CPU on a busy machine.
+pub fn cpu_time() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The load average over the last minute (`/proc/loadavg`), for the results' notes.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
