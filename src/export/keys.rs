@@ -54,6 +54,17 @@ impl SigningKey {
 
     fn from_secret(sk: SecretKey) -> Result<SigningKey, String> {
         let pk = PublicKey::from_secret_key(&sk).map_err(|e| e.to_string())?;
+        // One signature, checked against the public half, when the key is loaded: a key
+        // whose halves disagree (a damaged file) is refused here, so the signatures made
+        // with it need not each be checked again (`sign::sign_bytes`).
+        minisign::sign(
+            Some(&pk),
+            &sk,
+            std::io::Cursor::new(b"casepanel key check"),
+            Some("casepanel key check"),
+            None,
+        )
+        .map_err(|e| format!("the key does not verify its own signature: {e}"))?;
         let key_id = key_id_hex(pk.keynum());
         Ok(SigningKey { sk, pk, key_id })
     }
