@@ -156,10 +156,20 @@ impl Driver {
             self.frame();
         }
         let ctxs = self.app.contexts();
-        assert!(
-            ctxs.contains(&expect),
-            "after {keys:?} the screen should be {expect:?}, is {ctxs:?}"
-        );
+        if !ctxs.contains(&expect) {
+            let buf = self.term.backend().buffer();
+            let screen: Vec<String> = (0..buf.area.height)
+                .map(|y| {
+                    (0..buf.area.width)
+                        .map(|x| buf[(x, y)].symbol())
+                        .collect::<String>()
+                })
+                .collect();
+            panic!(
+                "after {keys:?} the screen should be {expect:?}, is {ctxs:?}:\n{}",
+                screen.join("\n")
+            );
+        }
     }
 }
 
@@ -213,8 +223,49 @@ fn screens(db: &Path, config: &Path) -> Vec<Samples> {
     d.go("esc", Ctx::Dashboard);
 
     // The session: roll call (everyone present), then scoring the first case.
+    // The session: the open one the generated data plans (or a new one) with the whole
+    // roster present, a chair and a secretary, so that it can begin.
     d.go("s", Ctx::Setup);
     out.push(d.run("session: roll call", "j space space", 20));
+    d.go("esc", Ctx::Dashboard);
+    {
+        use casepanel::domain::panel::SessionStatus;
+        use casepanel::store::panel;
+        let store = &mut d.app.env.store;
+        let open = panel::sessions(store.conn(), 20)
+            .expect("sessions")
+            .into_iter()
+            .filter(|s| s.status == SessionStatus::Open)
+            .min_by_key(|s| (s.held_on, s.id))
+            .expect("the roll call left an open session");
+        let members: Vec<i64> = panel::members(store.conn())
+            .expect("members")
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| m.id)
+            .collect();
+        store
+            .write(|tx| {
+                panel::set_present(tx, open.id, &members)?;
+                panel::set_roles(tx, open.id, Some(members[0]), Some(members[1]))
+            })
+            .expect("roll call");
+    }
+    d.go("s enter", Ctx::Session);
+    out.push(d.run(
+        "session: steps",
+        "tab tab tab tab backtab backtab backtab backtab",
+        10,
+    ));
+    out.push(d.run("session: next case", "] [", 10));
+    for _ in 0..6 {
+        if d.app.contexts().contains(&Ctx::Scoring) {
+            break;
+        }
+        d.go("tab", Ctx::Session);
+    }
+    d.go("", Ctx::Scoring);
+    out.push(d.run("session: scoring", "y j n j u j k k k", 10));
     out
 }
 

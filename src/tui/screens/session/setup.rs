@@ -218,6 +218,11 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
     let super::Stage::Setup(setup) = &mut s.stage else {
         return Outcome::Done;
     };
+    // The roll call changes who is present, not the agenda: the queue is asked again only
+    // when the agenda changed.
+    if setup.pane == Pane::Roster {
+        return Outcome::Done;
+    }
     if let Err(e) = setup.load(env, &s.agenda) {
         return Flash::error(e.0);
     }
