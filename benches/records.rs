@@ -180,7 +180,7 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
         }
         let mut md = format!(
-            "### {cases} cases\n\nPer 1,000 decisions, wall clock (CPU time of the thread). Load average at the end: {:.1}.\n\n\
+            "### {cases} cases\n\nPer 1,000 decisions, wall clock (CPU time of the process, all threads). Load average at the end: {:.1}.\n\n\
              | round | decisions | files | sign | export to disk | sign + export | export to memory | verify |\n\
              | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
             support::load_average().unwrap_or(f64::NAN)

@@ -38,6 +38,17 @@ fn signed_or_fail(
     decision_id: i64,
     key: &SigningKey,
 ) -> Result<(SignedRecord, DecisionRecord), ExportError> {
+    let sr = stored_or_fail(c, decision_id, key)?;
+    let rec = parse_stored(&sr)?;
+    Ok((sr, rec))
+}
+
+/// The stored signed record of a sealed decision, signed by `key`.
+fn stored_or_fail(
+    c: &Connection,
+    decision_id: i64,
+    key: &SigningKey,
+) -> Result<SignedRecord, ExportError> {
     let d = decisions::get(c, decision_id)?.ok_or_else(|| {
         ExportError::Invalid(format!(
             "there is no decision {decision_id}: check the id (the case file lists them)"
@@ -62,12 +73,16 @@ fn signed_or_fail(
             key.key_id()
         )));
     }
-    let rec = DecisionRecord::parse(&sr.record).map_err(|e| {
+    Ok(sr)
+}
+
+fn parse_stored(sr: &SignedRecord) -> Result<DecisionRecord, ExportError> {
+    DecisionRecord::parse(&sr.record).map_err(|e| {
         ExportError::Invalid(format!(
-            "the stored record of decision {decision_id} cannot be read: {e}"
+            "the stored record of decision {} cannot be read: {e}",
+            sr.decision_id
         ))
-    })?;
-    Ok((sr, rec))
+    })
 }
 
 fn record_files(sr: &SignedRecord, rec: &DecisionRecord, lang: Lang) -> Vec<(String, Vec<u8>)> {
@@ -216,10 +231,17 @@ pub fn export_period(
             abbreviated(&unsigned)
         )));
     }
+    let stored = found
+        .iter()
+        .map(|(id, _)| stored_or_fail(c, *id, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Reading and rendering each record is independent of the others: on every core.
+    let rendered = parallel_map(&stored, |sr| {
+        parse_stored(sr).map(|rec| record_files(sr, &rec, lang))
+    });
     let mut files = Vec::with_capacity(found.len() * 4);
-    for (id, _) in &found {
-        let (sr, rec) = signed_or_fail(c, *id, key)?;
-        files.extend(record_files(&sr, &rec, lang));
+    for r in rendered {
+        files.extend(r?);
     }
     write_all(
         out,
@@ -230,6 +252,27 @@ pub fn export_period(
         now,
         found.len(),
     )
+}
+
+/// `f` over `items` on up to four threads, results in the order of `items`.
+fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(4))
+        .unwrap_or(1);
+    if threads < 2 || items.len() < 16 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a rendering thread does not panic"))
+            .collect()
+    })
 }
 
 /// The first ten of a list, and how many more.
