@@ -95,7 +95,8 @@ pub fn generator_fingerprint() -> String {
         h.update(format!("{kind} {name} {sql}\n"));
     }
     for (kind, name, _) in &schema {
-        // The audit trail records the wall clock and the operator: not the generator's output.
+        // The audit trail's rows carry the wall-clock time they were written: hashing them
+        // would make every run's fingerprint new (and regenerate the database each time).
         if kind != "table" || name.starts_with("sqlite_") || name == "audit" {
             continue;
         }

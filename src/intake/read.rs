@@ -17,6 +17,7 @@ use std::path::Path;
 use calamine::{Data, Reader, Xlsx};
 use csv::StringRecord;
 use encoding_rs::{Encoding, GB18030, UTF_8};
+use sha2::{Digest, Sha256};
 
 use super::problem::Kind;
 
@@ -48,6 +49,9 @@ pub struct Sheet {
     /// Cells holding a number so long that the spreadsheet kept only 15 digits of it — an
     /// ID number typed into a cell not formatted as text.
     pub lost_digits: Vec<(u32, u32)>,
+    /// SHA-256 (lower-case hex) of the file's bytes, as read: the import's audit event names
+    /// the file by it. Empty for a sheet that did not come from a file.
+    pub sha256: String,
 }
 
 impl Sheet {
@@ -97,9 +101,19 @@ pub fn read(path: &Path, encoding: Option<&str>) -> Result<Sheet, Kind> {
             let bytes = std::fs::read(path).map_err(|e| Kind::CannotRead {
                 detail: e.to_string(),
             })?;
-            read_csv(&bytes, forced)
+            let mut sheet = read_csv(&bytes, forced)?;
+            sheet.sha256 = hex::encode(Sha256::digest(&bytes));
+            Ok(sheet)
         }
-        "xlsx" | "xlsm" => read_xlsx(path),
+        "xlsx" | "xlsm" => {
+            let bytes = std::fs::read(path).map_err(|e| Kind::CannotRead {
+                detail: e.to_string(),
+            })?;
+            let sha256 = hex::encode(Sha256::digest(&bytes));
+            let mut sheet = read_xlsx(std::io::Cursor::new(bytes))?;
+            sheet.sha256 = sha256;
+            Ok(sheet)
+        }
         "xls" | "et" | "ods" | "numbers" | "wps" => Err(Kind::OldFormat { ext }),
         _ => Err(Kind::UnknownFormat { ext }),
     }
@@ -139,6 +153,7 @@ pub fn read_csv(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Sheet
         merged: Vec::new(),
         formulas: Vec::new(),
         lost_digits: Vec::new(),
+        sha256: String::new(),
     })
 }
 
@@ -160,8 +175,8 @@ fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<(String, &'
     strict(GB18030, bytes)
 }
 
-fn read_xlsx(path: &Path) -> Result<Sheet, Kind> {
-    let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e| match e {
+fn read_xlsx<R: std::io::Read + std::io::Seek>(file: R) -> Result<Sheet, Kind> {
+    let mut wb: Xlsx<_> = Xlsx::new(file).map_err(|e| match e {
         calamine::XlsxError::Io(e) => Kind::CannotRead {
             detail: e.to_string(),
         },
@@ -220,6 +235,7 @@ fn read_xlsx(path: &Path) -> Result<Sheet, Kind> {
             .collect(),
         formulas,
         lost_digits,
+        sha256: String::new(),
     })
 }
 

@@ -110,6 +110,8 @@ pub struct Checked {
     pub problems: Vec<Problem>,
     /// Rows that are not empty (below the header).
     pub rows: usize,
+    /// The SHA-256 of the file checked ([`Sheet::sha256`]), for the import's audit event.
+    pub sha256: String,
 }
 
 impl Checked {
@@ -662,7 +664,10 @@ pub fn check_with_progress(
     opts: &Options,
     progress: &mut dyn FnMut(usize, usize),
 ) -> crate::store::Result<Checked> {
-    let mut out = Checked::default();
+    let mut out = Checked {
+        sha256: sheet.sha256.clone(),
+        ..Checked::default()
+    };
     let Some(layout) = layout(sheet, &mut out.problems) else {
         return Ok(out);
     };
