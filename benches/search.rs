@@ -17,7 +17,8 @@
 //! 2..8 digits of existing children, and pinyin initials of 1..3 letters of existing names.
 //! Also the list without a search under each filter (the count and the window, no
 //! keystroke). The query plans of each kind are written to
-//! `target/bench-data/search-plans-<cases>.txt`.
+//! `target/bench-data/search-plans-<cases>.txt`. The database file is read once before
+//! measuring, so that it is in the OS's page cache (the numbers are for a warm cache).
 
 mod support;
 
@@ -35,7 +36,6 @@ use casepanel::tui::app::App;
 use casepanel::tui::env::{Clock, Env};
 use casepanel::tui::screens::case_list::CaseList;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ratatui::Terminal;
@@ -47,14 +47,37 @@ struct Samples {
     total: Vec<Duration>,
     key: Vec<Duration>,
     draw: Vec<Duration>,
+    /// CPU time of the thread for the key and the draw: the wall time without the waits
+    /// for a core (the machine is shared), with the reads from the OS's page cache.
+    cpu: Vec<Duration>,
 }
 
 impl Samples {
-    fn push(&mut self, key: Duration, draw: Duration) {
-        self.total.push(key + draw);
-        self.key.push(key);
-        self.draw.push(draw);
+    fn push(&mut self, t: Timing) {
+        self.total.push(t.key + t.draw);
+        self.key.push(t.key);
+        self.draw.push(t.draw);
+        self.cpu.push(t.cpu);
     }
+}
+
+#[derive(Clone, Copy)]
+struct Timing {
+    key: Duration,
+    draw: Duration,
+    cpu: Duration,
+}
+
+/// CPU time used by this thread so far.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
@@ -72,27 +95,32 @@ struct Bench {
 }
 
 impl Bench {
-    fn press(&mut self, code: KeyCode, mods: KeyModifiers) -> (Duration, Duration) {
+    fn press(&mut self, code: KeyCode, mods: KeyModifiers) -> Timing {
+        let c0 = thread_cpu();
         let t0 = Instant::now();
         self.app.on_key(KeyEvent::new(code, mods));
         let t1 = Instant::now();
         self.term
             .draw(|f| self.app.render(f))
             .expect("drawing into the test backend");
-        (t1 - t0, t1.elapsed())
+        let draw = t1.elapsed();
+        Timing {
+            key: t1 - t0,
+            draw,
+            cpu: thread_cpu() - c0,
+        }
     }
 
     /// Types `q` one character at a time; each keystroke's timing goes to `by_len[n - 1]`
     /// (n characters typed so far). Clears the field afterwards (timed into `clear`).
     fn type_query(&mut self, q: &str, by_len: &mut [Samples], clear: &mut Samples) {
         for (i, ch) in q.chars().enumerate() {
-            let (k, d) = self.press(KeyCode::Char(ch), KeyModifiers::NONE);
+            let t = self.press(KeyCode::Char(ch), KeyModifiers::NONE);
             if let Some(s) = by_len.get_mut(i) {
-                s.push(k, d);
+                s.push(t);
             }
         }
-        let (k, d) = self.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
-        clear.push(k, d);
+        clear.push(self.press(KeyCode::Char('u'), KeyModifiers::CONTROL));
     }
 }
 
@@ -184,8 +212,25 @@ fn filters() -> Vec<(&'static str, CaseFilter)> {
     ]
 }
 
+/// Reads the whole file once, so that it is in the OS's page cache: the numbers are for a
+/// database in memory (a laptop that has been working on it), not for the first reads
+/// after a reboot, which wait for the disk (see BENCHMARKS.md).
+fn warm(path: &std::path::Path) -> Duration {
+    use std::io::Read;
+    let t = Instant::now();
+    let mut f = std::fs::File::open(path).expect("opening the database");
+    let mut buf = vec![0u8; 8 << 20];
+    while f.read(&mut buf).expect("reading the database") > 0 {}
+    t.elapsed()
+}
+
 fn run(cases: usize, samples: usize, report: &mut String) {
     let db = support::database(&support::Spec::new(cases)).expect("benchmark database");
+    let warmed = warm(&db.path);
+    eprintln!(
+        "read the {cases}-case database once (page cache): {:.1} s",
+        warmed.as_secs_f64()
+    );
     let store = Store::open(&db.path).expect("open");
     let mut rng = ChaCha8Rng::seed_from_u64(8);
     let kids = sample_children(&store, samples, &mut rng);
@@ -210,7 +255,11 @@ fn run(cases: usize, samples: usize, report: &mut String) {
             search(&initials[..2.min(initials.len())]),
         ),
     ];
-    kinds.extend(filters().into_iter().map(|(n, f)| (format!("filter {n}"), f)));
+    kinds.extend(
+        filters()
+            .into_iter()
+            .map(|(n, f)| (format!("filter {n}"), f)),
+    );
     for (label, f) in &kinds {
         // No names in the file: the plans are the same for any name.
         plans.push_str(&format!("== {label}\n"));
@@ -237,7 +286,7 @@ fn run(cases: usize, samples: usize, report: &mut String) {
             }
         }
         lines.push(format!(
-            "| filter: {label} | {:.2} | {:.2} | - |",
+            "| filter: {label} (count + window of 40) | {:.2} | {:.2} | - | - | - |",
             pct(&mut times, 0.5),
             pct(&mut times, 0.99)
         ));
@@ -270,7 +319,9 @@ fn run(cases: usize, samples: usize, report: &mut String) {
         b.type_query(name, &mut name_prefix, &mut clear);
         // A given name: the last one or two characters (never the surname alone).
         if chars.len() >= 2 {
-            let tail: String = chars[chars.len() - chars.len().min(3) + 1..].iter().collect();
+            let tail: String = chars[chars.len() - chars.len().min(3) + 1..]
+                .iter()
+                .collect();
             b.type_query(&tail, &mut name_tail, &mut clear);
         }
         if !id.is_empty() {
@@ -279,19 +330,20 @@ fn run(cases: usize, samples: usize, report: &mut String) {
         let ini: String = initials.chars().take(3).collect();
         b.type_query(&ini, &mut init, &mut clear);
     }
-    let _ = b.app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
 
     let mut row = |label: String, s: &mut Samples| {
         if s.total.is_empty() {
             return;
         }
         lines.push(format!(
-            "| {label} ({} keys) | {:.2} | {:.2} | {:.2} / {:.2} |",
+            "| {label} ({} keys) | {:.2} | {:.2} | {:.2} / {:.2} | {:.2} | {:.2} |",
             s.total.len(),
             pct(&mut s.total, 0.5),
             pct(&mut s.total, 0.99),
             pct(&mut s.key, 0.99),
             pct(&mut s.draw, 0.99),
+            pct(&mut s.cpu, 0.5),
+            pct(&mut s.cpu, 0.99),
         ));
     };
     for (i, s) in name_prefix.iter_mut().enumerate() {
@@ -317,11 +369,13 @@ fn run(cases: usize, samples: usize, report: &mut String) {
         all.total.extend(&s.total);
         all.key.extend(&s.key);
         all.draw.extend(&s.draw);
+        all.cpu.extend(&s.cpu);
     }
     row("every search keystroke".into(), &mut all);
 
     report.push_str(&format!(
-        "\n{cases} cases (ms: p50 | p99 | p99 of the key's queries / of the draw)\n"
+        "\n{cases} cases, load average {} (ms, wall: p50 | p99 | p99 of the key's queries / of the draw | CPU: p50 | p99)\n",
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
     ));
     for l in lines {
         report.push_str(&l);
@@ -353,7 +407,10 @@ fn main() {
     for cases in sizes {
         let t = Instant::now();
         run(cases, samples, &mut report);
-        eprintln!("search bench at {cases} cases: {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "search bench at {cases} cases: {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     println!("{report}");
 }

@@ -66,7 +66,26 @@ fn stored_grams(c: &Connection) -> BTreeSet<(String, i64)> {
         .unwrap()
 }
 
+fn assert_keys_in_step(c: &Connection, when: &str) {
+    let query = |sql: &str| -> BTreeSet<(String, String, i64)> {
+        c.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let want = query(
+        "SELECT 'id', c.id_number, k.id FROM case_file k JOIN child c ON c.id = k.child_id
+         WHERE c.id_number IS NOT NULL
+         UNION ALL SELECT 'initials', c.initials, k.id FROM case_file k JOIN child c ON c.id = k.child_id",
+    );
+    let have = query("SELECT kind, key, case_id FROM case_key");
+    assert_eq!(have, want, "{when}: case_key out of step");
+}
+
 fn assert_grams_in_step(c: &Connection, when: &str) {
+    assert_keys_in_step(c, when);
     let want = expected_grams(c);
     let have = stored_grams(c);
     let missing: Vec<_> = want.difference(&have).take(5).collect();
@@ -149,8 +168,8 @@ fn check_query(c: &Connection, q: &str) {
         want.len().min(cap),
         "{q:?}: bounded count"
     );
-    // The order the list promises.
-    let keys: Vec<(String, String, i64, i64)> = rows
+    // The order the list promises: (ID number, initials, case id) of each row.
+    let keys: Vec<(String, String, i64)> = rows
         .iter()
         .map(|r| {
             let initials: String = c
@@ -158,29 +177,16 @@ fn check_query(c: &Connection, q: &str) {
                 .unwrap()
                 .query_row([r.child_id], |x| x.get(0))
                 .unwrap();
-            (
-                r.id_number.clone().unwrap_or_default(),
-                initials,
-                r.child_id,
-                r.case_id,
-            )
+            (r.id_number.clone().unwrap_or_default(), initials, r.case_id)
         })
         .collect();
-    let sorted = |mut v: Vec<(String, String, i64, i64)>,
-                  key: fn(&(String, String, i64, i64)) -> (String, i64, i64)| {
-        v.sort_by_key(key);
-        v
-    };
-    let expect = match CaseOrder::of(&filter) {
+    let mut expect = keys.clone();
+    match CaseOrder::of(&filter) {
         CaseOrder::Severity => return,
-        CaseOrder::NewestCase => {
-            let mut v = keys.clone();
-            v.sort_by_key(|k| std::cmp::Reverse(k.3));
-            v
-        }
-        CaseOrder::IdNumber => sorted(keys.clone(), |k| (k.0.clone(), k.3, 0)),
-        CaseOrder::Initials => sorted(keys.clone(), |k| (k.1.clone(), k.2, k.3)),
-    };
+        CaseOrder::NewestCase => expect.sort_by_key(|k| std::cmp::Reverse(k.2)),
+        CaseOrder::IdNumber => expect.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2))),
+        CaseOrder::Initials => expect.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2))),
+    }
     assert_eq!(keys, expect, "{q:?}: not in the order the list names");
 }
 
@@ -283,6 +289,12 @@ fn the_search_agrees_with_a_brute_force_scan_after_every_kind_of_write() {
             // Behind the store's back (its connection: audited tables need its functions).
             tx.execute("UPDATE child SET name = 'Ab%' WHERE id = ?1", [new_ids[1]])?;
             tx.execute("UPDATE child SET name = name WHERE id = 6", [])?;
+            // A new ID number and initials behind the store's back; one taken away.
+            tx.execute(
+                "UPDATE child SET id_number = '210181201001010011', initials = 'qq' WHERE id = 7",
+                [],
+            )?;
+            tx.execute("UPDATE child SET id_number = NULL WHERE id = 8", [])?;
             Ok(())
         })
         .unwrap();
@@ -301,8 +313,19 @@ fn the_search_agrees_with_a_brute_force_scan_after_every_kind_of_write() {
     let mut qs = queries_from(store.conn(), &mut rng, 40);
     qs.extend(
         [
-            "欧阳", "阳明华", "司马", "小明", "张张", "张三明", "ab%", "b%", "A%", "li m",
-            "Li Ming", "i m", "三明张",
+            "欧阳",
+            "阳明华",
+            "司马",
+            "小明",
+            "张张",
+            "张三明",
+            "ab%",
+            "b%",
+            "A%",
+            "li m",
+            "Li Ming",
+            "i m",
+            "三明张",
         ]
         .map(String::from),
     );
@@ -381,7 +404,10 @@ fn a_version_6_database_gets_its_name_pieces_when_migrated() {
         .collect();
     assert_eq!(names, vec!["张三明"]);
     let chain = casepanel::store::audit::verify_chain(c).unwrap();
-    assert!(chain.broken.is_none(), "the migration leaves the trail whole");
+    assert!(
+        chain.broken.is_none(),
+        "the migration leaves the trail whole"
+    );
 }
 
 /// The severity order the list promises without a search, as a sort key (the region's
@@ -442,6 +468,17 @@ fn the_list_without_a_search_is_in_severity_order_under_every_filter() {
         due_by: Some(today()),
         ..Default::default()
     });
+    for t in DifficultyType::ALL.iter().take(3) {
+        filters.push(CaseFilter {
+            difficulty: Some(*t),
+            ..Default::default()
+        });
+        filters.push(CaseFilter {
+            difficulty: Some(*t),
+            status: Some(CaseStatus::Active),
+            ..Default::default()
+        });
+    }
     // A region big enough to be read along the list's order (the whole province).
     filters.push(CaseFilter {
         region: Some("21".into()),
@@ -467,7 +504,10 @@ fn the_list_without_a_search_is_in_severity_order_under_every_filter() {
     for f in filters {
         let rows = listed(c, &f);
         assert_eq!(rows.len(), queries::count_cases(c, &f).unwrap(), "{f:?}");
-        assert!(!rows.is_empty() || f.search == "张", "{f:?}: the data has some");
+        assert!(
+            !rows.is_empty() || f.search == "张",
+            "{f:?}: the data has some"
+        );
         for r in &rows {
             if let Some(s) = f.status {
                 assert_eq!(r.status, s, "{f:?}");
@@ -480,9 +520,11 @@ fn the_list_without_a_search_is_in_severity_order_under_every_filter() {
             }
             if let Some(reg) = &f.region {
                 let code: String = c
-                    .query_row("SELECT region FROM case_file WHERE id = ?1", [r.case_id], |x| {
-                        x.get(0)
-                    })
+                    .query_row(
+                        "SELECT region FROM case_file WHERE id = ?1",
+                        [r.case_id],
+                        |x| x.get(0),
+                    )
                     .unwrap();
                 let prefix = queries::region_prefix(reg);
                 assert!(code.starts_with(&prefix), "{f:?}");
@@ -543,11 +585,16 @@ fn windows_are_read_from_an_index_not_sorted() {
                 "{f:?}: the window sorts every match:\n{plan}"
             );
             assert!(
-                !plan.lines().any(|l| l.trim() == "SCAN c" || l.trim() == "SCAN k"),
+                !plan
+                    .lines()
+                    .any(|l| l.trim() == "SCAN c" || l.trim() == "SCAN k"),
                 "{f:?}: a full scan:\n{plan}"
             );
         }
         let plan = casepanel::store::explain_plan(c, &count[0].0, &count[0].1).unwrap();
-        assert!(!plan.contains("SCAN c"), "{f:?}: the count reads every child:\n{plan}");
+        assert!(
+            !plan.contains("SCAN c"),
+            "{f:?}: the count reads every child:\n{plan}"
+        );
     }
 }

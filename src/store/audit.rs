@@ -180,13 +180,13 @@ fn literal(s: &str) -> String {
 
 /// Every table that holds data: all but SQLite's own, the audit table, the autosaved
 /// drafts (text being typed, rewritten every two seconds; what is saved from it is audited
-/// where it lands) and the name search's pieces (`name_gram`, derived from `child.name` by
-/// triggers: the names themselves are audited).
+/// where it lands) and the search's keys (`name_gram`, `case_key`: derived from `child` and
+/// `case_file` by triggers; what they are derived from is audited).
 fn shapes(c: &Connection) -> super::Result<Vec<TableShape>> {
     let names: Vec<String> = c
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table'
-               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('audit', 'autosave', 'name_gram')
+               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('audit', 'autosave', 'name_gram', 'case_key')
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?

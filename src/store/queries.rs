@@ -141,7 +141,8 @@ impl SearchKind {
         if q.is_empty() {
             SearchKind::None
         } else if q.starts_with(|c: char| c.is_ascii_digit())
-            && q.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
         {
             SearchKind::IdPrefix(q.to_ascii_uppercase())
         } else if q.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -161,9 +162,9 @@ pub enum CaseOrder {
     Severity,
     /// A name search: the case opened last first (the highest case number).
     NewestCase,
-    /// An ID-number search: by ID number.
+    /// An ID-number search: by ID number, then the case number.
     IdNumber,
-    /// An initials search: by initials, then the child registered first.
+    /// An initials search: by initials, then the case number.
     Initials,
 }
 
@@ -185,7 +186,8 @@ struct Plan {
     from: String,
     conds: Vec<String>,
     args: Vec<Value>,
-    order: String,
+    /// The terms of the ORDER BY, each with " DESC" where descending.
+    order: Vec<String>,
 }
 
 impl Plan {
@@ -200,6 +202,34 @@ impl Plan {
         } else {
             format!("WHERE {}", self.conds.join(" AND "))
         }
+    }
+
+    /// The window's statement: the ids of `limit` cases from `offset` (arguments `?l`,
+    /// `?o`), read in order from the plan's tables alone, then their rows (a region's cases
+    /// that are sorted are sorted as index entries, and skipped rows cost no joins).
+    fn window_sql(&self, l: usize, o: usize) -> String {
+        let mut keys = vec!["k.id AS kid".to_string()];
+        let mut outer = Vec::new();
+        for (i, t) in self.order.iter().enumerate() {
+            let (expr, desc) = match t.strip_suffix(" DESC") {
+                Some(e) => (e, " DESC"),
+                None => (t.as_str(), ""),
+            };
+            keys.push(format!("{expr} AS s{i}"));
+            outer.push(format!("w.s{i}{desc}"));
+        }
+        format!(
+            "{CASE_ROW_COLUMNS}
+             FROM (SELECT {} FROM {} {} ORDER BY {} LIMIT ?{l} OFFSET ?{o}) w
+             CROSS JOIN case_file k ON k.id = w.kid JOIN child c ON c.id = k.child_id
+             {CASE_ROW_REGION}
+             ORDER BY {}",
+            keys.join(", "),
+            self.from,
+            self.where_(),
+            self.order.join(", "),
+            outer.join(", ")
+        )
     }
 }
 
@@ -216,31 +246,31 @@ fn count_upto(c: &Connection, sql: &str, args: &[Value], cap: usize) -> Result<u
     Ok(n as usize)
 }
 
-/// The piece of a name query to look up in `name_gram`: the query itself up to two
-/// characters, else its rarest two-character piece (the name is then checked with LIKE).
-fn name_gram_for(c: &Connection, q: &str) -> Result<String> {
+/// The pieces of a name query to look up in `name_gram`: the query itself up to two
+/// characters; else its two-character pieces, the rarest first (it leads; the others are
+/// checked on the index before the name is read for LIKE).
+fn name_grams_for(c: &Connection, q: &str) -> Result<Vec<String>> {
     let chars: Vec<char> = q.chars().collect();
     if chars.len() <= 2 {
-        return Ok(q.to_string());
+        return Ok(vec![q.to_string()]);
     }
-    let mut best: Option<(usize, String)> = None;
+    let mut grams: Vec<(usize, String)> = Vec::new();
     for w in chars.windows(2) {
         let g: String = w.iter().collect();
-        let cap = best.as_ref().map_or(100_000, |(n, _)| *n);
+        if grams.iter().any(|(_, h)| *h == g) {
+            continue;
+        }
+        // Past a few thousand it makes no difference which leads.
         let n = count_upto(
             c,
             "SELECT 1 FROM name_gram WHERE gram = ?1",
             &[Value::Text(g.clone())],
-            cap,
+            5000,
         )?;
-        if best.as_ref().is_none_or(|(b, _)| n < *b) {
-            best = Some((n, g));
-        }
-        if n == 0 {
-            break;
-        }
+        grams.push((n, g));
     }
-    Ok(best.map(|(_, g)| g).unwrap_or_default())
+    grams.sort_by_key(|(n, _)| *n);
+    Ok(grams.into_iter().map(|(_, g)| g).collect())
 }
 
 /// A region filter holding at least this many cases is read along the list's order (its
@@ -260,10 +290,10 @@ enum For {
 /// arms a due-date window is read in (see [`cases`]).
 fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Result<Plan> {
     let mut p = Plan {
-        from: "case_file k JOIN child c ON c.id = k.child_id".into(),
+        from: "case_file k".into(),
         conds: Vec::new(),
         args: Vec::new(),
-        order: String::new(),
+        order: Vec::new(),
     };
     let search = SearchKind::of(&f.search);
     // Whether the count must read the case (or the child) for its conditions.
@@ -280,16 +310,19 @@ fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Resul
         p.conds.push(format!("coalesce(k.level, 4) = ?{i}"));
         needs_case = true;
     }
+    // The count of a type's cases starts from the type's index (unless a search or a
+    // region leads); the window checks each case it reads in order.
+    let type_leads = purpose == For::Count
+        && f.difficulty.is_some()
+        && f.region.is_none()
+        && search == SearchKind::None;
     if let Some(t) = f.difficulty {
         let i = p.arg(Value::Text(t.code().into()));
-        p.conds.push(if purpose == For::Count && search == SearchKind::None {
-            // The count may start from the type's cases.
-            format!("k.id IN (SELECT t.case_id FROM case_type t WHERE t.type = ?{i})")
+        p.conds.push(if type_leads {
+            format!("t.type = ?{i}")
         } else {
-            // The window checks each case it reads in order.
             format!("EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{i})")
         });
-        needs_case = true;
     }
     if let Some(r) = &f.region {
         let (lo, hi) = region_range(r);
@@ -317,7 +350,10 @@ fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Resul
         ));
         needs_case = true;
     }
-    match search {
+    if f.difficulty.is_some() && !type_leads {
+        needs_case = true;
+    }
+    match &search {
         SearchKind::None => {
             // Terms made constant by the filter are left out, so that the order is an
             // index's (008_name_search.sql: case_list_order, _status, _level).
@@ -332,49 +368,65 @@ fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Resul
                 terms.push("k.next_review IS NULL");
             }
             terms.extend(["k.next_review", "k.region", "k.id"]);
-            p.order = terms.join(", ");
-            p.from = if purpose == For::Count {
-                "case_file k".into()
-            } else {
-                "case_file k JOIN child c ON c.id = k.child_id".into()
+            p.order = terms.into_iter().map(String::from).collect();
+            p.from = match (type_leads, needs_case) {
+                (true, true) => "case_type t CROSS JOIN case_file k ON k.id = t.case_id".into(),
+                (true, false) => "case_type t".into(),
+                (false, _) => "case_file k".into(),
             };
         }
-        SearchKind::IdPrefix(q) => {
-            let (lo, hi) = prefix_range(&q);
+        SearchKind::IdPrefix(q) | SearchKind::Initials(q) => {
+            let kind = if matches!(search, SearchKind::IdPrefix(_)) {
+                "id"
+            } else {
+                "initials"
+            };
+            let (lo, hi) = prefix_range(q);
             let a = p.arg(Value::Text(lo));
             let b = p.arg(Value::Text(hi));
-            p.from = "child c CROSS JOIN case_file k ON k.child_id = c.id".into();
-            p.conds
-                .push(format!("c.id_number >= ?{a} AND c.id_number < ?{b}"));
-            p.order = "c.id_number, k.id".into();
-        }
-        SearchKind::Initials(q) => {
-            let (lo, hi) = prefix_range(&q);
-            let a = p.arg(Value::Text(lo));
-            let b = p.arg(Value::Text(hi));
-            p.from = "child c CROSS JOIN case_file k ON k.child_id = c.id".into();
-            p.conds
-                .push(format!("c.initials >= ?{a} AND c.initials < ?{b}"));
-            p.order = "c.initials, c.id, k.id".into();
+            p.conds.push(format!(
+                "x.kind = '{kind}' AND x.key >= ?{a} AND x.key < ?{b}"
+            ));
+            p.from = if purpose == For::Count && !needs_case {
+                // Keyed by case: counting the keys counts the cases.
+                "case_key x".into()
+            } else {
+                "case_key x CROSS JOIN case_file k ON k.id = x.case_id".into()
+            };
+            p.order = vec!["x.key".into(), "x.case_id".into()];
         }
         SearchKind::Name(q) => {
-            let gram = name_gram_for(c, &q)?;
-            let a = p.arg(Value::Text(gram));
-            p.conds.push(format!("g.gram = ?{a}"));
+            let grams = name_grams_for(c, q)?;
+            // The other pieces are joined right after the leading one (each is one probe
+            // of the primary key), before a case or a name is read.
+            let mut others = String::new();
+            for (i, gram) in grams.into_iter().enumerate() {
+                let a = p.arg(Value::Text(gram));
+                if i == 0 {
+                    p.conds.push(format!("g.gram = ?{a}"));
+                } else {
+                    others.push_str(&format!(
+                        " CROSS JOIN name_gram h{i} ON h{i}.gram = ?{a} AND h{i}.case_id = g.case_id"
+                    ));
+                }
+            }
             let like = q.chars().count() > 2;
             if like {
-                let b = p.arg(Value::Text(format!("%{}%", like_escape(&q))));
+                let b = p.arg(Value::Text(format!("%{}%", like_escape(q))));
                 p.conds.push(format!("c.name LIKE ?{b} ESCAPE '\\'"));
             }
-            p.from = if purpose == For::Count && !like && !needs_case {
+            p.from = if like {
+                format!(
+                    "name_gram g{others} CROSS JOIN case_file k ON k.id = g.case_id
+                     CROSS JOIN child c ON c.id = k.child_id"
+                )
+            } else if purpose == For::Count && !needs_case {
                 // The pieces are keyed by case: counting them counts the cases.
                 "name_gram g".into()
             } else {
-                "name_gram g CROSS JOIN case_file k ON k.id = g.case_id
-                 CROSS JOIN child c ON c.id = k.child_id"
-                    .into()
+                "name_gram g CROSS JOIN case_file k ON k.id = g.case_id".into()
             };
-            p.order = "g.case_id DESC".into();
+            p.order = vec!["g.case_id DESC".into()];
         }
     }
     Ok(p)
@@ -397,16 +449,7 @@ fn window(
     let mut p = plan(c, f, For::Window, arm)?;
     let l = p.arg(Value::Integer(limit as i64));
     let o = p.arg(Value::Integer(offset as i64));
-    let sql = format!(
-        "{CASE_ROW_COLUMNS}
-         FROM {} {CASE_ROW_REGION}
-         {}
-         ORDER BY {}
-         LIMIT ?{l} OFFSET ?{o}",
-        p.from,
-        p.where_(),
-        p.order
-    );
+    let sql = p.window_sql(l, o);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(p.args), case_row_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -487,15 +530,7 @@ pub fn case_list_statements(
         let mut p = plan(c, filter, For::Window, arm)?;
         let l = p.arg(Value::Integer(limit as i64));
         let o = p.arg(Value::Integer(0));
-        out.push((
-            format!(
-                "{CASE_ROW_COLUMNS} FROM {} {CASE_ROW_REGION} {} ORDER BY {} LIMIT ?{l} OFFSET ?{o}",
-                p.from,
-                p.where_(),
-                p.order
-            ),
-            p.args,
-        ));
+        out.push((p.window_sql(l, o), p.args));
     }
     let mut p = plan(c, filter, For::Count, None)?;
     let i = p.arg(Value::Integer(cap as i64));

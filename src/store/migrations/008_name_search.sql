@@ -91,6 +91,72 @@ CREATE TRIGGER name_gram_child_del AFTER DELETE ON child BEGIN
         WHERE p.key + w.value <= length(old.name));
 END;
 
+-- ID-number and initials searches are prefixes, read from `case_key` for the same reason:
+-- the case's child's ID number (kind 'id') and pinyin initials (kind 'initials'), keyed by
+-- case, so a prefix is one range that counts the cases and hands them over in order.
+-- Derived and not audited, like `name_gram`.
+CREATE TABLE case_key (
+    kind     TEXT NOT NULL CHECK (kind IN ('id', 'initials')),
+    key      TEXT NOT NULL,
+    case_id  INTEGER NOT NULL,
+    PRIMARY KEY (kind, key, case_id)
+) WITHOUT ROWID;
+
+INSERT INTO case_key (kind, key, case_id)
+SELECT 'id', c.id_number, k.id FROM case_file k JOIN child c ON c.id = k.child_id
+WHERE c.id_number IS NOT NULL
+UNION ALL
+SELECT 'initials', c.initials, k.id FROM case_file k JOIN child c ON c.id = k.child_id
+ORDER BY 1, 2, 3;
+
+CREATE TRIGGER case_key_case_ins AFTER INSERT ON case_file BEGIN
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'id', c.id_number, new.id FROM child c
+    WHERE c.id = new.child_id AND c.id_number IS NOT NULL;
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'initials', c.initials, new.id FROM child c WHERE c.id = new.child_id;
+END;
+
+CREATE TRIGGER case_key_case_upd AFTER UPDATE OF id, child_id ON case_file
+WHEN old.id IS NOT new.id OR old.child_id IS NOT new.child_id BEGIN
+    DELETE FROM case_key WHERE case_id = old.id AND kind = 'id'
+        AND key = (SELECT id_number FROM child WHERE id = old.child_id);
+    DELETE FROM case_key WHERE case_id = old.id AND kind = 'initials'
+        AND key = (SELECT initials FROM child WHERE id = old.child_id);
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'id', c.id_number, new.id FROM child c
+    WHERE c.id = new.child_id AND c.id_number IS NOT NULL;
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'initials', c.initials, new.id FROM child c WHERE c.id = new.child_id;
+END;
+
+CREATE TRIGGER case_key_case_del AFTER DELETE ON case_file BEGIN
+    DELETE FROM case_key WHERE case_id = old.id AND kind = 'id'
+        AND key = (SELECT id_number FROM child WHERE id = old.child_id);
+    DELETE FROM case_key WHERE case_id = old.id AND kind = 'initials'
+        AND key = (SELECT initials FROM child WHERE id = old.child_id);
+END;
+
+CREATE TRIGGER case_key_child_upd AFTER UPDATE OF id_number, initials ON child
+WHEN old.id_number IS NOT new.id_number OR old.initials IS NOT new.initials BEGIN
+    DELETE FROM case_key WHERE kind = 'id' AND key = old.id_number
+        AND case_id IN (SELECT id FROM case_file WHERE child_id = old.id);
+    DELETE FROM case_key WHERE kind = 'initials' AND key = old.initials
+        AND case_id IN (SELECT id FROM case_file WHERE child_id = old.id);
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'id', new.id_number, k.id FROM case_file k
+    WHERE k.child_id = new.id AND new.id_number IS NOT NULL;
+    INSERT OR IGNORE INTO case_key (kind, key, case_id)
+    SELECT 'initials', new.initials, k.id FROM case_file k WHERE k.child_id = new.id;
+END;
+
+CREATE TRIGGER case_key_child_del AFTER DELETE ON child BEGIN
+    DELETE FROM case_key WHERE kind = 'id' AND key = old.id_number
+        AND case_id IN (SELECT id FROM case_file WHERE child_id = old.id);
+    DELETE FROM case_key WHERE kind = 'initials' AND key = old.initials
+        AND case_id IN (SELECT id FROM case_file WHERE child_id = old.id);
+END;
+
 -- The case list's order (closed last, most severe first, then the next review, undated
 -- last; then the region and the case id: the index's rowid) as indexes, so that a window
 -- of it is read in order instead of sorting every case: one for the whole list, one when a
