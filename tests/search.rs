@@ -598,3 +598,62 @@ fn windows_are_read_from_an_index_not_sorted() {
         );
     }
 }
+
+#[test]
+fn the_list_counts_to_a_cap_and_further_when_asked() {
+    use casepanel::config::Config;
+    use casepanel::domain::criteria::Catalogue;
+    use casepanel::i18n::Lang;
+    use casepanel::tui::app::App;
+    use casepanel::tui::env::{Clock, Env};
+    use casepanel::tui::screens::case_list::CaseList;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let store = generated(1200);
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM case_file", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 1000, "the data must pass the cap");
+    let mut env = Env::new(
+        store,
+        Catalogue::builtin(),
+        Lang::Zh,
+        Clock::Fixed(today().and_hms_opt(9, 0, 0).unwrap()),
+        Config::default(),
+    );
+    let list = CaseList::open(&mut env, CaseFilter::default()).unwrap();
+    let mut app = App::new(env, Box::new(list));
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("超过 1,000 件"), "{s}");
+    assert!(s.contains("/ 1,000+"), "{s}");
+    // End counts to the end and shows the last case of the severity order.
+    app.on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    let s = screen(&mut app, 120, 30);
+    let grouped = {
+        let digits = n.to_string();
+        let (a, b) = digits.split_at(digits.len() - 3);
+        format!("{a},{b}")
+    };
+    assert!(s.contains(&format!("共 {grouped} 件")), "{s}");
+    assert!(s.contains(&format!("/ {grouped}\n")), "{s}");
+    let last = queries::cases(
+        app.env.store.conn(),
+        &CaseFilter::default(),
+        n as usize - 1,
+        1,
+    )
+    .unwrap()
+    .remove(0);
+    assert!(
+        s.contains(&casepanel::domain::case::case_number(last.case_id)),
+        "the last case is shown:\n{s}"
+    );
+    // Back to the top: the full count is kept.
+    app.on_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
+    let s = screen(&mut app, 120, 30);
+    assert!(
+        s.contains(&format!("共 {grouped} 件")),
+        "counted once, kept: {s}"
+    );
+}
