@@ -34,7 +34,7 @@ fn live_rows(c: &Connection) -> BTreeMap<String, BTreeMap<String, Value>> {
     let tables: Vec<String> = c
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT IN ('audit', 'autosave') ORDER BY name",
+             AND name NOT IN ('audit', 'autosave', 'name_gram', 'case_key') ORDER BY name",
         )
         .unwrap()
         .query_map([], |r| r.get(0))

@@ -487,6 +487,29 @@ fn search_as_you_type_by_id_prefix() {
     assert!(s.contains("共 1 件") && s.contains("欧阳＊娜"), "{s}");
 }
 
+/// A search names the order its matches are listed in (the order of its index).
+fn searched(lang: Lang, query: &str, w: u16, h: u16) -> String {
+    let mut app = list_app(lang);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, query);
+    body(&mut app, w, h)
+}
+
+#[test]
+fn case_list_search_by_name_zh_80x24() {
+    insta::assert_snapshot!(searched(Lang::Zh, "明", 80, 24));
+}
+
+#[test]
+fn case_list_search_by_initials_en_160x48() {
+    insta::assert_snapshot!(searched(Lang::En, "zs", 160, 48));
+}
+
+#[test]
+fn case_list_search_by_id_prefix_zh_160x48() {
+    insta::assert_snapshot!(searched(Lang::Zh, "2101", 160, 48));
+}
+
 #[test]
 fn search_as_you_type_by_pinyin_initials() {
     let s = search(Lang::Zh, "zsm");

@@ -68,8 +68,8 @@ pub fn cache_dir() -> PathBuf {
 }
 
 /// A fingerprint of what the generator writes and of the schema: the hash of every row of a
-/// small generated database (and the schema text). Any change to the generator's output
-/// or to the schema changes it.
+/// small generated database (and the schema text), the audit trail's aside (its rows carry
+/// the time of the run). Any change to the generator's output or to the schema changes it.
 pub fn generator_fingerprint() -> String {
     let mut store = Store::open_in_memory().expect("in-memory database");
     generate(

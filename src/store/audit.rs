@@ -178,14 +178,15 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// Every table that holds data: all but SQLite's own, the audit table, and the autosaved
+/// Every table that holds data: all but SQLite's own, the audit table, the autosaved
 /// drafts (text being typed, rewritten every two seconds; what is saved from it is audited
-/// where it lands).
+/// where it lands) and the search's keys (`name_gram`, `case_key`: derived from `child` and
+/// `case_file` by triggers; what they are derived from is audited).
 fn shapes(c: &Connection) -> super::Result<Vec<TableShape>> {
     let names: Vec<String> = c
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table'
-               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('audit', 'autosave')
+               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('audit', 'autosave', 'name_gram', 'case_key')
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?

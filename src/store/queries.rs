@@ -28,6 +28,13 @@ pub struct CaseRow {
     pub ad_hoc: bool,
 }
 
+const CASE_ROW_COLUMNS: &str = "SELECT k.id, c.id, c.name, c.sex, c.birth_date, c.id_number,
+                coalesce(p.name || ' ', '') || r.name, k.status, k.level, k.next_review,
+                EXISTS (SELECT 1 FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL)";
+
+const CASE_ROW_REGION: &str =
+    "JOIN region r ON r.code = k.region LEFT JOIN region p ON p.code = r.parent";
+
 const CASE_ROW_SELECT: &str = "SELECT k.id, c.id, c.name, c.sex, c.birth_date, c.id_number,
                 coalesce(p.name || ' ', '') || r.name, k.status, k.level, k.next_review,
                 EXISTS (SELECT 1 FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL)
@@ -96,89 +103,446 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn where_clause(f: &CaseFilter) -> (String, Vec<Value>) {
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
-    if let Some(s) = f.status {
-        args.push(Value::Text(s.code().into()));
-        conds.push(format!("k.status = ?{}", args.len()));
-    }
-    if let Some(l) = f.level {
-        args.push(Value::Integer(l.number().into()));
-        conds.push(format!("k.level = ?{}", args.len()));
-    }
-    if let Some(t) = f.difficulty {
-        args.push(Value::Text(t.code().into()));
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(r) = &f.region {
-        args.push(Value::Text(format!("{}%", like_escape(&region_prefix(r)))));
-        conds.push(format!("k.region LIKE ?{} ESCAPE '\\'", args.len()));
-    }
-    if let Some(d) = f.due_by {
-        args.push(Value::Text(d.to_string()));
-        conds.push(format!(
-            "k.status = 'active' AND k.next_review <= ?{}",
-            args.len()
-        ));
-    }
-    let q = crate::text::sanitize_line(&f.search);
-    if !q.is_empty() {
-        if q.chars()
-            .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
-        {
-            args.push(Value::Text(format!("{}%", q.to_ascii_uppercase())));
-            conds.push(format!("c.id_number LIKE ?{}", args.len()));
-        } else if q.chars().all(|c| c.is_ascii_alphabetic()) {
-            args.push(Value::Text(format!("{}%", q.to_ascii_lowercase())));
-            conds.push(format!("c.initials LIKE ?{}", args.len()));
-        } else {
-            args.push(Value::Text(format!("%{}%", like_escape(&q))));
-            conds.push(format!("c.name LIKE ?{} ESCAPE '\\'", args.len()));
+/// `lo <= s < hi` for every `s` that starts with `prefix` (ASCII), for an index range.
+fn prefix_range(prefix: &str) -> (String, String) {
+    let mut hi = prefix.as_bytes().to_vec();
+    while let Some(b) = hi.pop() {
+        if b < 0x7f {
+            hi.push(b + 1);
+            break;
         }
     }
-    let w = if conds.is_empty() {
-        String::new()
+    let hi = if hi.is_empty() {
+        "\u{10ffff}".to_string()
     } else {
-        format!("WHERE {}", conds.join(" AND "))
+        String::from_utf8(hi).unwrap_or_else(|_| "\u{10ffff}".into())
     };
-    (w, args)
+    (prefix.to_string(), hi)
 }
 
-/// Cases matching `filter`: the most severe and most overdue first; `limit` rows from
-/// `offset`.
+/// What a search query is taken as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchKind {
+    /// No search.
+    None,
+    /// The start of an ID number: a digit, then digits (and the check character `X`).
+    IdPrefix(String),
+    /// The start of the pinyin initials (ASCII letters only): `zsm` finds 张三明.
+    Initials(String),
+    /// Any part of the name (ASCII letters compared without case, as LIKE does).
+    Name(String),
+}
+
+impl SearchKind {
+    /// How `search` (as typed) is read.
+    pub fn of(search: &str) -> SearchKind {
+        let q = crate::text::sanitize_line(search);
+        let q = q.trim();
+        if q.is_empty() {
+            SearchKind::None
+        } else if q.starts_with(|c: char| c.is_ascii_digit())
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X')
+        {
+            SearchKind::IdPrefix(q.to_ascii_uppercase())
+        } else if q.chars().all(|c| c.is_ascii_alphabetic()) {
+            SearchKind::Initials(q.to_ascii_lowercase())
+        } else {
+            SearchKind::Name(q.to_ascii_lowercase())
+        }
+    }
+}
+
+/// The order a case list is in: it follows the search, so that a window is read from an
+/// index instead of sorting every match (a one-character surname matches a tenth of the
+/// children).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Open before closed, most severe first, then the next review (undated last).
+    Severity,
+    /// A name search: the case opened last first (the highest case number).
+    NewestCase,
+    /// An ID-number search: by ID number, then the case number.
+    IdNumber,
+    /// An initials search: by initials, then the case number.
+    Initials,
+}
+
+impl CaseOrder {
+    pub fn of(filter: &CaseFilter) -> CaseOrder {
+        match SearchKind::of(&filter.search) {
+            SearchKind::None => CaseOrder::Severity,
+            SearchKind::IdPrefix(_) => CaseOrder::IdNumber,
+            SearchKind::Initials(_) => CaseOrder::Initials,
+            SearchKind::Name(_) => CaseOrder::NewestCase,
+        }
+    }
+}
+
+/// A case list's query: where the rows come from, which ones, in what order.
+struct Plan {
+    /// The FROM clause for `case_file k` and `child c` (the order of the tables is forced
+    /// with CROSS JOIN where the search decides which index leads).
+    from: String,
+    conds: Vec<String>,
+    args: Vec<Value>,
+    /// The terms of the ORDER BY, each with " DESC" where descending.
+    order: Vec<String>,
+}
+
+impl Plan {
+    fn arg(&mut self, v: Value) -> usize {
+        self.args.push(v);
+        self.args.len()
+    }
+
+    fn where_(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conds.join(" AND "))
+        }
+    }
+
+    /// The window's statement: the ids of `limit` cases from `offset` (arguments `?l`,
+    /// `?o`), read in order from the plan's tables alone, then their rows (a region's cases
+    /// that are sorted are sorted as index entries, and skipped rows cost no joins).
+    fn window_sql(&self, l: usize, o: usize) -> String {
+        let mut keys = vec!["k.id AS kid".to_string()];
+        let mut outer = Vec::new();
+        for (i, t) in self.order.iter().enumerate() {
+            let (expr, desc) = match t.strip_suffix(" DESC") {
+                Some(e) => (e, " DESC"),
+                None => (t.as_str(), ""),
+            };
+            keys.push(format!("{expr} AS s{i}"));
+            outer.push(format!("w.s{i}{desc}"));
+        }
+        format!(
+            "{CASE_ROW_COLUMNS}
+             FROM (SELECT {} FROM {} {} ORDER BY {} LIMIT ?{l} OFFSET ?{o}) w
+             CROSS JOIN case_file k ON k.id = w.kid JOIN child c ON c.id = k.child_id
+             {CASE_ROW_REGION}
+             ORDER BY {}",
+            keys.join(", "),
+            self.from,
+            self.where_(),
+            self.order.join(", "),
+            outer.join(", ")
+        )
+    }
+}
+
+/// How many rows `sql` (a `SELECT 1 ...` with `?1`.. from `args`) has, counted up to `cap`.
+fn count_upto(c: &Connection, sql: &str, args: &[Value], cap: usize) -> Result<usize> {
+    let mut args = args.to_vec();
+    args.push(Value::Integer(cap.min(i64::MAX as usize) as i64));
+    let n: i64 = c
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM ({sql} LIMIT ?{})",
+            args.len()
+        ))?
+        .query_row(params_from_iter(args), |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// The pieces of a name query to look up in `name_gram`: the query itself up to two
+/// characters; else its two-character pieces, the rarest first (it leads; the others are
+/// checked on the index before the name is read for LIKE).
+fn name_grams_for(c: &Connection, q: &str) -> Result<Vec<String>> {
+    let chars: Vec<char> = q.chars().collect();
+    if chars.len() <= 2 {
+        return Ok(vec![q.to_string()]);
+    }
+    let mut grams: Vec<(usize, String)> = Vec::new();
+    for w in chars.windows(2) {
+        let g: String = w.iter().collect();
+        if grams.iter().any(|(_, h)| *h == g) {
+            continue;
+        }
+        // Past a few thousand it makes no difference which leads.
+        let n = count_upto(
+            c,
+            "SELECT 1 FROM name_gram WHERE gram = ?1",
+            &[Value::Text(g.clone())],
+            5000,
+        )?;
+        grams.push((n, g));
+    }
+    grams.sort_by_key(|(n, _)| *n);
+    Ok(grams.into_iter().map(|(_, g)| g).collect())
+}
+
+/// A region filter holding at least this many cases is read along the list's order (its
+/// code checked on each index entry); a smaller one is read whole and sorted.
+const REGION_WALK: usize = 2000;
+
+/// What [`plan`] is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum For {
+    /// The window: rows in order.
+    Window,
+    /// The count: no order, and no more tables than the filter needs.
+    Count,
+}
+
+/// The query for `f`. `arm`: only cases of this level (1..3, 4 for ungraded), for the
+/// arms a due-date window is read in (see [`cases`]).
+fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Result<Plan> {
+    let mut p = Plan {
+        from: "case_file k".into(),
+        conds: Vec::new(),
+        args: Vec::new(),
+        order: Vec::new(),
+    };
+    let search = SearchKind::of(&f.search);
+    // Whether the count must read the case (or the child) for its conditions.
+    let mut needs_case = false;
+    if let Some(s) = f.status {
+        let i = p.arg(Value::Text(s.code().into()));
+        p.conds.push(format!("k.status = ?{i}"));
+        needs_case = true;
+    }
+    let level = arm.or(f.level.map(|l| i64::from(l.number())));
+    if let Some(l) = level {
+        // Written as the order indexes write it, so that they answer it.
+        let i = p.arg(Value::Integer(l));
+        p.conds.push(format!("coalesce(k.level, 4) = ?{i}"));
+        needs_case = true;
+    }
+    // The count of a type's cases starts from the type's index (unless a search or a
+    // region leads); the window checks each case it reads in order.
+    let type_leads = purpose == For::Count
+        && f.difficulty.is_some()
+        && f.region.is_none()
+        && search == SearchKind::None;
+    if let Some(t) = f.difficulty {
+        let i = p.arg(Value::Text(t.code().into()));
+        p.conds.push(if type_leads {
+            format!("t.type = ?{i}")
+        } else {
+            format!("EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{i})")
+        });
+    }
+    if let Some(r) = &f.region {
+        let (lo, hi) = region_range(r);
+        let a = p.arg(Value::Text(lo.clone()));
+        let b = p.arg(Value::Text(hi.clone()));
+        // A big region is better read in the list's order than sorted: `+` keeps the
+        // planner off the region index (the code is then checked on the order index).
+        let walk = purpose == For::Window
+            && search == SearchKind::None
+            && count_upto(
+                c,
+                "SELECT 1 FROM case_file WHERE region >= ?1 AND region < ?2",
+                &[Value::Text(lo), Value::Text(hi)],
+                REGION_WALK,
+            )? >= REGION_WALK;
+        let plus = if walk { "+" } else { "" };
+        p.conds
+            .push(format!("{plus}k.region >= ?{a} AND {plus}k.region < ?{b}"));
+        needs_case = true;
+    }
+    if let Some(d) = f.due_by {
+        let i = p.arg(Value::Text(d.to_string()));
+        p.conds.push(format!(
+            "k.status = 'active' AND (k.next_review IS NULL) = 0 AND k.next_review <= ?{i}"
+        ));
+        needs_case = true;
+    }
+    if f.difficulty.is_some() && !type_leads {
+        needs_case = true;
+    }
+    match &search {
+        SearchKind::None => {
+            // Terms made constant by the filter are left out, so that the order is an
+            // index's (008_name_search.sql: case_list_order, _status, _level).
+            let mut terms = Vec::new();
+            if f.status.is_none() && f.due_by.is_none() {
+                terms.push("k.status = 'closed'");
+            }
+            if level.is_none() {
+                terms.push("coalesce(k.level, 4)");
+            }
+            if f.due_by.is_none() {
+                terms.push("k.next_review IS NULL");
+            }
+            terms.extend(["k.next_review", "k.region", "k.id"]);
+            p.order = terms.into_iter().map(String::from).collect();
+            p.from = match (type_leads, needs_case) {
+                (true, true) => "case_type t CROSS JOIN case_file k ON k.id = t.case_id".into(),
+                (true, false) => "case_type t".into(),
+                (false, _) => "case_file k".into(),
+            };
+        }
+        SearchKind::IdPrefix(q) | SearchKind::Initials(q) => {
+            let kind = if matches!(search, SearchKind::IdPrefix(_)) {
+                "id"
+            } else {
+                "initials"
+            };
+            let (lo, hi) = prefix_range(q);
+            let a = p.arg(Value::Text(lo));
+            let b = p.arg(Value::Text(hi));
+            p.conds.push(format!(
+                "x.kind = '{kind}' AND x.key >= ?{a} AND x.key < ?{b}"
+            ));
+            p.from = if purpose == For::Count && !needs_case {
+                // Keyed by case: counting the keys counts the cases.
+                "case_key x".into()
+            } else {
+                "case_key x CROSS JOIN case_file k ON k.id = x.case_id".into()
+            };
+            p.order = vec!["x.key".into(), "x.case_id".into()];
+        }
+        SearchKind::Name(q) => {
+            let grams = name_grams_for(c, q)?;
+            // The other pieces are joined right after the leading one (each is one probe
+            // of the primary key), before a case or a name is read.
+            let mut others = String::new();
+            for (i, gram) in grams.into_iter().enumerate() {
+                let a = p.arg(Value::Text(gram));
+                if i == 0 {
+                    p.conds.push(format!("g.gram = ?{a}"));
+                } else {
+                    others.push_str(&format!(
+                        " CROSS JOIN name_gram h{i} ON h{i}.gram = ?{a} AND h{i}.case_id = g.case_id"
+                    ));
+                }
+            }
+            let like = q.chars().count() > 2;
+            if like {
+                let b = p.arg(Value::Text(format!("%{}%", like_escape(q))));
+                p.conds.push(format!("c.name LIKE ?{b} ESCAPE '\\'"));
+            }
+            p.from = if like {
+                format!(
+                    "name_gram g{others} CROSS JOIN case_file k ON k.id = g.case_id
+                     CROSS JOIN child c ON c.id = k.child_id"
+                )
+            } else if purpose == For::Count && !needs_case {
+                // The pieces are keyed by case: counting them counts the cases.
+                "name_gram g".into()
+            } else {
+                "name_gram g CROSS JOIN case_file k ON k.id = g.case_id".into()
+            };
+            p.order = vec!["g.case_id DESC".into()];
+        }
+    }
+    Ok(p)
+}
+
+/// The arms a due-date window is read in, one per level in the list's order: each is one
+/// range of `case_list_status`, where the whole window would be a sort of every case due.
+fn due_arms(f: &CaseFilter) -> Option<Vec<i64>> {
+    (f.due_by.is_some() && f.level.is_none() && SearchKind::of(&f.search) == SearchKind::None)
+        .then(|| vec![1, 2, 3, 4])
+}
+
+fn window(
+    c: &Connection,
+    f: &CaseFilter,
+    arm: Option<i64>,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<CaseRow>> {
+    let mut p = plan(c, f, For::Window, arm)?;
+    let l = p.arg(Value::Integer(limit as i64));
+    let o = p.arg(Value::Integer(offset as i64));
+    let sql = p.window_sql(l, o);
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(p.args), case_row_from)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Cases matching `filter`, in [`CaseOrder::of`] the filter; `limit` rows from `offset`.
 pub fn cases(
     c: &Connection,
     filter: &CaseFilter,
     offset: usize,
     limit: usize,
 ) -> Result<Vec<CaseRow>> {
-    let (w, mut args) = where_clause(filter);
-    args.push(Value::Integer(limit as i64));
-    let l = args.len();
-    args.push(Value::Integer(offset as i64));
-    let o = args.len();
-    let sql = format!(
-        "{CASE_ROW_SELECT}
-         {w}
-         ORDER BY k.status = 'closed', coalesce(k.level, 4), k.next_review IS NULL, k.next_review, k.id
-         LIMIT ?{l} OFFSET ?{o}"
-    );
-    let mut st = c.prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(args), case_row_from)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let Some(arms) = due_arms(filter) else {
+        return window(c, filter, None, offset, limit);
+    };
+    let mut out = Vec::with_capacity(limit);
+    let mut skip = offset;
+    for arm in arms {
+        if out.len() >= limit {
+            break;
+        }
+        if skip > 0 {
+            let p = plan(c, filter, For::Count, Some(arm))?;
+            let n = count_upto(
+                c,
+                &format!("SELECT 1 FROM {} {}", p.from, p.where_()),
+                &p.args,
+                skip,
+            )?;
+            if n < skip {
+                skip -= n;
+                continue;
+            }
+        }
+        out.extend(window(c, filter, Some(arm), skip, limit - out.len())?);
+        skip = 0;
+    }
+    Ok(out)
 }
 
+/// How many cases match `filter`: every one (this reads every match; see
+/// [`count_cases_upto`] for a list that must answer at once).
 pub fn count_cases(c: &Connection, filter: &CaseFilter) -> Result<usize> {
-    let (w, args) = where_clause(filter);
-    let sql = format!("SELECT count(*) FROM case_file k JOIN child c ON c.id = k.child_id {w}");
+    let p = plan(c, filter, For::Count, None)?;
     let n: i64 = c
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args), |r| r.get(0))?;
+        .prepare_cached(&format!("SELECT count(*) FROM {} {}", p.from, p.where_()))?
+        .query_row(params_from_iter(p.args), |r| r.get(0))?;
     Ok(n as usize)
+}
+
+/// How many cases match `filter`, counting no further than `cap` (a one-character
+/// search or the whole list at a million cases would take tens of milliseconds to count).
+pub fn count_cases_upto(c: &Connection, filter: &CaseFilter, cap: usize) -> Result<usize> {
+    let p = plan(c, filter, For::Count, None)?;
+    count_upto(
+        c,
+        &format!("SELECT 1 FROM {} {}", p.from, p.where_()),
+        &p.args,
+        cap,
+    )
+}
+
+/// The statements [`cases`] and [`count_cases_upto`] run for `filter` (the first window of
+/// `limit` rows, a count up to `cap`), with their arguments: for `EXPLAIN QUERY PLAN` in the
+/// benchmarks and the tests. A due-date filter's window is read in arms: one statement each.
+pub fn case_list_statements(
+    c: &Connection,
+    filter: &CaseFilter,
+    limit: usize,
+    cap: usize,
+) -> Result<Vec<(String, Vec<Value>)>> {
+    let mut out = Vec::new();
+    let arms: Vec<Option<i64>> = match due_arms(filter) {
+        Some(a) => a.into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    for arm in arms {
+        let mut p = plan(c, filter, For::Window, arm)?;
+        let l = p.arg(Value::Integer(limit as i64));
+        let o = p.arg(Value::Integer(0));
+        out.push((p.window_sql(l, o), p.args));
+    }
+    let mut p = plan(c, filter, For::Count, None)?;
+    let i = p.arg(Value::Integer(cap as i64));
+    out.push((
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} {} LIMIT ?{i})",
+            p.from,
+            p.where_()
+        ),
+        p.args,
+    ));
+    Ok(out)
 }
 
 /// The numbers on the dashboard.

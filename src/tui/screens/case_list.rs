@@ -1,8 +1,11 @@
 //! The case list and the re-review queue (复评队列): every case as one line, most severe
 //! and most overdue first. Only the visible page is read from the store; the total comes
-//! from a count. `/` searches as you type (a part of the name, the start of the ID number,
-//! or pinyin initials such as `zsm`); `f` opens a filter bar (status, level, difficulty
-//! type, city and county, due date); `F` clears both.
+//! from a count that stops at [`COUNT_CAP`] (the header then says "more than 1,000") and
+//! goes further only as the selection gets near its end. `/` searches as you type (a part
+//! of the name, the start of the ID number, or pinyin initials such as `zsm`); a search
+//! lists its matches in the order its index gives them (newest case first, by ID number,
+//! by initials: [`CaseOrder`]), and the header says which. `f` opens a filter bar (status,
+//! level, difficulty type, city and county, due date); `F` clears both.
 
 use chrono::{Days, NaiveDate};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -18,7 +21,7 @@ use crate::domain::child::{Sex, age_on};
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
 use crate::domain::region::{Region, RegionLevel};
-use crate::store::queries::{self, CaseFilter, CaseRow};
+use crate::store::queries::{self, CaseFilter, CaseOrder, CaseRow};
 use crate::store::regions;
 use crate::text;
 use crate::tui::action::Action;
@@ -32,6 +35,40 @@ use super::case_file::CaseFile;
 
 /// Rows assumed visible before the first render tells the real number.
 const DEFAULT_PAGE: usize = 20;
+
+/// How far a list is counted at first. Counting every match of a one-character surname,
+/// or every case, takes tens of milliseconds at a million cases; a keystroke must not.
+pub(crate) const COUNT_CAP: usize = 1000;
+
+/// One query of the list (the queue is two) and how far it has been counted.
+struct Segment {
+    filter: CaseFilter,
+    /// Rows counted, at most `cap`.
+    n: usize,
+    /// Counted up to this many; `None`: counted to the end.
+    cap: Option<usize>,
+    /// There are more than `n` rows (the count stopped at `cap`).
+    more: bool,
+}
+
+impl Segment {
+    fn count(env: &Env, filter: CaseFilter, cap: Option<usize>) -> Result<Segment, Failure> {
+        let conn = env.store.conn();
+        let (n, more) = match cap {
+            Some(cap) => {
+                let k = queries::count_cases_upto(conn, &filter, cap.saturating_add(1))?;
+                (k.min(cap), k > cap)
+            }
+            None => (queries::count_cases(conn, &filter)?, false),
+        };
+        Ok(Segment {
+            filter,
+            n,
+            cap,
+            more,
+        })
+    }
+}
 
 /// `1284` → `1,284`: grouping helps a room read big numbers.
 pub(crate) fn group_digits(n: usize) -> String {
@@ -158,8 +195,11 @@ pub struct CaseList {
     due: Due,
     /// The queries the list is made of (the queue is two: awaiting the panel, then due),
     /// each with its count.
-    segments: Vec<(CaseFilter, usize)>,
+    segments: Vec<Segment>,
+    /// Rows counted (all of them unless `more`).
     total: usize,
+    /// The count stopped before the end: there are more than `total` rows.
+    more: bool,
     /// The rows read for the visible page, starting at `rows_at`.
     rows: Vec<CaseRow>,
     rows_at: usize,
@@ -202,6 +242,7 @@ impl CaseList {
             due,
             segments: Vec::new(),
             total: 0,
+            more: false,
             rows: Vec::new(),
             rows_at: 0,
             offset: 0,
@@ -293,11 +334,10 @@ impl CaseList {
         let conn = env.store.conn();
         let mut segments = Vec::new();
         for f in self.segment_filters(env) {
-            let n = queries::count_cases(conn, &f)?;
-            segments.push((f, n));
+            segments.push(Segment::count(env, f, Some(COUNT_CAP))?);
         }
-        self.total = segments.iter().map(|(_, n)| n).sum();
         self.segments = segments;
+        self.sum_segments();
         self.selected = self.selected.min(self.total.saturating_sub(1));
         self.region_label = match &self.filter.region {
             Some(code) => Some(text::sanitize_line(&regions::path_name(conn, code)?)),
@@ -306,6 +346,31 @@ impl CaseList {
         self.rows.clear();
         self.error = None;
         self.ensure_window(env)
+    }
+
+    fn sum_segments(&mut self) {
+        self.total = self.segments.iter().map(|s| s.n).sum();
+        self.more = self.segments.iter().any(|s| s.more);
+    }
+
+    /// Counts further when `selected` is near the end of what was counted (ten times as
+    /// far; `to_end`: all of it, for the last row).
+    fn count_further(&mut self, env: &Env, selected: usize, to_end: bool) -> Result<(), Failure> {
+        let page = self.page.max(1);
+        while self.more && (to_end || selected + 2 * page >= self.total) {
+            let Some(i) = self.segments.iter().position(|s| s.more) else {
+                break;
+            };
+            let cap = if to_end {
+                None
+            } else {
+                self.segments[i].cap.map(|c| c.saturating_mul(10))
+            };
+            let filter = self.segments[i].filter.clone();
+            self.segments[i] = Segment::count(env, filter, cap)?;
+            self.sum_segments();
+        }
+        Ok(())
     }
 
     /// Keeps the selection visible and reads the page if it is not in memory.
@@ -331,7 +396,7 @@ impl CaseList {
     fn fetch(&self, env: &Env, offset: usize, limit: usize) -> Result<Vec<CaseRow>, Failure> {
         let mut out = Vec::with_capacity(limit);
         let mut skip = offset;
-        for (f, n) in &self.segments {
+        for Segment { filter: f, n, .. } in &self.segments {
             let need = limit - out.len();
             if need == 0 {
                 break;
@@ -357,6 +422,13 @@ impl CaseList {
     }
 
     fn move_to(&mut self, env: &Env, selected: usize) -> Outcome {
+        self.move_to_end(env, selected, false)
+    }
+
+    fn move_to_end(&mut self, env: &Env, selected: usize, to_end: bool) -> Outcome {
+        if let Err(e) = self.count_further(env, selected, to_end) {
+            return Flash::error(e.0);
+        }
         self.selected = selected.min(self.total.saturating_sub(1));
         match self.ensure_window(env) {
             Ok(()) => Outcome::Done,
@@ -780,13 +852,12 @@ impl CaseList {
 
     fn render_header(&self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = &env.theme;
-        let mut spans = vec![Span::styled(
-            format!(
-                " {}",
-                env.tf("cases.total", &[("n", &group_digits(self.total))])
-            ),
-            th.heading(),
-        )];
+        let total = if self.more {
+            env.tf("cases.total_more", &[("n", &group_digits(self.total))])
+        } else {
+            env.tf("cases.total", &[("n", &group_digits(self.total))])
+        };
+        let mut spans = vec![Span::styled(format!(" {total}"), th.heading())];
         let chips = self.chips(env);
         if chips.is_empty() {
             if self.queue {
@@ -808,13 +879,23 @@ impl CaseList {
             ));
             spans.push(Span::styled(chips.join(" · "), th.warn()));
         }
+        let order = match CaseOrder::of(&self.filter) {
+            CaseOrder::Severity => None,
+            CaseOrder::NewestCase => Some("cases.order.newest_case"),
+            CaseOrder::IdNumber => Some("cases.order.id_number"),
+            CaseOrder::Initials => Some("cases.order.initials"),
+        };
+        if let Some(key) = order {
+            spans.push(Span::styled(format!("   {}", env.t(key)), th.dim()));
+        }
         let right = if self.total > 0 {
             let last = (self.offset + self.page.max(1)).min(self.total);
             format!(
-                "{}–{} / {} ",
+                "{}–{} / {}{} ",
                 group_digits(self.offset + 1),
                 group_digits(last),
-                group_digits(self.total)
+                group_digits(self.total),
+                if self.more { "+" } else { "" }
             )
         } else {
             String::new()
@@ -1095,7 +1176,7 @@ impl View for CaseList {
                 self.move_to(env, self.selected + page)
             }
             Action::First => self.move_to(env, 0),
-            Action::Last => self.move_to(env, self.total.saturating_sub(1)),
+            Action::Last => self.move_to_end(env, usize::MAX, true),
             Action::Open => match self.selected_row() {
                 Some(r) => match CaseFile::open(env, r.case_id) {
                     Ok(v) => Outcome::Push(Box::new(v)),

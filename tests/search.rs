@@ -1,0 +1,659 @@
+//! The case-list search (migration 008): the name pieces in `name_gram` follow every write
+//! to `child`, and every kind of search finds exactly what a brute-force scan finds, in the
+//! order the list says it is in. Also the windowed case list without a search: the order
+//! the index gives is the order the list promises, for every filter.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casepanel::domain::case::CaseStatus;
+use casepanel::domain::child::Child;
+use casepanel::domain::difficulty::DifficultyType;
+use casepanel::domain::level::RiskLevel;
+use casepanel::generate::{GenConfig, generate};
+use casepanel::store::queries::{self, CaseFilter, CaseOrder, SearchKind};
+use casepanel::store::{Store, children};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rusqlite::{Connection, params};
+
+use common::*;
+
+fn generated(cases: usize) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    generate(
+        &mut store,
+        &GenConfig {
+            cases,
+            seed: 7,
+            today: today(),
+        },
+    )
+    .unwrap();
+    store
+}
+
+/// The pieces each case should have in `name_gram`: every substring of one and two
+/// characters of its child's name, ASCII letters lower-cased.
+fn expected_grams(c: &Connection) -> BTreeSet<(String, i64)> {
+    let mut out = BTreeSet::new();
+    let mut st = c
+        .prepare("SELECT k.id, c.name FROM case_file k JOIN child c ON c.id = k.child_id")
+        .unwrap();
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .unwrap();
+    for row in rows {
+        let (id, name) = row.unwrap();
+        let chars: Vec<char> = name.to_ascii_lowercase().chars().collect();
+        for w in 1..=2 {
+            for piece in chars.windows(w) {
+                out.insert((piece.iter().collect(), id));
+            }
+        }
+    }
+    out
+}
+
+fn stored_grams(c: &Connection) -> BTreeSet<(String, i64)> {
+    c.prepare("SELECT gram, case_id FROM name_gram")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn assert_keys_in_step(c: &Connection, when: &str) {
+    let query = |sql: &str| -> BTreeSet<(String, String, i64)> {
+        c.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let want = query(
+        "SELECT 'id', c.id_number, k.id FROM case_file k JOIN child c ON c.id = k.child_id
+         WHERE c.id_number IS NOT NULL
+         UNION ALL SELECT 'initials', c.initials, k.id FROM case_file k JOIN child c ON c.id = k.child_id",
+    );
+    let have = query("SELECT kind, key, case_id FROM case_key");
+    assert_eq!(have, want, "{when}: case_key out of step");
+}
+
+fn assert_grams_in_step(c: &Connection, when: &str) {
+    assert_keys_in_step(c, when);
+    let want = expected_grams(c);
+    let have = stored_grams(c);
+    let missing: Vec<_> = want.difference(&have).take(5).collect();
+    let extra: Vec<_> = have.difference(&want).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{when}: name_gram out of step: missing {missing:?}, extra {extra:?}"
+    );
+}
+
+/// The case ids a brute-force scan finds for `q`, read the way the search reads it.
+fn brute_force(c: &Connection, q: &str) -> BTreeSet<i64> {
+    let (sql, arg) = match SearchKind::of(q) {
+        SearchKind::None => ("SELECT k.id FROM case_file k WHERE ?1 = ?1", String::new()),
+        SearchKind::IdPrefix(p) => (
+            "SELECT k.id FROM case_file k JOIN child c ON c.id = k.child_id
+             WHERE substr(c.id_number, 1, length(?1)) = ?1",
+            p,
+        ),
+        SearchKind::Initials(p) => (
+            "SELECT k.id FROM case_file k JOIN child c ON c.id = k.child_id
+             WHERE substr(c.initials, 1, length(?1)) = ?1",
+            p,
+        ),
+        // instr is not LIKE: no wildcards, no escapes; ASCII letters compared lower-cased.
+        SearchKind::Name(p) => (
+            "SELECT k.id FROM case_file k JOIN child c ON c.id = k.child_id
+             WHERE instr(lower(c.name), ?1) > 0",
+            p,
+        ),
+    };
+    c.prepare(sql)
+        .unwrap()
+        .query_map([arg], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn search(q: &str) -> CaseFilter {
+    CaseFilter {
+        search: q.into(),
+        ..Default::default()
+    }
+}
+
+/// Every row the list shows for `filter`, window by window.
+fn listed(c: &Connection, filter: &CaseFilter) -> Vec<queries::CaseRow> {
+    let mut out = Vec::new();
+    loop {
+        // Small windows at first, to cross their seams; then big ones, to be quick.
+        let size = if out.len() < 70 { 7 } else { 1000 };
+        let page = queries::cases(c, filter, out.len(), size).unwrap();
+        let n = page.len();
+        out.extend(page);
+        if n < size {
+            break;
+        }
+    }
+    out
+}
+
+/// The search for `q` finds what the brute force finds, counts it, and lists it in the
+/// order it says.
+fn check_query(c: &Connection, q: &str) {
+    let filter = search(q);
+    let want = brute_force(c, q);
+    let rows = listed(c, &filter);
+    let got: BTreeSet<i64> = rows.iter().map(|r| r.case_id).collect();
+    assert_eq!(got.len(), rows.len(), "{q:?}: a case listed twice");
+    assert_eq!(got, want, "{q:?}: search and brute force disagree");
+    assert_eq!(
+        queries::count_cases(c, &filter).unwrap(),
+        want.len(),
+        "{q:?}"
+    );
+    let cap = want.len().saturating_sub(1).max(1);
+    assert_eq!(
+        queries::count_cases_upto(c, &filter, cap).unwrap(),
+        want.len().min(cap),
+        "{q:?}: bounded count"
+    );
+    // The order the list promises: (ID number, initials, case id) of each row.
+    let keys: Vec<(String, String, i64)> = rows
+        .iter()
+        .map(|r| {
+            let initials: String = c
+                .prepare_cached("SELECT initials FROM child WHERE id = ?1")
+                .unwrap()
+                .query_row([r.child_id], |x| x.get(0))
+                .unwrap();
+            (r.id_number.clone().unwrap_or_default(), initials, r.case_id)
+        })
+        .collect();
+    let mut expect = keys.clone();
+    match CaseOrder::of(&filter) {
+        CaseOrder::Severity => return,
+        CaseOrder::NewestCase => expect.sort_by_key(|k| std::cmp::Reverse(k.2)),
+        CaseOrder::IdNumber => expect.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2))),
+        CaseOrder::Initials => expect.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2))),
+    }
+    assert_eq!(keys, expect, "{q:?}: not in the order the list names");
+}
+
+/// Queries taken from the data: one, two and three characters of names (from the start
+/// and from inside), ID prefixes of 2..8 digits, initials of 1..3 letters; and strings
+/// that would be wildcards or escapes to LIKE.
+fn queries_from(c: &Connection, rng: &mut ChaCha8Rng, n: usize) -> Vec<String> {
+    let rows: Vec<(String, Option<String>, String)> = c
+        .prepare("SELECT name, id_number, initials FROM child")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out: Vec<String> = [
+        "%", "_", "\\", "%%", "_%", "\\%", "a%b", "张%", "%张", "张_", "张\\", "'", "\"", "张'三",
+        "x", "X", "zsm", "Z", "ZS", "0", "2", "21", "210", "19", "9999", "21x",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for _ in 0..n {
+        let (name, id, initials) = rows.choose(rng).unwrap();
+        let chars: Vec<char> = name.chars().collect();
+        for len in 1..=3.min(chars.len()) {
+            let at = rng.random_range(0..=chars.len() - len);
+            out.push(chars[..len].iter().collect());
+            out.push(chars[at..at + len].iter().collect());
+        }
+        if let Some(id) = id {
+            out.push(id[..rng.random_range(2..=8)].to_string());
+        }
+        if !initials.is_empty() {
+            out.push(initials[..rng.random_range(1..=initials.len().min(3))].to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_search_agrees_with_a_brute_force_scan_after_every_kind_of_write() {
+    let mut store = generated(3000);
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    assert_grams_in_step(store.conn(), "after the bulk load");
+    for q in queries_from(store.conn(), &mut rng, 60) {
+        check_query(store.conn(), &q);
+    }
+
+    // Inserts, renames (through the store and behind its back), hostile names, deletes.
+    let today = today();
+    let template = children::get(store.conn(), 1).unwrap().unwrap();
+    let names = [
+        "欧阳明华",
+        "张",
+        "A%b_c\\d",
+        "Li Ming",
+        "张三明张三",
+        "王五",
+        "%",
+    ];
+    let new_ids = store
+        .write(|tx| {
+            let mut ids = Vec::new();
+            for name in names {
+                let child = Child {
+                    id: 0,
+                    name: name.into(),
+                    id_number: None,
+                    phone: None,
+                    school: None,
+                    ..template.clone()
+                };
+                ids.push(children::insert(tx, &child, today)?);
+            }
+            Ok(ids)
+        })
+        .unwrap();
+    // Each new child gets a case so that the search can list it.
+    store
+        .write(|tx| {
+            for id in &new_ids {
+                tx.execute(
+                    "INSERT INTO case_file (child_id, status, opened_on, region, adult_on)
+                     SELECT ?1, 'screening', '2026-11-01', region, '2040-01-01' FROM child WHERE id = ?1",
+                    [id],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_grams_in_step(store.conn(), "after inserts");
+    store
+        .write(|tx| {
+            let mut renamed = children::get(tx, new_ids[0])?.expect("child");
+            renamed.name = "司马小明".into();
+            children::update(tx, &renamed, today)?;
+            let mut other = children::get(tx, 5)?.expect("child");
+            other.name = "张张".into();
+            children::update(tx, &other, today)?;
+            // Behind the store's back (its connection: audited tables need its functions).
+            tx.execute("UPDATE child SET name = 'Ab%' WHERE id = ?1", [new_ids[1]])?;
+            tx.execute("UPDATE child SET name = name WHERE id = 6", [])?;
+            // A new ID number and initials behind the store's back; one taken away.
+            tx.execute(
+                "UPDATE child SET id_number = '210181201001010011', initials = 'qq' WHERE id = 7",
+                [],
+            )?;
+            tx.execute("UPDATE child SET id_number = NULL WHERE id = 8", [])?;
+            Ok(())
+        })
+        .unwrap();
+    assert_grams_in_step(store.conn(), "after renames");
+    // Deletes: children without a case (their cases go first).
+    store
+        .write(|tx| {
+            for id in [new_ids[2], new_ids[3]] {
+                tx.execute("DELETE FROM case_file WHERE child_id = ?1", [id])?;
+                tx.execute("DELETE FROM child WHERE id = ?1", [id])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_grams_in_step(store.conn(), "after deletes");
+    let mut qs = queries_from(store.conn(), &mut rng, 40);
+    qs.extend(
+        [
+            "欧阳",
+            "阳明华",
+            "司马",
+            "小明",
+            "张张",
+            "张三明",
+            "ab%",
+            "b%",
+            "A%",
+            "li m",
+            "Li Ming",
+            "i m",
+            "三明张",
+        ]
+        .map(String::from),
+    );
+    for q in qs {
+        check_query(store.conn(), &q);
+    }
+    assert!(brute_force(store.conn(), "欧阳").is_empty(), "renamed away");
+    assert_eq!(brute_force(store.conn(), "司马小明").len(), 1);
+}
+
+#[test]
+fn a_version_6_database_gets_its_name_pieces_when_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    {
+        let mut c = Connection::open(&path).unwrap();
+        let shipped = [
+            include_str!("../src/store/migrations/001_initial.sql"),
+            include_str!("../src/store/migrations/002_signatures.sql"),
+            include_str!("../src/store/migrations/003_queue_and_tallies.sql"),
+            include_str!("../src/store/migrations/004_amendments.sql"),
+            include_str!("../src/store/migrations/005_audit.sql"),
+            include_str!("../src/store/migrations/006_autosave.sql"),
+        ];
+        rusqlite_migration::Migrations::new(
+            shipped
+                .iter()
+                .map(|s| rusqlite_migration::M::up(s))
+                .collect(),
+        )
+        .to_latest(&mut c)
+        .unwrap();
+        c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
+            .unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 6);
+        c.execute(
+            "INSERT INTO region (code, name, level, parent) VALUES ('210100', '沈阳市', 'city', NULL)",
+            [],
+        )
+        .unwrap();
+        for (i, (name, initials)) in [("张三明", "zsm"), ("李小红", "lxh"), ("Ann%", "ann")]
+            .into_iter()
+            .enumerate()
+        {
+            c.execute(
+                "INSERT INTO child (name, initials, sex, birth_date, region) VALUES (?1, ?2, 'male', '2015-03-14', '210100')",
+                params![name, initials],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO case_file (child_id, status, opened_on, region, adult_on)
+                 VALUES (?1, 'awaiting_panel', '2026-11-01', '210100', '2033-03-14')",
+                [i as i64 + 1],
+            )
+            .unwrap();
+        }
+    }
+    let store = Store::open(&path).unwrap();
+    let c = store.conn();
+    assert_eq!(
+        c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .unwrap() as usize,
+        casepanel::store::SCHEMA_VERSION
+    );
+    assert_grams_in_step(c, "after the migration");
+    for q in ["张", "三明", "张三明", "小", "%", "n%", "zs", "ann"] {
+        check_query(c, q);
+    }
+    let names: Vec<String> = queries::cases(c, &search("三"), 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, vec!["张三明"]);
+    let chain = casepanel::store::audit::verify_chain(c).unwrap();
+    assert!(
+        chain.broken.is_none(),
+        "the migration leaves the trail whole"
+    );
+}
+
+/// The severity order the list promises without a search, as a sort key (the region's
+/// code, then the case number, break ties).
+type SeverityKey = (bool, u8, bool, Option<chrono::NaiveDate>, String, i64);
+
+fn severity_key(c: &Connection, r: &queries::CaseRow) -> SeverityKey {
+    let region: String = c
+        .prepare_cached("SELECT region FROM case_file WHERE id = ?1")
+        .unwrap()
+        .query_row([r.case_id], |x| x.get(0))
+        .unwrap();
+    (
+        r.status == CaseStatus::Closed,
+        r.level.map_or(4, RiskLevel::number),
+        r.next_review.is_none(),
+        r.next_review,
+        region,
+        r.case_id,
+    )
+}
+
+#[test]
+fn the_list_without_a_search_is_in_severity_order_under_every_filter() {
+    let store = generated(2500);
+    let c = store.conn();
+    let region: String = c
+        .query_row(
+            "SELECT substr(region, 1, 4) || '00' FROM case_file GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut filters = vec![CaseFilter::default()];
+    for s in CaseStatus::ALL {
+        filters.push(CaseFilter {
+            status: Some(*s),
+            ..Default::default()
+        });
+    }
+    for l in RiskLevel::ALL {
+        filters.push(CaseFilter {
+            level: Some(l),
+            ..Default::default()
+        });
+        filters.push(CaseFilter {
+            level: Some(l),
+            status: Some(CaseStatus::Active),
+            ..Default::default()
+        });
+    }
+    filters.push(CaseFilter {
+        difficulty: Some(DifficultyType::ALL[0]),
+        region: Some(region.clone()),
+        ..Default::default()
+    });
+    filters.push(CaseFilter {
+        due_by: Some(today()),
+        ..Default::default()
+    });
+    for t in DifficultyType::ALL.iter().take(3) {
+        filters.push(CaseFilter {
+            difficulty: Some(*t),
+            ..Default::default()
+        });
+        filters.push(CaseFilter {
+            difficulty: Some(*t),
+            status: Some(CaseStatus::Active),
+            ..Default::default()
+        });
+    }
+    // A region big enough to be read along the list's order (the whole province).
+    filters.push(CaseFilter {
+        region: Some("21".into()),
+        status: Some(CaseStatus::Active),
+        ..Default::default()
+    });
+    filters.push(CaseFilter {
+        region: Some("21".into()),
+        due_by: Some(today() + chrono::Days::new(30)),
+        ..Default::default()
+    });
+    filters.push(CaseFilter {
+        due_by: Some(today()),
+        level: Some(RiskLevel::ALL[1]),
+        search: "张".into(),
+        ..Default::default()
+    });
+    let all = listed(c, &CaseFilter::default());
+    let mut by_id = BTreeMap::new();
+    for r in &all {
+        by_id.insert(r.case_id, r.clone());
+    }
+    for f in filters {
+        let rows = listed(c, &f);
+        assert_eq!(rows.len(), queries::count_cases(c, &f).unwrap(), "{f:?}");
+        assert!(
+            !rows.is_empty() || f.search == "张",
+            "{f:?}: the data has some"
+        );
+        for r in &rows {
+            if let Some(s) = f.status {
+                assert_eq!(r.status, s, "{f:?}");
+            }
+            if let Some(l) = f.level {
+                assert_eq!(r.level, Some(l), "{f:?}");
+            }
+            if let Some(d) = f.due_by {
+                assert!(r.status == CaseStatus::Active && r.next_review <= Some(d));
+            }
+            if let Some(reg) = &f.region {
+                let code: String = c
+                    .query_row(
+                        "SELECT region FROM case_file WHERE id = ?1",
+                        [r.case_id],
+                        |x| x.get(0),
+                    )
+                    .unwrap();
+                let prefix = queries::region_prefix(reg);
+                assert!(code.starts_with(&prefix), "{f:?}");
+            }
+            assert_eq!(by_id.get(&r.case_id), Some(r), "{f:?}");
+        }
+        if CaseOrder::of(&f) == CaseOrder::Severity {
+            let keys: Vec<SeverityKey> = rows.iter().map(|r| severity_key(c, r)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted, "{f:?}: not in severity order");
+        }
+    }
+    // The whole list is every case once.
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM case_file", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(all.len(), n as usize);
+}
+
+#[test]
+fn windows_are_read_from_an_index_not_sorted() {
+    let store = generated(300);
+    let c = store.conn();
+    c.execute_batch("ANALYZE").unwrap();
+    let filters = [
+        CaseFilter::default(),
+        CaseFilter {
+            status: Some(CaseStatus::Active),
+            ..Default::default()
+        },
+        CaseFilter {
+            level: Some(RiskLevel::ALL[0]),
+            ..Default::default()
+        },
+        search("张"),
+        search("张三"),
+        search("张三明"),
+        search("2101"),
+        search("zs"),
+        CaseFilter {
+            due_by: Some(today() + chrono::Days::new(30)),
+            ..Default::default()
+        },
+        CaseFilter {
+            due_by: Some(today()),
+            region: Some("21".into()),
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let stmts = queries::case_list_statements(c, &f, 50, 1001).unwrap();
+        let (windows, count) = stmts.split_at(stmts.len() - 1);
+        for (sql, args) in windows {
+            let plan = casepanel::store::explain_plan(c, sql, args).unwrap();
+            assert!(
+                !plan.contains("USE TEMP B-TREE FOR ORDER BY"),
+                "{f:?}: the window sorts every match:\n{plan}"
+            );
+            assert!(
+                !plan
+                    .lines()
+                    .any(|l| l.trim() == "SCAN c" || l.trim() == "SCAN k"),
+                "{f:?}: a full scan:\n{plan}"
+            );
+        }
+        let plan = casepanel::store::explain_plan(c, &count[0].0, &count[0].1).unwrap();
+        assert!(
+            !plan.contains("SCAN c"),
+            "{f:?}: the count reads every child:\n{plan}"
+        );
+    }
+}
+
+#[test]
+fn the_list_counts_to_a_cap_and_further_when_asked() {
+    use casepanel::config::Config;
+    use casepanel::domain::criteria::Catalogue;
+    use casepanel::i18n::Lang;
+    use casepanel::tui::app::App;
+    use casepanel::tui::env::{Clock, Env};
+    use casepanel::tui::screens::case_list::CaseList;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let store = generated(1200);
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM case_file", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 1000, "the data must pass the cap");
+    let mut env = Env::new(
+        store,
+        Catalogue::builtin(),
+        Lang::Zh,
+        Clock::Fixed(today().and_hms_opt(9, 0, 0).unwrap()),
+        Config::default(),
+    );
+    let list = CaseList::open(&mut env, CaseFilter::default()).unwrap();
+    let mut app = App::new(env, Box::new(list));
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("超过 1,000 件"), "{s}");
+    assert!(s.contains("/ 1,000+"), "{s}");
+    // End counts to the end and shows the last case of the severity order.
+    app.on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    let s = screen(&mut app, 120, 30);
+    let grouped = {
+        let digits = n.to_string();
+        let (a, b) = digits.split_at(digits.len() - 3);
+        format!("{a},{b}")
+    };
+    assert!(s.contains(&format!("共 {grouped} 件")), "{s}");
+    assert!(s.contains(&format!("/ {grouped}\n")), "{s}");
+    let last = queries::cases(
+        app.env.store.conn(),
+        &CaseFilter::default(),
+        n as usize - 1,
+        1,
+    )
+    .unwrap()
+    .remove(0);
+    assert!(
+        s.contains(&casepanel::domain::case::case_number(last.case_id)),
+        "the last case is shown:\n{s}"
+    );
+    // Back to the top: the full count is kept.
+    app.on_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
+    let s = screen(&mut app, 120, 30);
+    assert!(
+        s.contains(&format!("共 {grouped} 件")),
+        "counted once, kept: {s}"
+    );
+}
