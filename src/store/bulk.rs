@@ -394,7 +394,11 @@ impl<'a> Loader<'a> {
                 c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
                 loader.indexes.push(sql);
             }
-            for (name, sql) in super::audit::row_triggers(c)? {
+            // The audit triggers (one summarising row is written instead) and those that keep
+            // the search tables in step (filled once at the end instead).
+            let mut triggers = super::audit::row_triggers(c)?;
+            triggers.extend(search_triggers(c)?);
+            for (name, sql) in triggers {
                 c.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
                 loader.triggers.push(sql);
             }
@@ -709,6 +713,7 @@ impl<'a> Loader<'a> {
             self.conn.execute_batch(&sql)?;
         }
         if self.fresh {
+            self.conn.execute_batch(super::SEARCH_FILL)?;
             for sql in std::mem::take(&mut self.triggers) {
                 self.conn.execute_batch(&sql)?;
             }
@@ -804,4 +809,15 @@ mod tests {
             assert_eq!(ours, theirs);
         }
     }
+}
+
+/// The triggers that keep the search tables (migration 8) in step: (name, SQL).
+fn search_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = c.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
+           AND (name LIKE 'name\\_gram\\_%' ESCAPE '\\' OR name LIKE 'case\\_key\\_%' ESCAPE '\\')
+         ORDER BY name",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -34,30 +34,48 @@ pub mod stats;
 /// `application_id` of a casepanel database: "CPNL".
 pub const APPLICATION_ID: i32 = 0x4350_4E4C;
 
-const MIGRATION_SQL: &[&str] = &[
-    include_str!("migrations/001_initial.sql"),
-    include_str!("migrations/002_signatures.sql"),
-    include_str!("migrations/003_queue_and_tallies.sql"),
-    include_str!("migrations/004_amendments.sql"),
-    include_str!("migrations/005_audit.sql"),
-    include_str!("migrations/006_autosave.sql"),
-    include_str!("migrations/008_name_search.sql"),
+/// A migration's Rust part: fills what plain SQL cannot.
+type Hook = fn(&Transaction<'_>) -> rusqlite_migration::HookResult;
+
+/// Every migration, in order, with its hook.
+const MIGRATIONS: &[(&str, Option<Hook>)] = &[
+    (include_str!("migrations/001_initial.sql"), None),
+    (include_str!("migrations/002_signatures.sql"), None),
+    (
+        include_str!("migrations/003_queue_and_tallies.sql"),
+        Some(fill_adult_on),
+    ),
+    (include_str!("migrations/004_amendments.sql"), None),
+    (include_str!("migrations/005_audit.sql"), None),
+    (include_str!("migrations/006_autosave.sql"), None),
+    (
+        include_str!("migrations/008_name_search.sql"),
+        Some(fill_search),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: usize = MIGRATION_SQL.len();
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(
-        MIGRATION_SQL
+        MIGRATIONS
             .iter()
-            .enumerate()
-            .map(|(i, sql)| match i + 1 {
-                3 => M::up_with_hook(sql, fill_adult_on),
-                _ => M::up(sql),
+            .map(|(sql, hook)| match hook {
+                Some(h) => M::up_with_hook(sql, *h),
+                None => M::up(sql),
             })
             .collect(),
     )
+}
+
+/// Fills the search tables from the cases and children (see the file).
+pub(crate) const SEARCH_FILL: &str = include_str!("search_fill.sql");
+
+/// Version 8's hook: the search tables for the cases already there.
+fn fill_search(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    tx.execute_batch(SEARCH_FILL)?;
+    Ok(())
 }
 
 /// Version 3's hook: every existing case gets its child's 18th birthday, by the one rule

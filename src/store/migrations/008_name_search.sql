@@ -22,13 +22,7 @@ CREATE TABLE name_gram (
 -- substring at p of width w, where it fits. Written out for each trigger (they need
 -- `new`/`old`); tests/search.rs checks the table against the names after every kind of
 -- write.
-INSERT INTO name_gram (gram, case_id)
-SELECT DISTINCT lower(substr(c.name, p.key + 1, w.value)), k.id
-FROM case_file k JOIN child c ON c.id = k.child_id,
-     json_each('[' || replace(printf('%.*c', length(c.name), 'x'), 'x', '0,') || '0]') p,
-         json_each('[1,2]') w
-WHERE p.key + w.value <= length(c.name)
-ORDER BY 1, 2;
+-- (Filled for the cases already there by `store::SEARCH_FILL`, run after this file.)
 
 CREATE TRIGGER name_gram_case_ins AFTER INSERT ON case_file BEGIN
     INSERT OR IGNORE INTO name_gram (gram, case_id)
@@ -102,12 +96,7 @@ CREATE TABLE case_key (
     PRIMARY KEY (kind, key, case_id)
 ) WITHOUT ROWID;
 
-INSERT INTO case_key (kind, key, case_id)
-SELECT 'id', c.id_number, k.id FROM case_file k JOIN child c ON c.id = k.child_id
-WHERE c.id_number IS NOT NULL
-UNION ALL
-SELECT 'initials', c.initials, k.id FROM case_file k JOIN child c ON c.id = k.child_id
-ORDER BY 1, 2, 3;
+-- (Filled for the cases already there by `store::SEARCH_FILL`.)
 
 CREATE TRIGGER case_key_case_ins AFTER INSERT ON case_file BEGIN
     INSERT OR IGNORE INTO case_key (kind, key, case_id)
