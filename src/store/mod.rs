@@ -41,6 +41,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/004_amendments.sql"),
     include_str!("migrations/005_audit.sql"),
     include_str!("migrations/006_autosave.sql"),
+    include_str!("migrations/007_queue_speed.sql"),
 ];
 
 /// The schema version this build writes.
