@@ -520,6 +520,15 @@ fn assert_tallies(s: &Store) {
         0
     );
     assert_eq!(diff("SELECT count(*) FROM queue_tally WHERE n < 0"), 0);
+    // case_file.adhoc_since: the oldest open ad-hoc request.
+    assert_eq!(
+        diff(
+            "SELECT count(*) FROM case_file k WHERE k.adhoc_since IS NOT (
+                SELECT min(raised_on) FROM review_request r
+                WHERE r.case_id = k.id AND r.resolved_by IS NULL)"
+        ),
+        0
+    );
     // intervention.live_region: the case's region while the decision is sealed and the
     // case open.
     assert_eq!(
@@ -717,6 +726,11 @@ fn queries_stay_on_their_indexes() {
         plan.contains("COVERING INDEX case_due (status=? AND level=? AND due_on<?)"),
         "{plan}"
     );
+    // The ad-hoc cases come from their own partial index, with everything read of them.
+    assert!(
+        plan.contains("COVERING INDEX case_adhoc (adhoc_since>?)"),
+        "{plan}"
+    );
     // The count adds tallies for the routine reviews and the first assessments.
     let count = plan.split("-- the count").nth(1).unwrap();
     assert!(count.contains("queue_tally"), "{count}");
@@ -824,4 +838,88 @@ fn profile_on_a_given_database() {
         let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
         eprintln!("list {}: {:?}", l.len(), t.elapsed());
     }
+}
+
+/// A database at version 6 (the last shipped schema before the queue's tallies) gets its
+/// type bits, stored due dates, queue tally and live interventions on open.
+#[test]
+fn a_version_6_database_gets_the_queue_tally() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../src/store/migrations/001_initial.sql"),
+            include_str!("../src/store/migrations/002_signatures.sql"),
+            include_str!("../src/store/migrations/003_queue_and_tallies.sql"),
+            include_str!("../src/store/migrations/004_amendments.sql"),
+            include_str!("../src/store/migrations/005_audit.sql"),
+            include_str!("../src/store/migrations/006_autosave.sql"),
+        ] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 6).unwrap();
+        c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
+            .unwrap();
+        // Case 1 active (level 2, its review after the 18th birthday), case 2 awaiting its
+        // first panel, case 3 closed; cases 1 and 3 have a sealed decision with an
+        // intervention past its deadline and one without a deadline.
+        c.execute_batch(
+            "INSERT INTO region VALUES ('210100', '沈阳市', 'city', NULL), ('210181', '新民市', 'county', '210100');
+             INSERT INTO child (id, name, sex, birth_date, region) VALUES
+                 (1, '甲', 'female', '2008-02-29', '210181'), (2, '乙', 'male', '2010-07-01', '210181'),
+                 (3, '丙', 'male', '2011-03-05', '210100');
+             INSERT INTO case_file (id, child_id, status, opened_on, closed_on, level, next_review, last_decided_on, region, adult_on)
+                 VALUES (1, 1, 'active', '2025-01-01', NULL, 2, '2026-06-01', '2025-06-01', '210181', '2026-03-01'),
+                        (2, 2, 'awaiting_panel', '2026-01-01', NULL, NULL, NULL, NULL, '210181', '2028-07-01'),
+                        (3, 3, 'closed', '2024-01-01', '2026-01-01', 3, '2026-09-01', '2025-09-01', '210100', '2029-03-05');
+             INSERT INTO case_type VALUES (1, 'poverty'), (2, 'poverty'), (2, 'domestic_violence'), (3, 'out_of_school');
+             INSERT INTO decision (id, case_id, decided_on, assessment, final_level, next_review, status)
+                 VALUES (1, 1, '2025-06-01', '{}', 2, '2026-06-01', 'draft'),
+                        (2, 3, '2025-09-01', '{}', 3, '2026-09-01', 'draft');
+             INSERT INTO intervention (decision_id, position, kind, unit, due) VALUES
+                 (1, 0, 'referral', '民政办', '2025-07-01'), (1, 1, 'visit', '社工站', NULL),
+                 (2, 0, 'referral', '民政办', '2025-10-01');
+             UPDATE decision SET status = 'sealed', sealed_at = decided_on || 'T10:00:00';",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    let version: i64 = s
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, casepanel::store::SCHEMA_VERSION);
+    assert_tallies(&s);
+    let (types, due): (i64, String) = s
+        .conn()
+        .query_row("SELECT types, due_on FROM case_file WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(types, queue::type_bits(&[DifficultyType::Poverty]));
+    assert_eq!(due, "2026-03-01", "the closing review comes first");
+    let today = d(2026, 7, 1);
+    let rules = ReviewRules::default();
+    let all = QueueFilter::default();
+    assert_eq!(queue::count(s.conn(), today, &rules, &all).unwrap(), 2);
+    let dv = QueueFilter {
+        difficulty: Some(DifficultyType::DomesticViolence),
+        ..Default::default()
+    };
+    let items = queue::list(s.conn(), today, &rules, &dv, 0, 10).unwrap();
+    assert_eq!(items.iter().map(|i| i.case_id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(queue::count(s.conn(), today, &rules, &dv).unwrap(), 1);
+    // Only the open case's dated intervention is overdue.
+    assert_eq!(queue::overdue_interventions_count(s.conn(), today).unwrap(), 1);
+    let st = stats::stats(s.conn(), today, By::Level, Some("210100")).unwrap();
+    assert_eq!((st.open, st.overdue, st.overdue_interventions), (2, 1, 1));
+    let dash = casepanel::store::queries::dashboard(s.conn(), today).unwrap();
+    assert_eq!((dash.open_cases, dash.overdue, dash.awaiting_first), (2, 1, 1));
+    assert_eq!(dash.most_overdue_days, (today - d(2026, 3, 1)).num_days());
+    // The migrated database keeps its tallies through later changes.
+    s.conn()
+        .execute("DELETE FROM case_type WHERE case_id = 2 AND type = 'poverty'", [])
+        .unwrap();
+    assert_tallies(&s);
 }

@@ -133,12 +133,12 @@ impl QueueItem {
 const RULES_DUE: &str = "min(date(k.last_decided_on, '+' || ?3 || ' months'),
     date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day'))";
 
-/// When the case is due: the stored `review_due` (the next review, or the 18th birthday
+/// When the case is due: `due_on`, the stored copy of `review_due` (the next review, or the 18th birthday
 /// when that comes first), or for a case decided without a date the rules' interval,
 /// again capped by the 18th birthday. NULL for a case never assessed.
 fn due_sql() -> String {
     format!(
-        "coalesce(k.review_due, CASE WHEN k.last_decided_on IS NOT NULL THEN
+        "coalesce(k.due_on, CASE WHEN k.last_decided_on IS NOT NULL THEN
             min({RULES_DUE}, coalesce(k.adult_on, {RULES_DUE})) END)"
     )
 }
@@ -156,8 +156,8 @@ const OPEN_REQUEST: &str =
 /// reads index entries only:
 ///
 /// - ad-hoc: cases with an open request (few), sorted;
-/// - one arm per level (1, 2, 3, none): active cases whose `review_due` is within the
-///   horizon (`case_queue`: status, level, review_due);
+/// - one arm per level (1, 2, 3, none): active cases whose `due_on` is within the
+///   horizon (`case_due`: status, level, due_on, types, region);
 /// - first assessments: awaiting the panel, never decided, in the order opened
 ///   (`case_waiting`);
 /// - returned: awaiting the panel after a decision (few), sorted;
@@ -216,25 +216,32 @@ pub fn type_bits(types: &[DifficultyType]) -> i64 {
     })
 }
 
-/// The triggers that keep the queue's derived data (`queue_tally`, `intervention.live_region`)
+/// The triggers that keep the queue's derived data (`queue_tally`, `case_file.adhoc_since`,
+/// `intervention.live_region`)
 /// as `(name, CREATE TRIGGER statement)`: the bulk loader drops them for a fresh load and
 /// fills the data with [`refill_derived`].
 pub(crate) fn derived_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
     let mut st = c.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
-           AND (name LIKE 'queue\\_tally\\_%' ESCAPE '\\' OR name LIKE 'intervention\\_live\\_%' ESCAPE '\\')
+           AND (name LIKE 'queue\\_tally\\_%' ESCAPE '\\' OR name LIKE 'intervention\\_live\\_%' ESCAPE '\\'
+                OR name LIKE 'case\\_adhoc\\_%' ESCAPE '\\')
          ORDER BY rowid",
     )?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Fills `queue_tally` and `intervention.live_region` from the cases, decisions and
+/// Fills `case_file.adhoc_since`, `queue_tally` and `intervention.live_region` from the cases, decisions and
 /// interventions, as their triggers would have (the case rows' `types` and `due_on` must
 /// be right already).
 pub(crate) fn refill_derived(c: &Connection) -> Result<()> {
     c.execute_batch(
-        "DELETE FROM queue_tally;
+        "UPDATE case_file SET adhoc_since = (
+             SELECT min(raised_on) FROM review_request r
+             WHERE r.case_id = case_file.id AND r.resolved_by IS NULL)
+         WHERE id IN (SELECT case_id FROM review_request WHERE resolved_by IS NULL)
+            OR adhoc_since IS NOT NULL;
+         DELETE FROM queue_tally;
          INSERT INTO queue_tally (type, area, kind, bucket, level, n)
              SELECT type, area, kind, bucket, level, count(*) FROM queue_tally_keys
              GROUP BY 1, 2, 3, 4, 5;
@@ -255,12 +262,12 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
     // ?1 today, ?2 horizon.
     let bound = if overdue { "< ?1" } else { "<= ?2" };
     let ad_hoc = (
+        // `adhoc_since`: the oldest open request, kept on the case by triggers; the
+        // partial index `case_adhoc` holds these few cases with all the arm reads.
         format!(
-            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, q.raised AS u
-             FROM (SELECT case_id, min(raised_on) AS raised FROM review_request
-                   WHERE resolved_by IS NULL GROUP BY case_id) q
-             JOIN case_file k ON k.id = q.case_id
-             WHERE k.status != 'closed'{}{filters}",
+            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, k.adhoc_since AS u
+             FROM case_file k
+             WHERE k.adhoc_since IS NOT NULL AND k.status != 'closed'{}{filters}",
             if overdue {
                 format!(" AND k.status != 'screening' AND {due} < ?1")
             } else {
@@ -517,9 +524,9 @@ fn count_statement(
             ));
         }
     }
-    // CROSS JOIN: from the (few) ad-hoc cases to their rows, never the other way round.
+    // On `case_adhoc` again: the ad-hoc cases that another arm holds as well.
     let overlap = format!(
-        "(SELECT count(*) FROM ({}) x CROSS JOIN case_file k ON k.id = x.id WHERE {})",
+        "(SELECT count(*) FROM ({} AND ({})))",
         a.ad_hoc.0, a.others_cond
     );
     (format!("SELECT {} - {overlap}", terms.join(" + ")), args)

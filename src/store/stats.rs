@@ -142,6 +142,9 @@ struct Statements {
 
 fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements> {
     let tallies = use_tallies(c, by, region)?;
+    // The scope's totals (open cases, decisions per month) come from the county tallies
+    // whenever the scope is the province, a city or a county, whatever the rows are.
+    let scope_tallies = use_tallies(c, By::Level, region)?;
     let open = if tallies {
         let (key, table) = match by {
             By::Level => (
@@ -171,7 +174,7 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
              GROUP BY g"
         )
     };
-    let open_total = if tallies {
+    let open_total = if scope_tallies {
         "SELECT sum(n) FROM case_tally
          WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2"
     } else {
@@ -196,14 +199,15 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
          WHERE k.status = 'active' AND k.due_on < ?1
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
         .to_string();
-    let months = if tallies {
+    let months = if scope_tallies {
         "SELECT month, sum(n) FROM decision_tally
          WHERE month >= substr(?5, 1, 7) AND month <= substr(?1, 1, 7)
            AND area >= ?3 AND area < ?4 AND ?2 = ?2
          GROUP BY month"
     } else {
-        "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM decision d
-         JOIN case_file k ON k.id = d.case_id
+        // From the region's cases to their decisions, never from every decision of the year.
+        "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM case_file k INDEXED BY case_area
+         CROSS JOIN decision d ON d.case_id = k.id
          WHERE d.status = 'sealed' AND d.decided_on >= ?5
            AND substr(d.decided_on, 1, 7) <= substr(?1, 1, 7)
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2

@@ -14,7 +14,10 @@
 --    review is due) and the first assessments, by level, type and area (province '', city
 --    4 digits, county 6 digits). "Due by D" is the months before D's month plus the days
 --    of D's month up to D: a hundred-odd rows whatever the size of the database.
--- 4. intervention.live_region: the case's region while the decision is sealed and the case
+-- 4. case_file.adhoc_since: when the case's oldest open ad-hoc request was raised (NULL
+--    without one), kept by triggers on review_request, so that the ad-hoc part of the
+--    queue is one small partial index instead of a lookup of every open request's case.
+-- 5. intervention.live_region: the case's region while the decision is sealed and the case
 --    open (NULL otherwise), so that overdue interventions are counted on one small index.
 --
 -- Filling the new columns is not a change anyone made: the audit triggers of the two
@@ -37,6 +40,11 @@ INSERT INTO difficulty_bit (type, bit) VALUES
 ALTER TABLE case_file ADD COLUMN types INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE case_file ADD COLUMN due_on TEXT;
 ALTER TABLE intervention ADD COLUMN live_region TEXT;
+ALTER TABLE case_file ADD COLUMN adhoc_since TEXT;
+
+UPDATE case_file SET adhoc_since = (
+    SELECT min(raised_on) FROM review_request r WHERE r.case_id = case_file.id AND r.resolved_by IS NULL)
+WHERE id IN (SELECT case_id FROM review_request WHERE resolved_by IS NULL);
 
 UPDATE case_file SET
     due_on = review_due,
@@ -84,6 +92,29 @@ CREATE TRIGGER case_due_on_update AFTER UPDATE OF next_review, adult_on, due_on 
 WHEN NEW.due_on IS NOT NEW.review_due
 BEGIN
     UPDATE case_file SET due_on = NEW.review_due WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER case_adhoc_insert AFTER INSERT ON review_request
+WHEN NEW.resolved_by IS NULL
+BEGIN
+    UPDATE case_file SET adhoc_since = (
+        SELECT min(raised_on) FROM review_request WHERE case_id = NEW.case_id AND resolved_by IS NULL)
+    WHERE id = NEW.case_id;
+END;
+
+CREATE TRIGGER case_adhoc_update AFTER UPDATE OF case_id, raised_on, resolved_by ON review_request
+BEGIN
+    UPDATE case_file SET adhoc_since = (
+        SELECT min(r.raised_on) FROM review_request r WHERE r.case_id = case_file.id AND r.resolved_by IS NULL)
+    WHERE id IN (OLD.case_id, NEW.case_id);
+END;
+
+CREATE TRIGGER case_adhoc_delete AFTER DELETE ON review_request
+WHEN OLD.resolved_by IS NULL
+BEGIN
+    UPDATE case_file SET adhoc_since = (
+        SELECT min(raised_on) FROM review_request WHERE case_id = OLD.case_id AND resolved_by IS NULL)
+    WHERE id = OLD.case_id;
 END;
 
 -- The queue's place of a case, one row per (type, area, kind): type '' and each of its
@@ -199,7 +230,10 @@ DROP INDEX case_queue;
 CREATE INDEX case_due ON case_file(status, level, due_on, types, region);
 -- Cases awaiting the panel in the order opened, covering the filters.
 DROP INDEX case_waiting;
-CREATE INDEX case_waiting ON case_file(status, last_decided_on, opened_on, types, region);
+CREATE INDEX case_waiting ON case_file(status, last_decided_on, opened_on, types, region, level, due_on, adult_on);
+-- Cases with an open ad-hoc request (a few per thousand), with all the queue reads of them.
+CREATE INDEX case_adhoc ON case_file(adhoc_since, status, level, due_on, types, region,
+    last_decided_on, next_review, adult_on) WHERE adhoc_since IS NOT NULL;
 -- A region's subtree as a range of codes, now with the stored due date (statistics below
 -- a county count overdue cases on it without reading the table).
 DROP INDEX case_area;
