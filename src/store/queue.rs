@@ -148,9 +148,6 @@ fn next_due_sql() -> String {
     format!("coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN {RULES_DUE} END)")
 }
 
-const OPEN_REQUEST: &str =
-    "EXISTS (SELECT 1 FROM review_request r WHERE r.case_id = k.id AND r.resolved_by IS NULL)";
-
 /// The queue as a union of parts ("arms"), each of which an index hands over in queue
 /// order, so a window of the queue reads about `offset + limit` rows per arm and a count
 /// reads index entries only:
@@ -164,7 +161,8 @@ const OPEN_REQUEST: &str =
 /// - undated: active cases decided without a next review (from paper records; few),
 ///   due by the rules' interval, sorted.
 ///
-/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc).
+/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc):
+/// `adhoc_since IS NULL`, read from the same indexes.
 struct Arms {
     /// `(select, order)`: each select gives `id, g, lv, u` (group: 0 ad-hoc, 1 other;
     /// level 1–4, 4 for none; urgency date) with `k` the case.
@@ -263,10 +261,12 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
     let bound = if overdue { "< ?1" } else { "<= ?2" };
     let ad_hoc = (
         // `adhoc_since`: the oldest open request, kept on the case by triggers; the
-        // partial index `case_adhoc` holds these few cases with all the arm reads.
+        // partial index `case_adhoc` holds these few cases with all the arm reads. Named,
+        // because the count's overlap term (this arm AND any other arm's condition, an OR)
+        // would otherwise be planned as a multi-index OR over every active case.
         format!(
             "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, k.adhoc_since AS u
-             FROM case_file k
+             FROM case_file k INDEXED BY case_adhoc
              WHERE k.adhoc_since IS NOT NULL AND k.status != 'closed'{}{filters}",
             if overdue {
                 format!(" AND k.status != 'screening' AND {due} < ?1")
@@ -385,7 +385,7 @@ fn list_statement(
     )];
     for (sel, order) in &a.others {
         parts.push(format!(
-            "SELECT * FROM ({sel} AND NOT {OPEN_REQUEST} ORDER BY {order} LIMIT ?{n})"
+            "SELECT * FROM ({sel} AND k.adhoc_since IS NULL ORDER BY {order} LIMIT ?{n})"
         ));
     }
     let due = due_sql();
@@ -564,7 +564,7 @@ pub fn explain(
     parts.extend(
         a.others
             .iter()
-            .map(|(s, o)| (format!("{s} AND NOT {OPEN_REQUEST}"), *o)),
+            .map(|(s, o)| (format!("{s} AND k.adhoc_since IS NULL"), *o)),
     );
     for (sel, order) in parts {
         let sql = format!("{sel} ORDER BY {order} LIMIT 1000");

@@ -225,12 +225,15 @@ BEGIN
     WHERE decision_id IN (SELECT id FROM decision WHERE case_id = NEW.id AND status = 'sealed');
 END;
 
--- The queue's routine reviews per level in due order, covering the filters.
+-- The queue's routine reviews per level in queue order (due date, then case id: a window
+-- stops after its rows), covering the filters and the ad-hoc exclusion.
 DROP INDEX case_queue;
-CREATE INDEX case_due ON case_file(status, level, due_on, types, region);
--- Cases awaiting the panel in the order opened, covering the filters.
+CREATE INDEX case_due ON case_file(status, level, due_on, id, adhoc_since, types, region);
+-- Cases awaiting the panel in the order opened (then case id), covering the same, and what
+-- the returned cases are sorted by.
 DROP INDEX case_waiting;
-CREATE INDEX case_waiting ON case_file(status, last_decided_on, opened_on, types, region, level, due_on, adult_on);
+CREATE INDEX case_waiting ON case_file(status, last_decided_on, opened_on, id, adhoc_since, types,
+    region, level, due_on, adult_on);
 -- Cases with an open ad-hoc request (a few per thousand), with all the queue reads of them.
 CREATE INDEX case_adhoc ON case_file(adhoc_since, status, level, due_on, types, region,
     last_decided_on, next_review, adult_on) WHERE adhoc_since IS NOT NULL;
