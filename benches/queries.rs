@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use casepanel::domain::difficulty::DifficultyType;
 use casepanel::domain::review::ReviewRules;
-use casepanel::store::{Store, queries};
 use casepanel::store::queue::{self, QueueFilter};
 use casepanel::store::stats::{self, By};
+use casepanel::store::{Store, queries};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// What `casepanel due` does for a table: a window of the queue (the CLI's default limit)
@@ -132,7 +132,9 @@ fn queries(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
         g.bench_function(BenchmarkId::new("numbers", cases), |b| {
-            b.iter(|| black_box(queries::dashboard(store.conn(), support::today()).expect("dashboard")))
+            b.iter(|| {
+                black_box(queries::dashboard(store.conn(), support::today()).expect("dashboard"))
+            })
         });
         g.bench_function(BenchmarkId::new("first_frame_queries", cases), |b| {
             b.iter(|| {

@@ -646,13 +646,9 @@ fn an_intervention_without_a_deadline_is_never_overdue_and_a_closed_case_has_non
         .map(|(i, _)| i)
         .collect();
     assert_eq!(late, vec![0, 2]);
-    let stats = casepanel::store::stats::stats(
-        s.conn(),
-        today,
-        casepanel::store::stats::By::Level,
-        None,
-    )
-    .unwrap();
+    let stats =
+        casepanel::store::stats::stats(s.conn(), today, casepanel::store::stats::By::Level, None)
+            .unwrap();
     assert_eq!(stats.overdue_interventions, 2);
     // A closed case's interventions are no longer overdue; reopened, they are again.
     s.write(|tx| cases::close(tx, c, today, ClosingReason::MovedAway))

@@ -362,7 +362,12 @@ fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
                         format!(" AND k.region >= '{a}' AND k.region < '{b}'")
                     }
                 };
-                assert_eq!(row.overdue, overdue(&extra), "{today} {by:?} {region:?} {}", row.key);
+                assert_eq!(
+                    row.overdue,
+                    overdue(&extra),
+                    "{today} {by:?} {region:?} {}",
+                    row.key
+                );
             }
         }
     }
@@ -383,7 +388,10 @@ fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
     );
     assert_eq!(
         dash.open_cases,
-        count("SELECT count(*) FROM case_file WHERE status != 'closed'", &[])
+        count(
+            "SELECT count(*) FROM case_file WHERE status != 'closed'",
+            &[]
+        )
     );
     assert_eq!(
         dash.awaiting_first,
@@ -841,18 +849,18 @@ fn profile_on_a_given_database() {
         },
     ];
     for f in filters {
-    eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
-    for _ in 0..2 {
-        let t = std::time::Instant::now();
-        let n = queue::count(s.conn(), today, &rules, &f).unwrap();
-        eprintln!("count {n}: {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
-        eprintln!("list {}: {:?}", l.len(), t.elapsed());
-        let t = std::time::Instant::now();
-        let l = queue::list(s.conn(), today, &rules, &f, 0, 50).unwrap();
-        eprintln!("list {}: {:?}", l.len(), t.elapsed());
-    }
+        eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
+        for _ in 0..2 {
+            let t = std::time::Instant::now();
+            let n = queue::count(s.conn(), today, &rules, &f).unwrap();
+            eprintln!("count {n}: {:?}", t.elapsed());
+            let t = std::time::Instant::now();
+            let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
+            eprintln!("list {}: {:?}", l.len(), t.elapsed());
+            let t = std::time::Instant::now();
+            let l = queue::list(s.conn(), today, &rules, &f, 0, 50).unwrap();
+            eprintln!("list {}: {:?}", l.len(), t.elapsed());
+        }
     }
 }
 
@@ -909,9 +917,11 @@ fn a_version_6_database_gets_the_queue_tally() {
     assert_tallies(&s);
     let (types, due): (i64, String) = s
         .conn()
-        .query_row("SELECT types, due_on FROM case_file WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT types, due_on FROM case_file WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(types, queue::type_bits(&[DifficultyType::Poverty]));
     assert_eq!(due, "2026-03-01", "the closing review comes first");
@@ -927,15 +937,24 @@ fn a_version_6_database_gets_the_queue_tally() {
     assert_eq!(items.iter().map(|i| i.case_id).collect::<Vec<_>>(), vec![2]);
     assert_eq!(queue::count(s.conn(), today, &rules, &dv).unwrap(), 1);
     // Only the open case's dated intervention is overdue.
-    assert_eq!(queue::overdue_interventions_count(s.conn(), today).unwrap(), 1);
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        1
+    );
     let st = stats::stats(s.conn(), today, By::Level, Some("210100")).unwrap();
     assert_eq!((st.open, st.overdue, st.overdue_interventions), (2, 1, 1));
     let dash = casepanel::store::queries::dashboard(s.conn(), today).unwrap();
-    assert_eq!((dash.open_cases, dash.overdue, dash.awaiting_first), (2, 1, 1));
+    assert_eq!(
+        (dash.open_cases, dash.overdue, dash.awaiting_first),
+        (2, 1, 1)
+    );
     assert_eq!(dash.most_overdue_days, (today - d(2026, 3, 1)).num_days());
     // The migrated database keeps its tallies through later changes.
     s.conn()
-        .execute("DELETE FROM case_type WHERE case_id = 2 AND type = 'poverty'", [])
+        .execute(
+            "DELETE FROM case_type WHERE case_id = 2 AND type = 'poverty'",
+            [],
+        )
         .unwrap();
     assert_tallies(&s);
 }

@@ -330,7 +330,10 @@ mod tests {
         let today = d(2026, 11, 29);
         use InterventionStatus::*;
         assert_eq!(days_late(today, Some(d(2026, 11, 19)), Planned), Some(10));
-        assert_eq!(days_late(today, Some(d(2026, 11, 19)), InProgress), Some(10));
+        assert_eq!(
+            days_late(today, Some(d(2026, 11, 19)), InProgress),
+            Some(10)
+        );
         assert_eq!(days_late(today, Some(today), Planned), None);
         assert_eq!(days_late(today, Some(d(2026, 1, 1)), Done), None);
         assert_eq!(days_late(today, Some(d(2026, 1, 1)), NotDone), None);

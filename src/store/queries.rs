@@ -238,7 +238,7 @@ pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
             let label: Option<String> = name.query_row([&code_], |r| r.get(0)).optional()?;
             d.by_city.push((label.unwrap_or(code_), n));
         }
-        d.by_city.sort_by(|a, b| b.1.cmp(&a.1));
+        d.by_city.sort_by_key(|x| std::cmp::Reverse(x.1));
     }
     // Due and overdue as the queue sees them: the review, or the closing review on the
     // 18th birthday when that comes first (`review_due`), from `queue_tally`.

@@ -702,7 +702,8 @@ pub struct OverdueIntervention {
 pub(crate) const OVERDUE_IV_WHERE: &str =
     "i.live_region IS NOT NULL AND i.status IN ('planned', 'in_progress') AND i.due < ?1";
 
-const OVERDUE_IV: &str = "FROM intervention i INDEXED BY intervention_overdue JOIN decision d ON d.id = i.decision_id
+const OVERDUE_IV: &str =
+    "FROM intervention i INDEXED BY intervention_overdue JOIN decision d ON d.id = i.decision_id
     JOIN case_file k ON k.id = d.case_id
     WHERE i.live_region IS NOT NULL AND i.status IN ('planned', 'in_progress') AND i.due < ?1";
 
