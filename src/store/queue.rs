@@ -202,7 +202,7 @@ fn filter_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
 }
 
 /// A set of difficulty types as the bit set stored in `case_file.types`: bit `i` for the
-/// `i`-th type of [`DifficultyType::ALL`] (the table `difficulty_bit` of migration 7 says
+/// `i`-th type of [`DifficultyType::ALL`] (the view `difficulty_bit` of migration 7 says
 /// the same; a test holds them together).
 pub fn type_bits(types: &[DifficultyType]) -> i64 {
     types.iter().fold(0i64, |bits, t| {

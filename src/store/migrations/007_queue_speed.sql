@@ -26,12 +26,10 @@
 DROP TRIGGER IF EXISTS audit_row_case_file_upd;
 DROP TRIGGER IF EXISTS audit_row_intervention_upd;
 
--- Bit i of case_file.types is the i-th difficulty type of `DifficultyType::ALL`.
-CREATE TABLE difficulty_bit (
-    type  TEXT PRIMARY KEY,
-    bit   INTEGER NOT NULL UNIQUE CHECK (bit BETWEEN 0 AND 62)
-) WITHOUT ROWID;
-INSERT INTO difficulty_bit (type, bit) VALUES
+-- Bit i of case_file.types is the i-th difficulty type of `DifficultyType::ALL`. A view of
+-- constants, not a table: it is part of the schema, not data (a table filled here would hold
+-- rows the audit trail never saw).
+CREATE VIEW difficulty_bit (type, bit) AS VALUES
     ('wandering', 0), ('poverty', 1), ('no_guardian_de_facto', 2), ('improper_care', 3),
     ('trafficked_abused_abandoned', 4), ('own_illness_disability', 5), ('guardian_missing', 6),
     ('wandering_begging', 7), ('out_of_school', 8), ('mental_illness', 9),
