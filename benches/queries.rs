@@ -1,6 +1,8 @@
 //! `casepanel due` and `casepanel stats` on generated databases of 10,000, 100,000 and
-//! 1,000,000 cases, through the library functions the CLI calls. The issue's target: each
-//! answers in under 100 ms at a million cases.
+//! 1,000,000 cases, through the library functions the CLI calls, the queue as a screen asks
+//! for it (50 rows and the count) and the dashboard's numbers. The targets at a million
+//! cases: `due` under 100 ms (issue 5); a 50-row window, `stats` and the dashboard's numbers
+//! 10 ms or less (issue 8).
 //!
 //!     cargo bench --locked --bench queries
 //!
@@ -14,17 +16,23 @@ use std::time::Duration;
 
 use casepanel::domain::difficulty::DifficultyType;
 use casepanel::domain::review::ReviewRules;
-use casepanel::store::Store;
 use casepanel::store::queue::{self, QueueFilter};
 use casepanel::store::stats::{self, By};
+use casepanel::store::{Store, queries};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// What `casepanel due` does for a table: a window of the queue (the CLI's default limit)
 /// and the total.
 fn due(store: &Store, filter: &QueueFilter) -> (usize, usize) {
+    window(store, filter, 1000)
+}
+
+/// A window of `limit` rows of the queue and the total: 1000 for `casepanel due`, 50 for
+/// a screen or the session's agenda.
+fn window(store: &Store, filter: &QueueFilter, limit: usize) -> (usize, usize) {
     let today = support::today();
     let rules = ReviewRules::default();
-    let items = queue::list(store.conn(), today, &rules, filter, 0, 1000).expect("queue");
+    let items = queue::list(store.conn(), today, &rules, filter, 0, limit).expect("queue");
     let total = queue::count(store.conn(), today, &rules, filter).expect("count");
     (items.len(), total)
 }
@@ -106,6 +114,38 @@ fn queries(c: &mut Criterion) {
                 b.iter(|| black_box(due(&store, f)))
             });
         }
+        g.finish();
+        let mut g = c.benchmark_group("queue_50");
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        for (name, f) in due_filters() {
+            g.bench_with_input(BenchmarkId::new(name, cases), &f, |b, f| {
+                b.iter(|| black_box(window(&store, f, 50)))
+            });
+        }
+        g.finish();
+        // What the TUI's first frame reads: the dashboard's numbers, the recent reports and
+        // the overdue interventions.
+        let mut g = c.benchmark_group("dashboard");
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        g.bench_function(BenchmarkId::new("numbers", cases), |b| {
+            b.iter(|| {
+                black_box(queries::dashboard(store.conn(), support::today()).expect("dashboard"))
+            })
+        });
+        g.bench_function(BenchmarkId::new("first_frame_queries", cases), |b| {
+            b.iter(|| {
+                let today = support::today();
+                black_box((
+                    queries::dashboard(store.conn(), today).expect("dashboard"),
+                    queries::recent_reports(store.conn(), 30).expect("reports"),
+                    queue::overdue_interventions_count(store.conn(), today).expect("overdue"),
+                ))
+            })
+        });
         g.finish();
         let mut g = c.benchmark_group("stats");
         g.sample_size(20)

@@ -528,6 +528,12 @@ fn sealed_with_interventions(s: &mut Store, case_id: i64) -> i64 {
                 unit: "社工站".into(),
                 due: Some(d(2026, 11, 1)),
             },
+            // "Immediately" (立即): no deadline, so never overdue.
+            Intervention {
+                kind: "visit".into(),
+                unit: "社工站".into(),
+                due: None,
+            },
         ],
         next_review: Some(NextReview {
             date: d(2027, 9, 1),
@@ -610,5 +616,51 @@ fn intervention_progress_and_overdue_counts() {
     assert!(
         s.write(|tx| queue::set_intervention_status(tx, dec, 9, InterventionStatus::Done, ""))
             .is_err()
+    );
+}
+
+#[test]
+fn an_intervention_without_a_deadline_is_never_overdue_and_a_closed_case_has_none() {
+    let mut s = store();
+    let c = case(&mut s, "陈立即", d(2014, 1, 1), TOWN, DV);
+    let dec = sealed_with_interventions(&mut s, c);
+    let today = d(2026, 11, 29);
+    // Positions 0 and 2 are past their deadlines; 3 has none ("immediately").
+    let list = queue::overdue_interventions(s.conn(), today, 10).unwrap();
+    assert_eq!(
+        list.iter().map(|i| i.position).collect::<Vec<_>>(),
+        vec![0, 2]
+    );
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        2
+    );
+    // The screens' rule is the same one.
+    let ivs = decisions::interventions(s.conn(), dec).unwrap();
+    let late: Vec<usize> = ivs
+        .iter()
+        .enumerate()
+        .filter(|(_, (iv, st, _))| {
+            casepanel::domain::decision::days_late(today, iv.due, *st).is_some()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(late, vec![0, 2]);
+    let stats =
+        casepanel::store::stats::stats(s.conn(), today, casepanel::store::stats::By::Level, None)
+            .unwrap();
+    assert_eq!(stats.overdue_interventions, 2);
+    // A closed case's interventions are no longer overdue; reopened, they are again.
+    s.write(|tx| cases::close(tx, c, today, ClosingReason::MovedAway))
+        .unwrap();
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        0
+    );
+    s.write(|tx| cases::set_status(tx, c, CaseStatus::AwaitingPanel))
+        .unwrap();
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        2
     );
 }

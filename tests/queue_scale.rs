@@ -189,6 +189,45 @@ fn the_indexed_queue_agrees_with_its_definition() {
                 .unwrap();
         }
     }
+    // Closing active cases takes their interventions off the overdue list; a child who
+    // moves takes its cases (and their tallies and interventions) along; types change.
+    let active: Vec<(i64, i64)> = s
+        .conn()
+        .prepare("SELECT id, child_id FROM case_file WHERE status = 'active' ORDER BY id LIMIT 60")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (i, &(id, child_id)) in active.iter().enumerate() {
+        match i % 3 {
+            0 => s
+                .write(|tx| cases::close(tx, id, gen_day, ClosingReason::MovedAway))
+                .unwrap(),
+            1 => {
+                let mut child = children::get(s.conn(), child_id).unwrap().unwrap();
+                child.region = ["210102", "210202", "210181"][i % 9 / 3].into();
+                s.write(|tx| children::update(tx, &child, gen_day)).unwrap();
+                let region: String = s
+                    .conn()
+                    .query_row("SELECT region FROM case_file WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })
+                    .unwrap();
+                assert_eq!(region, child.region, "the case follows the child");
+            }
+            _ => s
+                .write(|tx| {
+                    cases::set_types(
+                        tx,
+                        id,
+                        &[DifficultyType::DomesticViolence, DifficultyType::Poverty],
+                    )
+                })
+                .unwrap(),
+        }
+    }
+    assert_tallies(&s);
     let all = rows(&s);
     let rules = ReviewRules::default();
     let short = ReviewRules {
@@ -198,6 +237,7 @@ fn the_indexed_queue_agrees_with_its_definition() {
     };
     let mut checked = 0;
     for today in [gen_day, gen_day + chrono::Days::new(45), d(2027, 3, 1)] {
+        assert_stats_and_dashboard(&s, today);
         for rules in [&rules, &short] {
             for f in [
                 QueueFilter::default(),
@@ -231,6 +271,23 @@ fn the_indexed_queue_agrees_with_its_definition() {
                     overdue_only: true,
                     ..Default::default()
                 },
+                QueueFilter {
+                    difficulty: Some(DifficultyType::DomesticViolence),
+                    region: Some("210100".into()),
+                    within_days: Some(30),
+                    ..Default::default()
+                },
+                QueueFilter {
+                    region: Some("210181101".into()),
+                    difficulty: Some(DifficultyType::Poverty),
+                    ..Default::default()
+                },
+                QueueFilter {
+                    level: Some(RiskLevel::L1),
+                    region: Some("210181".into()),
+                    overdue_only: true,
+                    ..Default::default()
+                },
             ] {
                 let want = reference(&all, today, rules, &f);
                 let got = queue::list(s.conn(), today, rules, &f, 0, 100_000).unwrap();
@@ -255,6 +312,128 @@ fn the_indexed_queue_agrees_with_its_definition() {
         }
     }
     assert!(checked > 10_000, "{checked}");
+}
+
+/// The statistics' overdue counts and the dashboard's numbers against counts over the cases.
+fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
+    let c = s.conn();
+    let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> usize {
+        c.query_row(sql, p, |r| r.get::<_, i64>(0)).unwrap() as usize
+    };
+    for region in [None, Some("210100"), Some("210181"), Some("210181101")] {
+        let (lo, hi) = match region {
+            Some(r) => casepanel::store::queries::region_range(r),
+            None => (String::new(), "\u{7f}".into()),
+        };
+        let overdue = |extra: &str| -> usize {
+            count(
+                &format!(
+                    "SELECT count(*) FROM case_file k WHERE k.status = 'active'
+                     AND k.review_due < ?1 AND k.region >= ?2 AND k.region < ?3{extra}"
+                ),
+                &[&today, &lo, &hi],
+            )
+        };
+        for by in [By::Level, By::Type, By::Region] {
+            let st = stats::stats(c, today, by, region).unwrap();
+            assert_eq!(st.overdue, overdue(""), "{today} {by:?} {region:?}");
+            let iv = count(
+                "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+                 JOIN case_file k ON k.id = d.case_id
+                 WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1
+                   AND d.status = 'sealed' AND k.status != 'closed'
+                   AND k.region >= ?2 AND k.region < ?3",
+                &[&today, &lo, &hi],
+            );
+            assert_eq!(st.overdue_interventions, iv, "{today} {by:?} {region:?}");
+            for row in &st.rows {
+                let extra = match by {
+                    By::Level if row.key == "none" => " AND k.level IS NULL".to_string(),
+                    By::Level => format!(" AND k.level = {}", row.key),
+                    By::Type => format!(
+                        " AND EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = '{}')",
+                        row.key
+                    ),
+                    By::Region if row.key.is_empty() => {
+                        format!(" AND k.region = '{}'", region.unwrap_or(""))
+                    }
+                    By::Region => {
+                        let (a, b) = casepanel::store::queries::region_range(&row.key);
+                        format!(" AND k.region >= '{a}' AND k.region < '{b}'")
+                    }
+                };
+                assert_eq!(
+                    row.overdue,
+                    overdue(&extra),
+                    "{today} {by:?} {region:?} {}",
+                    row.key
+                );
+            }
+        }
+    }
+    let dash = casepanel::store::queries::dashboard(c, today).unwrap();
+    assert_eq!(dash.overdue, {
+        count(
+            "SELECT count(*) FROM case_file WHERE status = 'active' AND review_due < ?1",
+            &[&today],
+        )
+    });
+    let end = casepanel::store::queries::end_of_month(today);
+    assert_eq!(
+        dash.due_this_month,
+        count(
+            "SELECT count(*) FROM case_file WHERE status = 'active' AND review_due BETWEEN ?1 AND ?2",
+            &[&today, &end],
+        )
+    );
+    assert_eq!(
+        dash.open_cases,
+        count(
+            "SELECT count(*) FROM case_file WHERE status != 'closed'",
+            &[]
+        )
+    );
+    assert_eq!(
+        dash.awaiting_first,
+        count(
+            "SELECT count(*) FROM case_file WHERE status IN ('screening', 'awaiting_panel') AND level IS NULL",
+            &[]
+        )
+    );
+    for l in 1..=3u8 {
+        assert_eq!(
+            dash.by_level[usize::from(l) - 1],
+            count(
+                "SELECT count(*) FROM case_file WHERE status = 'active' AND level = ?1",
+                &[&l]
+            )
+        );
+    }
+    let oldest: Option<NaiveDate> = c
+        .query_row(
+            "SELECT min(review_due) FROM case_file WHERE status = 'active' AND review_due < ?1",
+            [today],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        dash.most_overdue_days,
+        oldest.map(|o| (today - o).num_days()).unwrap_or(0)
+    );
+    assert_eq!(
+        dash.by_city.iter().map(|x| x.1).sum::<usize>(),
+        dash.open_cases
+    );
+    assert_eq!(
+        queue::overdue_interventions_count(c, today).unwrap(),
+        count(
+            "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+             JOIN case_file k ON k.id = d.case_id
+             WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1
+               AND d.status = 'sealed' AND k.status != 'closed'",
+            &[&today]
+        )
+    );
 }
 
 /// The tallies hold what a count over the cases gives.
@@ -303,6 +482,94 @@ fn assert_tallies(s: &Store) {
         0
     );
     assert_eq!(diff("SELECT count(*) FROM case_tally WHERE n < 0"), 0);
+    // Migration 7: the stored due date and type bits on the case.
+    assert_eq!(
+        diff("SELECT count(*) FROM case_file WHERE due_on IS NOT review_due"),
+        0
+    );
+    for (i, t) in DifficultyType::ALL.iter().enumerate() {
+        assert_eq!(
+            diff(&format!(
+                "SELECT count(*) FROM case_file k WHERE ((k.types >> {i}) & 1)
+                    != EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = '{}')",
+                t.code()
+            )),
+            0,
+            "{t:?}"
+        );
+    }
+    assert_eq!(
+        diff("SELECT count(*) FROM case_file WHERE types >> 12 != 0"),
+        0
+    );
+    // queue_tally against a count over the cases and their types, written out without the
+    // view the triggers use.
+    let brute = "WITH kt(id, type) AS (SELECT id, '' FROM case_file
+                     UNION ALL SELECT case_id, type FROM case_type),
+                 ka(id, area) AS (SELECT id, '' FROM case_file
+                     UNION ALL SELECT id, substr(region, 1, 4) FROM case_file
+                     UNION ALL SELECT id, substr(region, 1, 6) FROM case_file),
+                 kb(id, kind, bucket) AS (
+                     SELECT id, 'm', substr(coalesce(min(next_review, adult_on), next_review), 1, 7)
+                         FROM case_file WHERE status = 'active' AND next_review IS NOT NULL
+                     UNION ALL SELECT id, 'd', coalesce(min(next_review, adult_on), next_review)
+                         FROM case_file WHERE status = 'active' AND next_review IS NOT NULL
+                     UNION ALL SELECT id, 'f', '' FROM case_file
+                         WHERE status = 'awaiting_panel' AND last_decided_on IS NULL)
+             SELECT kt.type, ka.area, kb.kind, kb.bucket, coalesce(k.level, 0), count(*)
+             FROM case_file k JOIN kt ON kt.id = k.id JOIN ka ON ka.id = k.id JOIN kb ON kb.id = k.id
+             GROUP BY 1, 2, 3, 4, 5";
+    let tally = "SELECT type, area, kind, bucket, level, n FROM queue_tally WHERE n != 0";
+    assert_eq!(
+        diff(&format!("SELECT count(*) FROM ({brute} EXCEPT {tally})"))
+            + diff(&format!(
+                "SELECT count(*) FROM ({tally} EXCEPT SELECT * FROM ({brute}))"
+            )),
+        0
+    );
+    assert_eq!(diff("SELECT count(*) FROM queue_tally WHERE n < 0"), 0);
+    // case_file.adhoc_since: the oldest open ad-hoc request.
+    assert_eq!(
+        diff(
+            "SELECT count(*) FROM case_file k WHERE k.adhoc_since IS NOT (
+                SELECT min(raised_on) FROM review_request r
+                WHERE r.case_id = k.id AND r.resolved_by IS NULL)"
+        ),
+        0
+    );
+    // intervention.live_region: the case's region while the decision is sealed and the
+    // case open.
+    assert_eq!(
+        diff(
+            "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
+             JOIN case_file k ON k.id = d.case_id
+             WHERE i.live_region IS NOT
+                 CASE WHEN d.status = 'sealed' AND k.status != 'closed' THEN k.region END"
+        ),
+        0
+    );
+}
+
+#[test]
+fn the_type_bits_of_the_schema_are_those_of_the_code() {
+    let s = Store::open_in_memory().unwrap();
+    for (i, t) in DifficultyType::ALL.iter().enumerate() {
+        let bit: i64 = s
+            .conn()
+            .query_row(
+                "SELECT bit FROM difficulty_bit WHERE type = ?1",
+                [t.code()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(bit, i as i64, "{t:?}");
+        assert_eq!(queue::type_bits(&[*t]), 1 << i);
+    }
+    let n: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM difficulty_bit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n as usize, DifficultyType::ALL.len());
 }
 
 #[test]
@@ -463,7 +730,57 @@ fn queries_stay_on_their_indexes() {
         &QueueFilter::default(),
     )
     .unwrap();
-    assert!(plan.contains("case_queue"), "{plan}");
+    assert!(
+        plan.contains("COVERING INDEX case_due (status=? AND level=? AND due_on<?)"),
+        "{plan}"
+    );
+    // Each level's arm is handed over in queue order: no sort, no lookup of requests.
+    let due_arm = plan.split("\n\n").find(|b| b.contains("case_due")).unwrap();
+    assert!(!due_arm.contains("TEMP B-TREE"), "{due_arm}");
+    assert!(!due_arm.contains("review_request"), "{due_arm}");
+    // The ad-hoc cases come from their own partial index, with everything read of them.
+    assert!(
+        plan.contains("COVERING INDEX case_adhoc (adhoc_since>?)"),
+        "{plan}"
+    );
+    // The count adds tallies for the routine reviews and the first assessments.
+    let count = plan.split("-- the count").nth(1).unwrap();
+    assert!(count.contains("queue_tally"), "{count}");
+    assert!(!count.contains("case_due"), "{count}");
+    assert!(!count.contains("MULTI-INDEX OR"), "{count}");
+    // A type filter is read from the index (the bit set), not from case_type.
+    let typed = queue::explain(
+        s.conn(),
+        today,
+        &ReviewRules::default(),
+        &QueueFilter {
+            difficulty: Some(DifficultyType::DomesticViolence),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!typed.contains("case_type"), "{typed}");
+    assert!(
+        typed.contains("COVERING INDEX case_due") && typed.contains("COVERING INDEX case_waiting"),
+        "{typed}"
+    );
+    // Below a county there is no tally: the count reads the covering indexes.
+    let town = queue::explain(
+        s.conn(),
+        today,
+        &ReviewRules::default(),
+        &QueueFilter {
+            region: Some("210181101".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let count = town.split("-- the count").nth(1).unwrap();
+    assert!(count.contains("COVERING INDEX case_due"), "{count}");
+    // Overdue interventions: one partial index, no join.
+    let splan = stats::explain(s.conn(), today, By::Level, None).unwrap();
+    let iv = splan.split("-- overdue_interventions").nth(1).unwrap();
+    assert!(iv.contains("COVERING INDEX intervention_overdue"), "{iv}");
     // The undated arm is found through (status, next_review IS NULL), not by walking
     // every active case through `case_waiting` (status, last_decided_on).
     assert!(
@@ -495,12 +812,16 @@ fn queries_stay_on_their_indexes() {
         (By::Region, None),
         (By::Region, Some("210100")),
         (By::Level, Some("210181")),
+        (By::Region, Some("210181")),
+        (By::Type, Some("210181101")),
     ] {
         let plan = stats::explain(s.conn(), today, by, region).unwrap();
-        // No statement reads the whole case table.
+        // No statement reads the whole case table, or every active case.
         for line in plan.lines() {
             assert!(
-                !(line.contains("SCAN k") || line.contains("SCAN case_file")),
+                !(line.contains("SCAN k")
+                    || line.contains("SCAN case_file")
+                    || line.contains("(status=?)")),
                 "{by:?} {region:?}: {line}\n{plan}"
             );
         }
@@ -517,17 +838,123 @@ fn profile_on_a_given_database() {
     let s = Store::open(std::path::Path::new(&path)).unwrap();
     let today = d(2026, 11, 29);
     let rules = ReviewRules::default();
-    let f = QueueFilter {
-        overdue_only: true,
+    let filters = [
+        QueueFilter {
+            within_days: Some(30),
+            ..Default::default()
+        },
+        QueueFilter {
+            overdue_only: true,
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
+        for _ in 0..2 {
+            let t = std::time::Instant::now();
+            let n = queue::count(s.conn(), today, &rules, &f).unwrap();
+            eprintln!("count {n}: {:?}", t.elapsed());
+            let t = std::time::Instant::now();
+            let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
+            eprintln!("list {}: {:?}", l.len(), t.elapsed());
+            let t = std::time::Instant::now();
+            let l = queue::list(s.conn(), today, &rules, &f, 0, 50).unwrap();
+            eprintln!("list {}: {:?}", l.len(), t.elapsed());
+        }
+    }
+}
+
+/// A database at version 6 (the last shipped schema before the queue's tallies) gets its
+/// type bits, stored due dates, queue tally and live interventions on open.
+#[test]
+fn a_version_6_database_gets_the_queue_tally() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../src/store/migrations/001_initial.sql"),
+            include_str!("../src/store/migrations/002_signatures.sql"),
+            include_str!("../src/store/migrations/003_queue_and_tallies.sql"),
+            include_str!("../src/store/migrations/004_amendments.sql"),
+            include_str!("../src/store/migrations/005_audit.sql"),
+            include_str!("../src/store/migrations/006_autosave.sql"),
+        ] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 6).unwrap();
+        c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
+            .unwrap();
+        // Case 1 active (level 2, its review after the 18th birthday), case 2 awaiting its
+        // first panel, case 3 closed; cases 1 and 3 have a sealed decision with an
+        // intervention past its deadline and one without a deadline.
+        c.execute_batch(
+            "INSERT INTO region VALUES ('210100', '沈阳市', 'city', NULL), ('210181', '新民市', 'county', '210100');
+             INSERT INTO child (id, name, sex, birth_date, region) VALUES
+                 (1, '甲', 'female', '2008-02-29', '210181'), (2, '乙', 'male', '2010-07-01', '210181'),
+                 (3, '丙', 'male', '2011-03-05', '210100');
+             INSERT INTO case_file (id, child_id, status, opened_on, closed_on, level, next_review, last_decided_on, region, adult_on)
+                 VALUES (1, 1, 'active', '2025-01-01', NULL, 2, '2026-06-01', '2025-06-01', '210181', '2026-03-01'),
+                        (2, 2, 'awaiting_panel', '2026-01-01', NULL, NULL, NULL, NULL, '210181', '2028-07-01'),
+                        (3, 3, 'closed', '2024-01-01', '2026-01-01', 3, '2026-09-01', '2025-09-01', '210100', '2029-03-05');
+             INSERT INTO case_type VALUES (1, 'poverty'), (2, 'poverty'), (2, 'domestic_violence'), (3, 'out_of_school');
+             INSERT INTO decision (id, case_id, decided_on, assessment, final_level, next_review, status)
+                 VALUES (1, 1, '2025-06-01', '{}', 2, '2026-06-01', 'draft'),
+                        (2, 3, '2025-09-01', '{}', 3, '2026-09-01', 'draft');
+             INSERT INTO intervention (decision_id, position, kind, unit, due) VALUES
+                 (1, 0, 'referral', '民政办', '2025-07-01'), (1, 1, 'visit', '社工站', NULL),
+                 (2, 0, 'referral', '民政办', '2025-10-01');
+             UPDATE decision SET status = 'sealed', sealed_at = decided_on || 'T10:00:00';",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    let version: i64 = s
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, casepanel::store::SCHEMA_VERSION);
+    assert_tallies(&s);
+    let (types, due): (i64, String) = s
+        .conn()
+        .query_row(
+            "SELECT types, due_on FROM case_file WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(types, queue::type_bits(&[DifficultyType::Poverty]));
+    assert_eq!(due, "2026-03-01", "the closing review comes first");
+    let today = d(2026, 7, 1);
+    let rules = ReviewRules::default();
+    let all = QueueFilter::default();
+    assert_eq!(queue::count(s.conn(), today, &rules, &all).unwrap(), 2);
+    let dv = QueueFilter {
+        difficulty: Some(DifficultyType::DomesticViolence),
         ..Default::default()
     };
-    eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
-    for _ in 0..2 {
-        let t = std::time::Instant::now();
-        let n = queue::count(s.conn(), today, &rules, &f).unwrap();
-        eprintln!("count {n}: {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let l = queue::list(s.conn(), today, &rules, &f, 0, 1000).unwrap();
-        eprintln!("list {}: {:?}", l.len(), t.elapsed());
-    }
+    let items = queue::list(s.conn(), today, &rules, &dv, 0, 10).unwrap();
+    assert_eq!(items.iter().map(|i| i.case_id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(queue::count(s.conn(), today, &rules, &dv).unwrap(), 1);
+    // Only the open case's dated intervention is overdue.
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        1
+    );
+    let st = stats::stats(s.conn(), today, By::Level, Some("210100")).unwrap();
+    assert_eq!((st.open, st.overdue, st.overdue_interventions), (2, 1, 1));
+    let dash = casepanel::store::queries::dashboard(s.conn(), today).unwrap();
+    assert_eq!(
+        (dash.open_cases, dash.overdue, dash.awaiting_first),
+        (2, 1, 1)
+    );
+    assert_eq!(dash.most_overdue_days, (today - d(2026, 3, 1)).num_days());
+    // The migrated database keeps its tallies through later changes.
+    s.conn()
+        .execute(
+            "DELETE FROM case_type WHERE case_id = 2 AND type = 'poverty'",
+            [],
+        )
+        .unwrap();
+    assert_tallies(&s);
 }

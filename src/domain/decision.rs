@@ -48,6 +48,26 @@ pub struct Intervention {
     pub due: Option<NaiveDate>,
 }
 
+/// Days an intervention is late on `today`: its deadline has passed and it is neither done
+/// nor closed as not done. An intervention without a deadline ("immediately", 立即) is never
+/// overdue: there is no date to be late against. The one rule: the screens call this, and
+/// the store's overdue counts (`store::queue::OVERDUE_IV_WHERE`, `due < today`) skip an
+/// intervention without a deadline the same way.
+pub fn days_late(
+    today: NaiveDate,
+    due: Option<NaiveDate>,
+    status: InterventionStatus,
+) -> Option<i64> {
+    if matches!(
+        status,
+        InterventionStatus::Done | InterventionStatus::NotDone
+    ) {
+        return None;
+    }
+    let days = (today - due?).num_days();
+    (days > 0).then_some(days)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Vote {
     #[serde(rename = "for")]
@@ -297,5 +317,27 @@ impl Decision {
             out.push(Missing::AmendReason);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_intervention_is_late_only_past_its_deadline_and_unfinished() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 11, 29);
+        use InterventionStatus::*;
+        assert_eq!(days_late(today, Some(d(2026, 11, 19)), Planned), Some(10));
+        assert_eq!(
+            days_late(today, Some(d(2026, 11, 19)), InProgress),
+            Some(10)
+        );
+        assert_eq!(days_late(today, Some(today), Planned), None);
+        assert_eq!(days_late(today, Some(d(2026, 1, 1)), Done), None);
+        assert_eq!(days_late(today, Some(d(2026, 1, 1)), NotDone), None);
+        // Without a deadline ("immediately"): never overdue.
+        assert_eq!(days_late(today, None, Planned), None);
     }
 }

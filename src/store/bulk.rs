@@ -13,6 +13,11 @@
 //!   once is much cheaper than a million random index inserts (about 40 % of the load's
 //!   CPU time at 100,000 cases). The `CREATE INDEX` text is taken from the schema itself.
 //!
+//! - drops the triggers that keep the queue's tally and the interventions' `live_region`
+//!   (row by row they would cost more than the load) and fills both in `finish` with one
+//!   statement each ([`super::queue::refill_derived`]), then creates the triggers again;
+//!   the case rows carry their `types` bit set and `due_on` as written by the loader;
+//!
 //! - drops the per-table audit triggers (see [`super::audit`]) and creates them again in
 //!   `finish`, with one audit row (`tbl` `*`, action `bulk_load`) that counts the rows of
 //!   each table after the load: a fresh load is audited as one event, not row by row (a
@@ -263,8 +268,8 @@ impl<'a> Statements<'a> {
             )?,
             case: c.prepare(
                 "INSERT INTO case_file (child_id, status, opened_on, closed_on, closing_reason, level,
-                                        next_review, last_decided_on, region, adult_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        next_review, last_decided_on, region, adult_on, types, due_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?,
             case_type: c
                 .prepare("INSERT OR IGNORE INTO case_type (case_id, type) VALUES (?1, ?2)")?,
@@ -324,7 +329,8 @@ pub struct Loader<'a> {
     saved: Option<Saved>,
     /// `CREATE INDEX` statements of the indexes dropped for the load, in schema order.
     indexes: Vec<String>,
-    /// `CREATE TRIGGER` statements of the audit triggers dropped for the load.
+    /// `CREATE TRIGGER` statements of the audit triggers and of the queue's derived data
+    /// ([`super::queue::DERIVED_TRIGGERS`]) dropped for the load.
     triggers: Vec<String>,
     next_decision: i64,
     /// The last child added and its 18th birthday: its cases usually follow at once.
@@ -394,9 +400,11 @@ impl<'a> Loader<'a> {
                 c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
                 loader.indexes.push(sql);
             }
-            // The audit triggers (one summarising row is written instead) and those that keep
-            // the search tables in step (filled once at the end instead).
+            // The audit triggers (one summarising row is written instead), and those that
+            // keep the queue's derived data and the search tables in step (filled once at
+            // the end instead).
             let mut triggers = super::audit::row_triggers(c)?;
+            triggers.extend(super::queue::derived_triggers(c)?);
             triggers.extend(search_triggers(c)?);
             for (name, sql) in triggers {
                 c.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
@@ -555,6 +563,9 @@ impl<'a> Loader<'a> {
             opt_date(last_decided_on),
             region,
             date(adult),
+            super::queue::type_bits(&case.types),
+            // `review_due`: the next review, or the 18th birthday when that comes first.
+            opt_date(case.next_review.map(|n| n.min(adult))),
         ])?;
         let id = self.conn.last_insert_rowid();
         // In primary-key order: (case_id, type code).
@@ -713,6 +724,9 @@ impl<'a> Loader<'a> {
             self.conn.execute_batch(&sql)?;
         }
         if self.fresh {
+            // What the dropped triggers of the queue's derived data and of the search
+            // tables would have written.
+            super::queue::refill_derived(self.conn)?;
             self.conn.execute_batch(super::SEARCH_FILL)?;
             for sql in std::mem::take(&mut self.triggers) {
                 self.conn.execute_batch(&sql)?;

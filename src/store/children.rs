@@ -100,12 +100,19 @@ pub fn update(c: &Connection, child: &Child, today: chrono::NaiveDate) -> Result
     if n == 0 {
         return Err(StoreError::NotFound(format!("child {}", child.id)));
     }
-    // The queue reads the 18th birthday from the child's cases.
-    c.prepare_cached("UPDATE case_file SET adult_on = ?2 WHERE child_id = ?1")?
-        .execute(params![
-            child.id,
-            crate::domain::child::adult_on(child.birth_date)
-        ])?;
+    // The queue reads the 18th birthday from the child's cases, and the queue, the
+    // statistics and their tallies read the region from them: a case belongs to the
+    // region where the child lives now, so a move moves the child's cases (their
+    // tallies follow by trigger).
+    c.prepare_cached(
+        "UPDATE case_file SET adult_on = ?2, region = ?3
+         WHERE child_id = ?1 AND (adult_on IS NOT ?2 OR region IS NOT ?3)",
+    )?
+    .execute(params![
+        child.id,
+        crate::domain::child::adult_on(child.birth_date),
+        child.region,
+    ])?;
     Ok(())
 }
 

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
     (include_str!("migrations/004_amendments.sql"), None),
     (include_str!("migrations/005_audit.sql"), None),
     (include_str!("migrations/006_autosave.sql"), None),
+    (include_str!("migrations/007_queue_speed.sql"), None),
     (
         include_str!("migrations/008_name_search.sql"),
         Some(fill_search),

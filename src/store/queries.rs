@@ -2,7 +2,7 @@
 //! nothing loads a whole table.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, params_from_iter, types::Value};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
 use super::{Result, code};
 use crate::domain::case::CaseStatus;
@@ -554,8 +554,10 @@ pub struct Dashboard {
     pub by_level: [usize; 3],
     /// Open cases never graded by the panel.
     pub awaiting_first: usize,
-    /// Active cases whose review falls in this calendar month, from today on.
+    /// Active cases whose review (or closing review on the 18th birthday, as on the
+    /// queue) falls in this calendar month, from today on.
     pub due_this_month: usize,
+    /// Active cases whose review (as above) is past.
     pub overdue: usize,
     pub most_overdue_days: i64,
     pub ad_hoc_open: usize,
@@ -565,60 +567,73 @@ pub struct Dashboard {
 }
 
 pub fn dashboard(c: &Connection, today: NaiveDate) -> Result<Dashboard> {
+    // Everything from the tallies and small index ranges: nothing here grows with the
+    // number of cases (BENCHMARKS.md).
     let mut d = Dashboard::default();
-    let one = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<i64> {
-        Ok(c.prepare_cached(sql)?.query_row(args, |r| r.get(0))?)
-    };
-    d.open_cases = one(
-        "SELECT count(*) FROM case_file WHERE status != 'closed'",
-        &[],
-    )? as usize;
     {
         let mut st = c.prepare_cached(
-            "SELECT level, count(*) FROM case_file WHERE status = 'active' AND level IS NOT NULL GROUP BY level",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, u8>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (l, n) = row?;
-            if (1..=3).contains(&l) {
-                d.by_level[usize::from(l) - 1] = n as usize;
-            }
-        }
-    }
-    d.awaiting_first = one(
-        "SELECT count(*) FROM case_file WHERE status IN ('screening', 'awaiting_panel') AND level IS NULL",
-        &[],
-    )? as usize;
-    let month_end = end_of_month(today);
-    d.due_this_month = one(
-        "SELECT count(*) FROM case_file WHERE status = 'active' AND next_review BETWEEN ?1 AND ?2",
-        &[&today, &month_end],
-    )? as usize;
-    d.overdue = one(
-        "SELECT count(*) FROM case_file WHERE status = 'active' AND next_review < ?1",
-        &[&today],
-    )? as usize;
-    let oldest: Option<NaiveDate> = c
-        .prepare_cached(
-            "SELECT min(next_review) FROM case_file WHERE status = 'active' AND next_review < ?1",
-        )?
-        .query_row([today], |r| r.get(0))?;
-    d.most_overdue_days = oldest.map(|o| (today - o).num_days()).unwrap_or(0);
-    d.ad_hoc_open = one(
-        "SELECT count(DISTINCT case_id) FROM review_request WHERE resolved_by IS NULL",
-        &[],
-    )? as usize;
-    {
-        let mut st = c.prepare_cached(
-            "SELECT coalesce(r.name, substr(k.region, 1, 4) || '00'), count(*) FROM case_file k
-             LEFT JOIN region r ON r.code = substr(k.region, 1, 4) || '00'
-             WHERE k.status != 'closed' GROUP BY substr(k.region, 1, 4) ORDER BY count(*) DESC",
+            "SELECT substr(t.area, 1, 4) || '00', t.status, t.level, sum(t.n)
+             FROM case_tally t WHERE t.status != 'closed' GROUP BY 1, 2, 3",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?.max(0) as usize,
+            ))
         })?;
-        d.by_city = rows.collect::<rusqlite::Result<_>>()?;
+        let mut cities: std::collections::BTreeMap<String, usize> = Default::default();
+        for row in rows {
+            let (city, status, level, n) = row?;
+            d.open_cases += n;
+            *cities.entry(city).or_default() += n;
+            match (status.as_str(), level) {
+                ("active", 1..=3) => d.by_level[level as usize - 1] += n,
+                ("screening" | "awaiting_panel", 0) => d.awaiting_first += n,
+                _ => {}
+            }
+        }
+        let mut name = c.prepare_cached("SELECT name FROM region WHERE code = ?1")?;
+        for (code_, n) in cities {
+            if n == 0 {
+                continue;
+            }
+            let label: Option<String> = name.query_row([&code_], |r| r.get(0)).optional()?;
+            d.by_city.push((label.unwrap_or(code_), n));
+        }
+        d.by_city.sort_by_key(|x| std::cmp::Reverse(x.1));
     }
+    // Due and overdue as the queue sees them: the review, or the closing review on the
+    // 18th birthday when that comes first (`review_due`), from `queue_tally`.
+    let month_end = end_of_month(today);
+    d.due_this_month = c
+        .prepare_cached(
+            "SELECT coalesce(sum(n), 0) FROM queue_tally
+             WHERE type = '' AND area = '' AND kind = 'd' AND bucket >= ?1 AND bucket <= ?2",
+        )?
+        .query_row(params![today, month_end], |r| r.get::<_, i64>(0))?
+        .max(0) as usize;
+    d.overdue = super::stats::overdue_tally(c, today, "", "")?.iter().sum();
+    // The oldest review due: the first entry of each level's range of `case_due`.
+    let oldest: Option<NaiveDate> = c
+        .prepare_cached(
+            "SELECT min(x) FROM (
+                SELECT min(due_on) AS x FROM case_file WHERE status = 'active' AND level = 1
+                UNION ALL SELECT min(due_on) FROM case_file WHERE status = 'active' AND level = 2
+                UNION ALL SELECT min(due_on) FROM case_file WHERE status = 'active' AND level = 3
+                UNION ALL SELECT min(due_on) FROM case_file WHERE status = 'active' AND level IS NULL)",
+        )?
+        .query_row([], |r| r.get(0))?;
+    d.most_overdue_days = oldest
+        .filter(|o| *o < today)
+        .map(|o| (today - o).num_days())
+        .unwrap_or(0);
+    d.ad_hoc_open = c
+        .prepare_cached(
+            "SELECT count(DISTINCT case_id) FROM review_request WHERE resolved_by IS NULL",
+        )?
+        .query_row([], |r| r.get::<_, i64>(0))? as usize;
     d.next_session = c
         .prepare_cached(
             "SELECT s.id, s.held_on, (SELECT count(*) FROM agenda_item a WHERE a.session_id = s.id)

@@ -133,12 +133,12 @@ impl QueueItem {
 const RULES_DUE: &str = "min(date(k.last_decided_on, '+' || ?3 || ' months'),
     date(k.last_decided_on, 'start of month', '+' || (?3 + 1) || ' months', '-1 day'))";
 
-/// When the case is due: the stored `review_due` (the next review, or the 18th birthday
+/// When the case is due: `due_on`, the stored copy of `review_due` (the next review, or the 18th birthday
 /// when that comes first), or for a case decided without a date the rules' interval,
 /// again capped by the 18th birthday. NULL for a case never assessed.
 fn due_sql() -> String {
     format!(
-        "coalesce(k.review_due, CASE WHEN k.last_decided_on IS NOT NULL THEN
+        "coalesce(k.due_on, CASE WHEN k.last_decided_on IS NOT NULL THEN
             min({RULES_DUE}, coalesce(k.adult_on, {RULES_DUE})) END)"
     )
 }
@@ -148,28 +148,29 @@ fn next_due_sql() -> String {
     format!("coalesce(k.next_review, CASE WHEN k.last_decided_on IS NOT NULL THEN {RULES_DUE} END)")
 }
 
-const OPEN_REQUEST: &str =
-    "EXISTS (SELECT 1 FROM review_request r WHERE r.case_id = k.id AND r.resolved_by IS NULL)";
-
 /// The queue as a union of parts ("arms"), each of which an index hands over in queue
 /// order, so a window of the queue reads about `offset + limit` rows per arm and a count
 /// reads index entries only:
 ///
 /// - ad-hoc: cases with an open request (few), sorted;
-/// - one arm per level (1, 2, 3, none): active cases whose `review_due` is within the
-///   horizon (`case_queue`: status, level, review_due);
+/// - one arm per level (1, 2, 3, none): active cases whose `due_on` is within the
+///   horizon (`case_due`: status, level, due_on, types, region);
 /// - first assessments: awaiting the panel, never decided, in the order opened
 ///   (`case_waiting`);
 /// - returned: awaiting the panel after a decision (few), sorted;
 /// - undated: active cases decided without a next review (from paper records; few),
 ///   due by the rules' interval, sorted.
 ///
-/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc).
+/// The arms other than ad-hoc leave out cases with an open request (those are ad-hoc):
+/// `adhoc_since IS NULL`, read from the same indexes.
 struct Arms {
     /// `(select, order)`: each select gives `id, g, lv, u` (group: 0 ad-hoc, 1 other;
     /// level 1–4, 4 for none; urgency date) with `k` the case.
     ad_hoc: (String, &'static str),
     others: Vec<(String, &'static str)>,
+    /// Per arm of `others`: whether `queue_tally` counts it (the routine reviews per level
+    /// and the first assessments).
+    tallied: Vec<bool>,
     /// The union of the other arms' conditions, for the count's overlap term.
     others_cond: String,
 }
@@ -193,13 +194,63 @@ fn filter_sql(filter: &QueueFilter, args: &mut Vec<Value>) -> String {
         filters.push_str(&format!(" AND k.level = ?{}", args.len()));
     }
     if let Some(t) = filter.difficulty {
-        args.push(Value::Text(t.code().into()));
-        filters.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = ?{})",
-            args.len()
-        ));
+        // The case's types as a bit set (`case_file.types`), read from the queue's indexes.
+        args.push(Value::Integer(type_bits(&[t])));
+        filters.push_str(&format!(" AND k.types & ?{} != 0", args.len()));
     }
     filters
+}
+
+/// A set of difficulty types as the bit set stored in `case_file.types`: bit `i` for the
+/// `i`-th type of [`DifficultyType::ALL`] (the view `difficulty_bit` of migration 7 says
+/// the same; a test holds them together).
+pub fn type_bits(types: &[DifficultyType]) -> i64 {
+    types.iter().fold(0i64, |bits, t| {
+        let i = DifficultyType::ALL
+            .iter()
+            .position(|x| x == t)
+            .expect("every type is in ALL");
+        bits | (1i64 << i)
+    })
+}
+
+/// The triggers that keep the queue's derived data (`queue_tally`, `case_file.adhoc_since`,
+/// `intervention.live_region`)
+/// as `(name, CREATE TRIGGER statement)`: the bulk loader drops them for a fresh load and
+/// fills the data with [`refill_derived`].
+pub(crate) fn derived_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = c.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
+           AND (name LIKE 'queue\\_tally\\_%' ESCAPE '\\' OR name LIKE 'intervention\\_live\\_%' ESCAPE '\\'
+                OR name LIKE 'case\\_adhoc\\_%' ESCAPE '\\')
+         ORDER BY rowid",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Fills `case_file.adhoc_since`, `queue_tally` and `intervention.live_region` from the cases, decisions and
+/// interventions, as their triggers would have (the case rows' `types` and `due_on` must
+/// be right already).
+pub(crate) fn refill_derived(c: &Connection) -> Result<()> {
+    c.execute_batch(
+        "UPDATE case_file SET adhoc_since = (
+             SELECT min(raised_on) FROM review_request r
+             WHERE r.case_id = case_file.id AND r.resolved_by IS NULL)
+         WHERE id IN (SELECT case_id FROM review_request WHERE resolved_by IS NULL)
+            OR adhoc_since IS NOT NULL;
+         DELETE FROM queue_tally;
+         INSERT INTO queue_tally (type, area, kind, bucket, level, n)
+             SELECT type, area, kind, bucket, level, count(*) FROM queue_tally_keys
+             GROUP BY 1, 2, 3, 4, 5;
+         UPDATE intervention SET live_region = (
+             SELECT k.region FROM decision d JOIN case_file k ON k.id = d.case_id
+             WHERE d.id = intervention.decision_id AND d.status = 'sealed' AND k.status != 'closed')
+         WHERE live_region IS NOT (
+             SELECT k.region FROM decision d JOIN case_file k ON k.id = d.case_id
+             WHERE d.id = intervention.decision_id AND d.status = 'sealed' AND k.status != 'closed');",
+    )?;
+    Ok(())
 }
 
 fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
@@ -209,12 +260,14 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
     // ?1 today, ?2 horizon.
     let bound = if overdue { "< ?1" } else { "<= ?2" };
     let ad_hoc = (
+        // `adhoc_since`: the oldest open request, kept on the case by triggers; the
+        // partial index `case_adhoc` holds these few cases with all the arm reads. Named,
+        // because the count's overlap term (this arm AND any other arm's condition, an OR)
+        // would otherwise be planned as a multi-index OR over every active case.
         format!(
-            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, q.raised AS u
-             FROM (SELECT case_id, min(raised_on) AS raised FROM review_request
-                   WHERE resolved_by IS NULL GROUP BY case_id) q
-             JOIN case_file k ON k.id = q.case_id
-             WHERE k.status != 'closed'{}{filters}",
+            "SELECT k.id AS id, 0 AS g, coalesce(k.level, 4) AS lv, k.adhoc_since AS u
+             FROM case_file k INDEXED BY case_adhoc
+             WHERE k.adhoc_since IS NOT NULL AND k.status != 'closed'{}{filters}",
             if overdue {
                 format!(" AND k.status != 'screening' AND {due} < ?1")
             } else {
@@ -224,6 +277,7 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
         "lv, u, id",
     );
     let mut others = Vec::new();
+    let mut tallied = Vec::new();
     let mut conds = Vec::new();
     for lv in [Some(1u8), Some(2), Some(3), None] {
         if filter.level.is_some() && filter.level.map(RiskLevel::number) != lv {
@@ -233,17 +287,18 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
             Some(n) => format!("k.level = {n}"),
             None => "k.level IS NULL".into(),
         };
-        let cond = format!("k.status = 'active' AND {level} AND k.review_due {bound}");
+        let cond = format!("k.status = 'active' AND {level} AND k.due_on {bound}");
         others.push((
             format!(
-                "SELECT k.id AS id, 1 AS g, {} AS lv, k.review_due AS u FROM case_file k
+                "SELECT k.id AS id, 1 AS g, {} AS lv, k.due_on AS u FROM case_file k
                  WHERE {cond}{filters}",
                 lv.unwrap_or(4)
             ),
             "u, id",
         ));
+        tallied.push(true);
     }
-    conds.push(format!("(k.status = 'active' AND k.review_due {bound})"));
+    conds.push(format!("(k.status = 'active' AND k.due_on {bound})"));
     if !overdue {
         let cond = "k.status = 'awaiting_panel' AND k.last_decided_on IS NULL";
         // A case never decided has no level (the store sets both together), so these all
@@ -255,6 +310,7 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
             ),
             "u, id",
         ));
+        tallied.push(true);
         conds.push(format!("({cond})"));
     }
     let cond = format!(
@@ -272,6 +328,7 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
         ),
         "lv, u, id",
     ));
+    tallied.push(false);
     conds.push(format!("({cond})"));
     // `+`: found through (status, next_review IS NULL) on `case_overdue` — a few rows —
     // and not through `last_decided_on`, which every active case has.
@@ -286,10 +343,12 @@ fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
         ),
         "lv, u, id",
     ));
+    tallied.push(false);
     conds.push(format!("({cond})"));
     Arms {
         ad_hoc,
         others,
+        tallied,
         others_cond: conds.join(" OR "),
     }
 }
@@ -326,7 +385,7 @@ fn list_statement(
     )];
     for (sel, order) in &a.others {
         parts.push(format!(
-            "SELECT * FROM ({sel} AND NOT {OPEN_REQUEST} ORDER BY {order} LIMIT ?{n})"
+            "SELECT * FROM ({sel} AND k.adhoc_since IS NULL ORDER BY {order} LIMIT ?{n})"
         ));
     }
     let due = due_sql();
@@ -398,21 +457,76 @@ pub fn list(
     Ok(items)
 }
 
-/// The statement behind [`count`] and its arguments.
+/// The `queue_tally` area that stands for a region filter: `''` for none, the first four
+/// digits of a city, the six of a county; None below a county (the tally does not go there).
+pub(crate) fn tally_area(c: &Connection, region: Option<&str>) -> Result<Option<String>> {
+    use crate::domain::region::RegionLevel;
+    let Some(r) = region else {
+        return Ok(Some(String::new()));
+    };
+    Ok(match regions::get(c, r)?.map(|r| r.level) {
+        Some(RegionLevel::City) if r.len() == 6 => Some(r[..4].to_string()),
+        Some(RegionLevel::County) if r.len() == 6 => Some(r.to_string()),
+        _ => None,
+    })
+}
+
+/// The statement behind [`count`] and its arguments. `area`: the tally's area for the
+/// filter's region ([`tally_area`]); without one every arm is counted on its index.
 fn count_statement(
     today: NaiveDate,
     rules: &ReviewRules,
     filter: &QueueFilter,
+    area: Option<&str>,
 ) -> (String, Vec<Value>) {
     let mut args = base_args(today, rules, filter);
     let a = arms(filter, &mut args);
     let mut terms = vec![format!("(SELECT count(*) FROM ({}))", a.ad_hoc.0)];
-    for (sel, _) in &a.others {
-        terms.push(format!("(SELECT count(*) FROM ({sel}))"));
+    for ((sel, _), tallied) in a.others.iter().zip(&a.tallied) {
+        if !(tallied & area.is_some()) {
+            terms.push(format!("(SELECT count(*) FROM ({sel}))"));
+        }
     }
-    // CROSS JOIN: from the (few) ad-hoc cases to their rows, never the other way round.
+    if let Some(area) = area {
+        // Routine reviews due by the bound (before today, or by the horizon): the months
+        // before the bound's month, then the days of its month up to the bound.
+        let bound = if filter.overdue_only {
+            today
+        } else {
+            today + chrono::Days::new(u64::from(filter.within_days.unwrap_or(rules.window_days)))
+        };
+        let op = if filter.overdue_only { "<" } else { "<=" };
+        let mut push = |v: Value| {
+            args.push(v);
+            args.len()
+        };
+        let t = push(Value::Text(
+            filter.difficulty.map(|t| t.code()).unwrap_or("").into(),
+        ));
+        let ar = push(Value::Text(area.into()));
+        let m = push(Value::Text(bound.format("%Y-%m").to_string()));
+        let m1 = push(Value::Text(bound.format("%Y-%m-01").to_string()));
+        let b = push(Value::Text(bound.to_string()));
+        let level = match filter.level {
+            Some(l) => format!(" AND level = {}", l.number()),
+            None => String::new(),
+        };
+        let from = format!("FROM queue_tally WHERE type = ?{t} AND area = ?{ar}");
+        terms.push(format!(
+            "(SELECT coalesce(sum(n), 0) {from} AND kind = 'm' AND bucket < ?{m}{level})"
+        ));
+        terms.push(format!(
+            "(SELECT coalesce(sum(n), 0) {from} AND kind = 'd' AND bucket >= ?{m1} AND bucket {op} ?{b}{level})"
+        ));
+        if !filter.overdue_only {
+            terms.push(format!(
+                "(SELECT coalesce(sum(n), 0) {from} AND kind = 'f' AND bucket = ''{level})"
+            ));
+        }
+    }
+    // On `case_adhoc` again: the ad-hoc cases that another arm holds as well.
     let overlap = format!(
-        "(SELECT count(*) FROM ({}) x CROSS JOIN case_file k ON k.id = x.id WHERE {})",
+        "(SELECT count(*) FROM ({} AND ({})))",
         a.ad_hoc.0, a.others_cond
     );
     (format!("SELECT {} - {overlap}", terms.join(" + ")), args)
@@ -426,7 +540,8 @@ pub fn count(
     rules: &ReviewRules,
     filter: &QueueFilter,
 ) -> Result<usize> {
-    let (sql, args) = count_statement(today, rules, filter);
+    let area = tally_area(c, filter.region.as_deref())?;
+    let (sql, args) = count_statement(today, rules, filter, area.as_deref());
     let n: i64 = c
         .prepare_cached(&sql)?
         .query_row(params_from_iter(args), |r| r.get(0))?;
@@ -449,7 +564,7 @@ pub fn explain(
     parts.extend(
         a.others
             .iter()
-            .map(|(s, o)| (format!("{s} AND NOT {OPEN_REQUEST}"), *o)),
+            .map(|(s, o)| (format!("{s} AND k.adhoc_since IS NULL"), *o)),
     );
     for (sel, order) in parts {
         let sql = format!("{sel} ORDER BY {order} LIMIT 1000");
@@ -459,7 +574,8 @@ pub fn explain(
     let (sql, args) = list_statement(today, rules, filter, 0, 1000);
     out.push_str("-- the whole window\n");
     out.push_str(&super::explain_plan(c, &sql, &args)?);
-    let (sql, args) = count_statement(today, rules, filter);
+    let area = tally_area(c, filter.region.as_deref())?;
+    let (sql, args) = count_statement(today, rules, filter, area.as_deref());
     out.push_str("-- the count\n");
     out.push_str(&super::explain_plan(c, &sql, &args)?);
     Ok(out)
@@ -580,16 +696,24 @@ pub struct OverdueIntervention {
     pub days_overdue: i64,
 }
 
-const OVERDUE_IV: &str = "FROM intervention i JOIN decision d ON d.id = i.decision_id
+/// The overdue interventions: not finished, past a deadline, of a sealed decision of an
+/// open case (`live_region` is the case's region exactly then). An intervention without a
+/// deadline ("at once") is never overdue: the one rule, [`crate::domain::decision::days_late`].
+pub(crate) const OVERDUE_IV_WHERE: &str =
+    "i.live_region IS NOT NULL AND i.status IN ('planned', 'in_progress') AND i.due < ?1";
+
+const OVERDUE_IV: &str =
+    "FROM intervention i INDEXED BY intervention_overdue JOIN decision d ON d.id = i.decision_id
     JOIN case_file k ON k.id = d.case_id
-    WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1
-      AND d.status = 'sealed' AND k.status != 'closed'";
+    WHERE i.live_region IS NOT NULL AND i.status IN ('planned', 'in_progress') AND i.due < ?1";
 
 /// How many interventions of open cases are past their deadline and not done (for the
-/// dashboard).
+/// dashboard): entries of one small index (`intervention_overdue`).
 pub fn overdue_interventions_count(c: &Connection, today: NaiveDate) -> Result<usize> {
     let n: i64 = c
-        .prepare_cached(&format!("SELECT count(*) {OVERDUE_IV}"))?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM intervention i INDEXED BY intervention_overdue WHERE {OVERDUE_IV_WHERE}"
+        ))?
         .query_row([today], |r| r.get(0))?;
     Ok(n as usize)
 }

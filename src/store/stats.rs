@@ -142,6 +142,9 @@ struct Statements {
 
 fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements> {
     let tallies = use_tallies(c, by, region)?;
+    // The scope's totals (open cases, decisions per month) come from the county tallies
+    // whenever the scope is the province, a city or a county, whatever the rows are.
+    let scope_tallies = use_tallies(c, By::Level, region)?;
     let open = if tallies {
         let (key, table) = match by {
             By::Level => (
@@ -171,7 +174,7 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
              GROUP BY g"
         )
     };
-    let open_total = if tallies {
+    let open_total = if scope_tallies {
         "SELECT sum(n) FROM case_tally
          WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2"
     } else {
@@ -184,36 +187,38 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
         By::Type => ("t.type".to_string(), "JOIN case_type t ON t.case_id = k.id"),
         By::Region => (region_key(c, region, "k.region")?, ""),
     };
+    // Overdue: the review (or the closing review on the 18th birthday) is past, as on the
+    // queue. In scopes the tallies serve, `queue_tally` answers instead ([`overdue_tally`]).
     let overdue = format!(
-        "SELECT {key} AS g, count(*) FROM case_file k {join}
-         WHERE k.status = 'active' AND k.next_review < ?1
+        "SELECT {key} AS g, count(*) FROM case_file k INDEXED BY case_area {join}
+         WHERE k.status = 'active' AND k.due_on < ?1
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
          GROUP BY g"
     );
-    let overdue_total = "SELECT count(*) FROM case_file k
-         WHERE k.status = 'active' AND k.next_review < ?1
+    let overdue_total = "SELECT count(*) FROM case_file k INDEXED BY case_area
+         WHERE k.status = 'active' AND k.due_on < ?1
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
         .to_string();
-    let months = if tallies {
+    let months = if scope_tallies {
         "SELECT month, sum(n) FROM decision_tally
          WHERE month >= substr(?5, 1, 7) AND month <= substr(?1, 1, 7)
            AND area >= ?3 AND area < ?4 AND ?2 = ?2
          GROUP BY month"
     } else {
-        "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM decision d
-         JOIN case_file k ON k.id = d.case_id
+        // From the region's cases to their decisions, never from every decision of the year.
+        "SELECT substr(d.decided_on, 1, 7) AS m, count(*) FROM case_file k INDEXED BY case_area
+         CROSS JOIN decision d ON d.case_id = k.id
          WHERE d.status = 'sealed' AND d.decided_on >= ?5
            AND substr(d.decided_on, 1, 7) <= substr(?1, 1, 7)
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
          GROUP BY m"
     }
     .to_string();
-    let overdue_interventions =
-        "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
-         JOIN case_file k ON k.id = d.case_id
-         WHERE i.status IN ('planned', 'in_progress') AND i.due < ?1 AND d.status = 'sealed'
-           AND k.status != 'closed' AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
-            .to_string();
+    let overdue_interventions = format!(
+        "SELECT count(*) FROM intervention i INDEXED BY intervention_overdue
+         WHERE {} AND i.live_region >= ?3 AND i.live_region < ?4 AND ?2 = ?2",
+        super::queue::OVERDUE_IV_WHERE
+    );
     Ok(Statements {
         open,
         open_total,
@@ -273,11 +278,60 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
     let mut st = c.prepare_cached(&sql.open_total)?;
     let n = st.parameter_count();
     out.open = st.query_row(args(n), |r| count_of(r, 0))?;
-    let mut st = c.prepare_cached(&sql.overdue)?;
-    let n = st.parameter_count();
-    let rows = st.query_map(args(n), |r| Ok((r.get::<_, String>(0)?, count_of(r, 1)?)))?;
-    for row in rows {
-        let (key, n) = row?;
+    let tally_area = if use_tallies(c, by, region)? {
+        super::queue::tally_area(c, region)?
+    } else {
+        None
+    };
+    let mut overdue: Vec<(String, usize)> = Vec::new();
+    if let Some(area) = &tally_area {
+        match by {
+            By::Level => {
+                for (level, n) in overdue_tally(c, today, "", area)?.into_iter().enumerate() {
+                    let key = if level == 0 {
+                        "none".to_string()
+                    } else {
+                        level.to_string()
+                    };
+                    overdue.push((key, n));
+                }
+            }
+            By::Type => {
+                for t in DifficultyType::ALL {
+                    let n = overdue_tally(c, today, t.code(), area)?.iter().sum();
+                    overdue.push((t.code().to_string(), n));
+                }
+            }
+            By::Region => {
+                // Every group with an overdue case has open cases: the keys are known.
+                let keys: Vec<String> = groups.keys().cloned().collect();
+                for key in keys {
+                    let area = match region {
+                        None => key.get(..4).unwrap_or_default().to_string(),
+                        Some(parent) if key.is_empty() => parent.to_string(),
+                        Some(_) => key.clone(),
+                    };
+                    let n = overdue_tally(c, today, "", &area)?.iter().sum();
+                    overdue.push((key, n));
+                }
+            }
+        }
+        out.overdue = overdue_tally(c, today, "", area)?.iter().sum();
+    } else {
+        let mut st = c.prepare_cached(&sql.overdue)?;
+        let n = st.parameter_count();
+        let rows = st.query_map(args(n), |r| Ok((r.get::<_, String>(0)?, count_of(r, 1)?)))?;
+        for row in rows {
+            overdue.push(row?);
+        }
+        let mut st = c.prepare_cached(&sql.overdue_total)?;
+        let n = st.parameter_count();
+        out.overdue = st.query_row(args(n), |r| count_of(r, 0))?;
+    }
+    for (key, n) in overdue {
+        if n == 0 {
+            continue;
+        }
         groups
             .entry(key.clone())
             .or_insert_with(|| Row {
@@ -286,9 +340,6 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
             })
             .overdue = n;
     }
-    let mut st = c.prepare_cached(&sql.overdue_total)?;
-    let n = st.parameter_count();
-    out.overdue = st.query_row(args(n), |r| count_of(r, 0))?;
     out.rows = groups.into_values().collect();
     if by == By::Region {
         for row in &mut out.rows {
@@ -325,6 +376,44 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
     Ok(out)
 }
 
+const OVERDUE_TALLY: &str = "SELECT level, sum(n) FROM (
+        SELECT level, n FROM queue_tally
+        WHERE type = ?1 AND area = ?2 AND kind = 'm' AND bucket < ?3
+        UNION ALL
+        SELECT level, n FROM queue_tally
+        WHERE type = ?1 AND area = ?2 AND kind = 'd' AND bucket >= ?4 AND bucket < ?5)
+    GROUP BY level";
+
+/// Active cases of `area` (a `queue_tally` area) with `type` (`''` for all) past their
+/// review on `today`, by level (index 0: no level): the tally's months before today's
+/// month and its days of this month before today.
+pub(crate) fn overdue_tally(
+    c: &Connection,
+    today: NaiveDate,
+    type_: &str,
+    area: &str,
+) -> Result<[usize; 4]> {
+    let mut st = c.prepare_cached(OVERDUE_TALLY)?;
+    let rows = st.query_map(
+        rusqlite::params![
+            type_,
+            area,
+            today.format("%Y-%m").to_string(),
+            today.format("%Y-%m-01").to_string(),
+            today
+        ],
+        |r| Ok((r.get::<_, i64>(0)?, count_of(r, 1)?)),
+    )?;
+    let mut out = [0usize; 4];
+    for row in rows {
+        let (level, n) = row?;
+        if let Some(slot) = usize::try_from(level).ok().and_then(|l| out.get_mut(l)) {
+            *slot += n;
+        }
+    }
+    Ok(out)
+}
+
 /// The query plans of [`stats`]' statements (`EXPLAIN QUERY PLAN`), for the benchmark
 /// notes and the tests that keep them on their indexes.
 pub fn explain(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<String> {
@@ -342,6 +431,8 @@ pub fn explain(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -
         out.push_str(&format!("-- {name}\n"));
         out.push_str(&super::explain_plan(c, q, &args)?);
     }
+    out.push_str("-- overdue from queue_tally (province, city, county)\n");
+    out.push_str(&super::explain_plan(c, OVERDUE_TALLY, &args)?);
     Ok(out)
 }
 

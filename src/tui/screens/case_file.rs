@@ -205,25 +205,6 @@ impl Data {
     }
 }
 
-/// Days an intervention is late, if it is: due (or decided, for "immediately") before
-/// today and neither done nor closed as not done.
-fn late_days(
-    today: NaiveDate,
-    decided_on: NaiveDate,
-    iv: &Intervention,
-    status: InterventionStatus,
-) -> Option<i64> {
-    if matches!(
-        status,
-        InterventionStatus::Done | InterventionStatus::NotDone
-    ) {
-        return None;
-    }
-    let due = iv.due.unwrap_or(decided_on);
-    let days = (today - due).num_days();
-    (days > 0).then_some(days)
-}
-
 /// Spans cut to `width` columns in all: the span that does not fit is truncated with the
 /// theme's ellipsis and the rest dropped.
 fn fit(spans: Vec<Span<'static>>, width: usize, th: &Theme) -> Vec<Span<'static>> {
@@ -1294,8 +1275,8 @@ impl CaseFile {
         let all: Vec<_> = self.data.follow_ups_at().collect();
         let late = all
             .iter()
-            .filter(|(dv, _, (iv, st, _))| {
-                late_days(today, dv.decision.decided_on, iv, *st).is_some()
+            .filter(|(_, _, (iv, st, _))| {
+                crate::domain::decision::days_late(today, iv.due, *st).is_some()
             })
             .count();
         doc.heading(&env.tf(
@@ -1351,7 +1332,7 @@ impl CaseFile {
                 ]);
                 last = Some(d.id);
             }
-            let late = late_days(today, d.decided_on, iv, *st);
+            let late = crate::domain::decision::days_late(today, iv.due, *st);
             let name_style = if late.is_some() {
                 th.error()
             } else {
