@@ -401,9 +401,10 @@ fn a_report_on_a_graded_case_brings_it_back_before_the_panel() {
     assert_eq!(case.status, CaseStatus::AwaitingPanel);
     let open = cases::open_review_requests(f.store.conn(), case_id).unwrap();
     assert_eq!(open.len(), 1);
-    let cands = queries::agenda_candidates(f.store.conn(), today(), 30, 10).unwrap();
+    let cands =
+        queries::agenda_candidates(f.store.conn(), today(), &ReviewRules::default(), 10).unwrap();
     assert_eq!(cands[0].0.case_id, case_id, "ad-hoc first");
-    assert_eq!(cands[0].1, queries::AgendaReason::AdHoc);
+    assert_eq!(cands[0].1, casepanel::store::queue::Reason::AdHoc);
 }
 
 #[test]

@@ -702,49 +702,24 @@ pub fn recent_reports(c: &Connection, limit: usize) -> Result<Vec<ReportRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Why a case is a candidate for a session's agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AgendaReason {
-    /// An ad-hoc re-review is open.
-    AdHoc,
-    /// Never graded: awaiting its first assessment.
-    First,
-    /// The annual (or per-level) review is due or overdue.
-    Due,
-}
-
-/// Cases the panel should see at a session held on `on`: ad-hoc first, then first
-/// assessments, then reviews due within `window_days` (overdue first); most severe first.
+/// Cases the panel should see at a session held on `on`: the re-review queue's first
+/// `limit` items (ad-hoc first, then by level and urgency; see [`super::queue`]) whose review
+/// window has opened by then, as list rows with the reason each is before the panel (an open
+/// ad-hoc request named first, whatever else is due).
 pub fn agenda_candidates(
     c: &Connection,
     on: NaiveDate,
-    window_days: u32,
+    rules: &crate::domain::review::ReviewRules,
     limit: usize,
-) -> Result<Vec<(CaseRow, AgendaReason)>> {
-    let horizon = on + chrono::Days::new(u64::from(window_days));
-    let mut st = c.prepare_cached(
-        "SELECT k.id,
-            CASE WHEN EXISTS (SELECT 1 FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL) THEN 0
-                 WHEN k.status = 'awaiting_panel' AND k.level IS NULL THEN 1
-                 ELSE 2 END AS why
-         FROM case_file k
-         WHERE k.status = 'awaiting_panel'
-            OR (k.status = 'active' AND k.next_review <= ?1)
-         ORDER BY why, coalesce(k.level, 4), k.next_review, k.id
-         LIMIT ?2",
-    )?;
-    let ids: Vec<(i64, i64)> = st
-        .query_map(rusqlite::params![horizon, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(ids.len());
-    for (id, why) in ids {
-        if let Some(row) = case_row(c, id)? {
-            let reason = match why {
-                0 => AgendaReason::AdHoc,
-                1 => AgendaReason::First,
-                _ => AgendaReason::Due,
+) -> Result<Vec<(CaseRow, super::queue::Reason)>> {
+    let items = super::queue::list(c, on, rules, &Default::default(), 0, limit)?;
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        if let Some(row) = case_row(c, it.case_id)? {
+            let reason = if it.ad_hoc {
+                super::queue::Reason::AdHoc
+            } else {
+                it.reason
             };
             out.push((row, reason));
         }

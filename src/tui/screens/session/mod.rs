@@ -68,9 +68,12 @@ impl Session {
         let id = match existing {
             Some(s) => s.id,
             None => {
-                let window = env.review().window_days;
-                let candidates =
-                    crate::store::queries::agenda_candidates(env.store.conn(), today, window, 12)?;
+                let candidates = crate::store::queries::agenda_candidates(
+                    env.store.conn(),
+                    today,
+                    &env.review(),
+                    12,
+                )?;
                 let ids: Vec<i64> = candidates.iter().map(|(r, _)| r.case_id).collect();
                 env.store.write(|tx| {
                     let id = panel::create_session(tx, today, &[], None, None)?;

@@ -13,7 +13,7 @@ use crate::domain::decision::{DecisionStatus, Missing, ReviewKind};
 use crate::domain::panel::AgendaOutcome;
 use crate::export::record::record_id;
 use crate::i18n::Lang;
-use crate::store::queries::AgendaReason;
+use crate::store::queue::Reason;
 use crate::text;
 use crate::tui::env::Env;
 
@@ -261,12 +261,8 @@ fn render_setup(s: &Session, setup: &Setup, env: &Env, frame: &mut Frame<'_>, ar
     frame.render_widget(Paragraph::new(lines), right);
 }
 
-fn reason_label(env: &Env, r: AgendaReason) -> &'static str {
-    match r {
-        AgendaReason::AdHoc => env.t("session.reason_ad_hoc"),
-        AgendaReason::First => env.t("session.reason_first"),
-        AgendaReason::Due => env.t("session.reason_due"),
-    }
+fn reason_label(env: &Env, r: Reason) -> &'static str {
+    r.label(env.lang)
 }
 
 fn render_end(s: &Session, env: &Env, frame: &mut Frame<'_>, area: Rect) {

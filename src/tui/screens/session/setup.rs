@@ -6,7 +6,8 @@ use super::Session;
 use crate::cli::Failure;
 use crate::domain::panel::{AgendaItem, AgendaOutcome};
 use crate::store::panel;
-use crate::store::queries::{self, AgendaReason, CaseRow};
+use crate::store::queries::{self, CaseRow};
+use crate::store::queue::Reason;
 use crate::tui::action::Action;
 use crate::tui::env::Env;
 use crate::tui::view::{Flash, Outcome};
@@ -24,11 +25,11 @@ pub struct Setup {
     pub agenda_sel: usize,
     pub cand_sel: usize,
     /// Cases the queue suggests that are not on the agenda yet.
-    pub candidates: Vec<(CaseRow, AgendaReason)>,
+    pub candidates: Vec<(CaseRow, Reason)>,
     /// The agenda's cases as list rows.
     pub rows: BTreeMap<i64, CaseRow>,
     /// Why each case is before the panel.
-    pub reasons: BTreeMap<i64, AgendaReason>,
+    pub reasons: BTreeMap<i64, Reason>,
 }
 
 const CANDIDATES: usize = 200;
@@ -50,7 +51,7 @@ impl Setup {
 
     fn load(&mut self, env: &Env, agenda: &[AgendaItem]) -> Result<(), Failure> {
         let c = env.store.conn();
-        let all = queries::agenda_candidates(c, env.today(), env.review().window_days, CANDIDATES)?;
+        let all = queries::agenda_candidates(c, env.today(), &env.review(), CANDIDATES)?;
         self.reasons = all.iter().map(|(r, why)| (r.case_id, *why)).collect();
         self.rows.clear();
         for item in agenda {
