@@ -793,6 +793,17 @@ impl Drop for Loader<'_> {
     }
 }
 
+/// The triggers that keep the search tables (migration 8) in step: (name, SQL).
+fn search_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = c.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
+           AND (name LIKE 'name\\_gram\\_%' ESCAPE '\\' OR name LIKE 'case\\_key\\_%' ESCAPE '\\')
+         ORDER BY name",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,15 +834,4 @@ mod tests {
             assert_eq!(ours, theirs);
         }
     }
-}
-
-/// The triggers that keep the search tables (migration 8) in step: (name, SQL).
-fn search_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
-    let mut st = c.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
-           AND (name LIKE 'name\\_gram\\_%' ESCAPE '\\' OR name LIKE 'case\\_key\\_%' ESCAPE '\\')
-         ORDER BY name",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
