@@ -69,20 +69,13 @@ fn context(db: &Path, config: &Path) -> Context {
     Context::new(&cli).expect("context")
 }
 
-/// Open to first frame: what `casepanel` does before the first draw (open the database,
-/// load the catalogue, read the settings and the signing plan, build the dashboard) and the
-/// draw. Each sample opens from scratch (the file is in the OS cache after the first).
+/// Open to first frame: [`open_app`] and the draw. Each sample opens from scratch (the file
+/// is in the OS cache after the first).
 fn first_frame(db: &Path, config: &Path, samples: usize) -> Samples {
     let mut times = Vec::new();
     for _ in 0..samples {
         let started = Instant::now();
-        let ctx = context(db, config);
-        let store = ctx.open_store(db).expect("open");
-        let catalogue = ctx.catalogue().expect("catalogue");
-        let mut env =
-            casepanel::tui::env(store, &ctx, catalogue, Clock::Fixed(now())).expect("env");
-        let root = Dashboard::open(&mut env).expect("dashboard");
-        let mut app = App::new(env, Box::new(root));
+        let mut app = open_app(db, config);
         let mut term = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
         term.draw(|f| app.render(f)).expect("draw");
         times.push(started.elapsed());
@@ -92,6 +85,17 @@ fn first_frame(db: &Path, config: &Path, samples: usize) -> Samples {
         keys: "start",
         times,
     }
+}
+
+/// What `casepanel` does before its first draw: open the database, load the catalogue, read
+/// the settings and the signing plan, build the dashboard.
+fn open_app(db: &Path, config: &Path) -> App {
+    let ctx = context(db, config);
+    let store = ctx.open_store(db).expect("open");
+    let catalogue = ctx.catalogue().expect("catalogue");
+    let mut env = casepanel::tui::env(store, &ctx, catalogue, Clock::Fixed(now())).expect("env");
+    let root = Dashboard::open(&mut env).expect("dashboard");
+    App::new(env, Box::new(root))
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -105,14 +109,8 @@ struct Driver {
 
 impl Driver {
     fn new(db: &Path, config: &Path) -> Driver {
-        let ctx = context(db, config);
-        let store = ctx.open_store(db).expect("open");
-        let catalogue = ctx.catalogue().expect("catalogue");
-        let mut env =
-            casepanel::tui::env(store, &ctx, catalogue, Clock::Fixed(now())).expect("env");
-        let root = Dashboard::open(&mut env).expect("dashboard");
         let mut d = Driver {
-            app: App::new(env, Box::new(root)),
+            app: open_app(db, config),
             term: Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal"),
         };
         d.frame();

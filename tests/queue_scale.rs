@@ -871,20 +871,7 @@ fn a_version_6_database_gets_the_queue_tally() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v6.db");
     {
-        let c = rusqlite::Connection::open(&path).unwrap();
-        for sql in [
-            include_str!("../src/store/migrations/001_initial.sql"),
-            include_str!("../src/store/migrations/002_signatures.sql"),
-            include_str!("../src/store/migrations/003_queue_and_tallies.sql"),
-            include_str!("../src/store/migrations/004_amendments.sql"),
-            include_str!("../src/store/migrations/005_audit.sql"),
-            include_str!("../src/store/migrations/006_autosave.sql"),
-        ] {
-            c.execute_batch(sql).unwrap();
-        }
-        c.pragma_update(None, "user_version", 6).unwrap();
-        c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
-            .unwrap();
+        let c = common::version_6_database(&path);
         // Case 1 active (level 2, its review after the 18th birthday), case 2 awaiting its
         // first panel, case 3 closed; cases 1 and 3 have a sealed decision with an
         // intervention past its deadline and one without a deadline.

@@ -341,29 +341,7 @@ fn a_version_6_database_gets_its_name_pieces_when_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v6.db");
     {
-        let mut c = Connection::open(&path).unwrap();
-        let shipped = [
-            include_str!("../src/store/migrations/001_initial.sql"),
-            include_str!("../src/store/migrations/002_signatures.sql"),
-            include_str!("../src/store/migrations/003_queue_and_tallies.sql"),
-            include_str!("../src/store/migrations/004_amendments.sql"),
-            include_str!("../src/store/migrations/005_audit.sql"),
-            include_str!("../src/store/migrations/006_autosave.sql"),
-        ];
-        rusqlite_migration::Migrations::new(
-            shipped
-                .iter()
-                .map(|s| rusqlite_migration::M::up(s))
-                .collect(),
-        )
-        .to_latest(&mut c)
-        .unwrap();
-        c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
-            .unwrap();
-        let v: i64 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(v, 6);
+        let c = version_6_database(&path);
         c.execute(
             "INSERT INTO region (code, name, level, parent) VALUES ('210100', '沈阳市', 'city', NULL)",
             [],

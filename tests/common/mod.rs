@@ -206,3 +206,24 @@ pub fn screen(app: &mut casepanel::tui::app::App, w: u16, h: u16) -> String {
     );
     out
 }
+
+/// A database file as a version-6 casepanel (the last schema shipped before migrations 7
+/// and 8) left it: the shipped migrations 001–006 as they were, nothing else. For the tests
+/// that migrate an old database.
+pub fn version_6_database(path: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    for sql in [
+        include_str!("../../src/store/migrations/001_initial.sql"),
+        include_str!("../../src/store/migrations/002_signatures.sql"),
+        include_str!("../../src/store/migrations/003_queue_and_tallies.sql"),
+        include_str!("../../src/store/migrations/004_amendments.sql"),
+        include_str!("../../src/store/migrations/005_audit.sql"),
+        include_str!("../../src/store/migrations/006_autosave.sql"),
+    ] {
+        c.execute_batch(sql).unwrap();
+    }
+    c.pragma_update(None, "user_version", 6).unwrap();
+    c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
+        .unwrap();
+    c
+}
