@@ -9,7 +9,7 @@
 -- list shows cases, and the range hands them over newest first without a sort.
 --
 -- It is derived data, kept in step with `child` and `case_file` by the triggers below
--- (every write, the bulk loader's included), so it is not audited (`store::audit` skips
+-- (every write; a fresh bulk load fills it once instead), so it is not audited (`store::audit` skips
 -- it, as it skips the autosaved drafts): the audit trail holds the names themselves.
 CREATE TABLE name_gram (
     gram     TEXT NOT NULL,
