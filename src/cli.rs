@@ -252,6 +252,21 @@ pub enum Command {
         #[arg(long)]
         assessments: bool,
     },
+    /// Children the import flagged as maybe one child, and what a person found. 疑似重复的儿童
+    ///
+    /// Without a subcommand: lists the pairs waiting for a decision (names masked; the full
+    /// comparison is on the home screen, key u). Deciding never merges or changes a child.
+    /// 列出待核对的疑似重复（姓名脱敏）；核对结果只作记录，不会合并或改动档案。
+    Duplicates {
+        #[command(subcommand)]
+        action: Option<DuplicatesCommand>,
+        /// Also list the pairs already decided. 同时列出已核对的
+        #[arg(long)]
+        all: bool,
+        /// Output: table or json (json: ids and findings, no names). 输出格式
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
     /// Record reports (发现报告) from scripts. 登记发现报告
     Report {
         #[command(subcommand)]
@@ -279,6 +294,28 @@ pub struct KeyArgs {
     /// Who signs, as records name it (default: the centre's name). 签署人
     #[arg(long, value_name = "NAME")]
     pub signer: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DuplicatesCommand {
+    /// Record what a person found about one pair (its number in the list). 记录核对结果
+    Decide {
+        /// The pair's number, as `casepanel duplicates` lists it. 编号
+        id: i64,
+        /// The two records are one child (put it right by hand; nothing is merged). 是同一人
+        #[arg(
+            long,
+            conflicts_with = "different",
+            required_unless_present = "different"
+        )]
+        same: bool,
+        /// They are two different children. 不是同一人
+        #[arg(long)]
+        different: bool,
+        /// Why, or what was checked (e.g. "户籍所在派出所核实"). 说明
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -577,6 +614,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 assessments,
             },
         ),
+        Some(Command::Duplicates {
+            action,
+            all,
+            format,
+        }) => match action {
+            None => duplicates::list(&ctx, all, &format),
+            Some(DuplicatesCommand::Decide { id, same, note, .. }) => {
+                duplicates::decide(&ctx, id, same, note.as_deref())
+            }
+        },
         Some(Command::Check { records }) => safety::check(&ctx, records.as_deref()),
         Some(Command::Backup { out, force }) => safety::backup(&ctx, &out, force),
         Some(Command::Restore { file }) => safety::restore(&ctx, &file),
@@ -692,6 +739,8 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
 }
 
 /// The signing verbs: keygen, sign, export, verify.
+mod duplicates;
+
 mod signing {
     use std::path::Path;
 
@@ -1539,6 +1588,16 @@ mod import {
                 ]
             )
         );
+        if sum.duplicates_flagged > 0 {
+            println!(
+                "{}",
+                tf(
+                    lang,
+                    "import.duplicates_flagged",
+                    &[("n", &sum.duplicates_flagged.to_string())]
+                )
+            );
+        }
         Ok(())
     }
 

@@ -206,6 +206,32 @@ pub fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// Lays out rows of cells as plain-text columns for a terminal: each cell made one clean
+/// line ([`sanitize_line`]), each column as wide as its widest cell, two spaces between
+/// columns, no trailing spaces; one line per row.
+pub fn columns(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| sanitize_line(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = Vec::new();
+    for r in &rows {
+        for (i, cell) in r.iter().enumerate() {
+            if widths.len() <= i {
+                widths.push(0);
+            }
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Right-aligns `s` in exactly `width` columns (for numbers): truncated (with an
 /// ellipsis) if longer, spaces on the left if shorter.
 pub fn pad_left(s: &str, width: usize) -> String {
@@ -528,6 +554,15 @@ mod tests {
         assert_eq!(truncate_with("Hello world", 2, "..."), "..");
         // Never inside a cluster.
         assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
+    }
+
+    #[test]
+    fn columns_line_up_wide_characters_and_clean_each_cell() {
+        let rows = vec![
+            vec!["编号".to_string(), "name".into(), "x".into()],
+            vec!["12".into(), "张三明\x1b[31m".into(), String::new()],
+        ];
+        assert_eq!(columns(&rows), "编号  name        x\n12    张三明[31m\n");
     }
 
     #[test]

@@ -289,11 +289,195 @@ fn same_name_and_birth_date_is_flagged_never_merged() {
     );
     assert_eq!(count(&db, "child WHERE name = '王小明'"), 2, "never merged");
     assert_eq!(count(&db, "child WHERE name = '孙小燕'"), 2);
-    // Importing it again changes nothing: the children without an ID number are found again.
+    // Both pairs are recorded for a person to decide: the new child, the child it may be,
+    // why, and where it came from.
+    assert!(
+        r.stdout
+            .contains("2 pairs of possible duplicates were recorded for a person to check"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(flags(&db), expected_flags(&db, &file));
+    // Importing it again changes nothing: the children without an ID number are found again,
+    // and no pair is flagged twice.
     let before = digest(&db);
     let r = run(&db, "en", &["import", file.to_str().unwrap()]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("possible duplicates"), "{}", r.stdout);
     assert_eq!(digest(&db), before);
+}
+
+/// The flagged pairs: (child, other, why, sheet row, source, status).
+fn flags(db: &Path) -> Vec<(i64, i64, String, i64, String, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT child_id, other_id, why, sheet_row, source, status
+             FROM possible_duplicate ORDER BY id",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// What `same_name_and_birth_date_is_flagged_never_merged`'s sheet must flag, from the
+/// children as they are on file: the second 王小明 (row 2, another ID number) may be child 1;
+/// the second 孙小燕 (row 4, no ID number) may be the first (row 3).
+fn expected_flags(db: &Path, file: &Path) -> Vec<(i64, i64, String, i64, String, String)> {
+    use sha2::Digest;
+    let c = rusqlite::Connection::open(db).unwrap();
+    let ids = |name: &str| -> Vec<i64> {
+        c.prepare("SELECT id FROM child WHERE name = ?1 ORDER BY id")
+            .unwrap()
+            .query_map([name], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let (wang, sun) = (ids("王小明"), ids("孙小燕"));
+    let sha = format!("{:x}", sha2::Sha256::digest(std::fs::read(file).unwrap()));
+    vec![
+        (
+            wang[1],
+            wang[0],
+            "other_id_number".into(),
+            2,
+            sha.clone(),
+            "open".into(),
+        ),
+        (
+            sun[1],
+            sun[0],
+            "missing_id_number".into(),
+            4,
+            sha,
+            "open".into(),
+        ),
+    ]
+}
+
+#[test]
+fn a_person_records_whether_a_flagged_pair_is_one_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let other = casepanel::domain::id_number::IdNumber::build(
+        "210181",
+        chrono::NaiveDate::from_ymd_opt(2015, 3, 14).unwrap(),
+        33,
+        casepanel::domain::child::Sex::Male,
+    );
+    let mut rows = template_with(1, &[("身份证号", other.as_str())]);
+    rows.truncate(2);
+    let file = dir.path().join("dup.csv");
+    std::fs::write(&file, to_csv(&rows)).unwrap();
+    let r = run(&db, "zh", &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    // The list masks names and ID numbers.
+    let r = run(&db, "zh", &["duplicates"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("王＊明"), "{}", r.stdout);
+    assert!(!r.stdout.contains("王小明"), "{}", r.stdout);
+    assert!(!r.stdout.contains(other.as_str()), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("姓名、出生日期相同，身份证号不同"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("待核对 1 对"), "{}", r.stdout);
+    // JSON for scripts: ids and findings, no names.
+    let r = run(&db, "en", &["duplicates", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(list[0]["status"], "open");
+    assert_eq!(list[0]["other"]["child_id"], 1);
+    assert!(!r.stdout.contains("王"), "{}", r.stdout);
+    // Deciding records the finding, who and why; neither child changes.
+    let children = digest_of(&db, "child");
+    let r = run(&db, "en", &["duplicates", "decide", "7", "--same"]);
+    assert_eq!(r.code, Some(1), "an unknown pair is refused");
+    assert!(
+        r.stderr.contains("There is no possible duplicate number 7"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        &db,
+        "en",
+        &[
+            "duplicates",
+            "decide",
+            "1",
+            "--different",
+            "--note",
+            "两个孩子，户籍派出所核实",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("Recorded for pair 1: Different children. Neither record was changed."),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(digest_of(&db, "child"), children);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (status, by, note): (String, String, String) = c
+        .query_row(
+            "SELECT status, decided_by, note FROM possible_duplicate WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "different");
+    assert!(!by.is_empty());
+    assert_eq!(note, "两个孩子，户籍派出所核实");
+    let audited: i64 = c
+        .query_row(
+            "SELECT count(*) FROM audit WHERE tbl = 'possible_duplicate' AND action = 'update'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1, "the finding is in the audit trail");
+    // Nothing is left to check; --all still lists it, with the finding.
+    let r = run(&db, "en", &["duplicates"]);
+    assert!(
+        r.stdout
+            .contains("No possible duplicates wait for a decision."),
+        "{}",
+        r.stdout
+    );
+    let r = run(&db, "en", &["duplicates", "--all"]);
+    assert!(r.stdout.contains("Different children ("), "{}", r.stdout);
+    // `--same` and `--different` together, or neither: a usage error.
+    let r = run(&db, "en", &["duplicates", "decide", "1"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    let r = run(
+        &db,
+        "en",
+        &["duplicates", "decide", "1", "--same", "--different"],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+}
+
+fn digest_of(db: &Path, table: &str) -> String {
+    let all = digest(db);
+    let start = all.find(&format!("## {table} ")).unwrap();
+    let end = all[start + 3..]
+        .find("## ")
+        .map(|i| i + start + 3)
+        .unwrap_or(all.len());
+    all[start..end].to_string()
 }
 
 #[test]

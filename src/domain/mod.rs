@@ -8,6 +8,7 @@ pub mod codes;
 pub mod criteria;
 pub mod decision;
 pub mod difficulty;
+pub mod duplicate;
 pub mod guardian;
 pub mod id_number;
 pub mod level;

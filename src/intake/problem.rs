@@ -64,14 +64,7 @@ pub enum Kind {
     AlreadyNewer { on: NaiveDate },
 }
 
-/// Why two records may be one child.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DuplicateWhy {
-    /// Same name and birth date, different ID numbers.
-    OtherIdNumber,
-    /// Same name and birth date, one of them has no ID number.
-    MissingIdNumber,
-}
+pub use crate::domain::duplicate::DuplicateWhy;
 
 /// One problem, located in the sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -808,11 +808,7 @@ pub fn check_with_progress(
                     Some((cid, ..)) => lookup.on_file(*cid)?,
                     None => {
                         if let Some((cid, idn, ..)) = candidates.first() {
-                            let why = if p.id.is_some() && idn.is_some() {
-                                DuplicateWhy::OtherIdNumber
-                            } else {
-                                DuplicateWhy::MissingIdNumber
-                            };
+                            let why = DuplicateWhy::of(p.id.is_some(), idn.is_some());
                             let v = cx
                                 .raw(Col::Name)
                                 .map(|(v, _)| v.to_string())

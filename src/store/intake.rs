@@ -7,16 +7,20 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, StoreError, audit, cases, children, code, decisions, regions, reports};
+use super::{
+    Result, StoreError, audit, cases, children, code, decisions, duplicates, regions, reports,
+};
 use crate::domain::RiskLevel;
 use crate::domain::assessment::{Assessment, CatalogueRef, Override, Rule, Scoring};
 use crate::domain::case::CaseStatus;
 use crate::domain::child::name_initials;
 use crate::domain::codes::Code;
 use crate::domain::decision::{NextReview, ReviewKind};
+use crate::domain::duplicate::DuplicateWhy;
 use crate::domain::region::{Region, RegionLevel};
 use crate::domain::report::{Channel, Report};
 use crate::intake::assessments::{AChecked, AssessmentLookup, Target};
+use crate::intake::problem::Kind;
 use crate::intake::screening::{Checked, Entry, Lookup, Match, OnFile, RegionRef};
 
 use crate::intake::screening::Candidate as Brief;
@@ -144,6 +148,9 @@ pub struct Summary {
     pub cases_opened: usize,
     pub reports_added: usize,
     pub regions_created: usize,
+    /// Pairs of children flagged as maybe one child, for a person to decide
+    /// (`casepanel duplicates`).
+    pub duplicates_flagged: usize,
 }
 
 /// The next free code under `parent` for a new township (9 digits) or village (12).
@@ -365,6 +372,8 @@ fn write_plan(
         .iter()
         .filter(|e| matches!(e.matched, Match::New { .. }))
         .collect();
+    let last_child_before: i64 =
+        c.query_row("SELECT coalesce(max(id), 0) FROM child", [], |r| r.get(0))?;
     if !new.is_empty() {
         insert_new(c, checked, &new, &new_codes, &mut sum, &mut |n| {
             if (done + n) % 512 == 0 {
@@ -372,8 +381,76 @@ fn write_plan(
             }
         })?;
     }
+    sum.duplicates_flagged = flag_duplicates(c, checked, &new, last_child_before, today)?;
     progress(total, total);
     Ok(sum)
+}
+
+/// Records the sheet's possible duplicates (its warnings) for a person to decide: each
+/// new child that may be a child on file, or a child of an earlier row. The new children
+/// have the ids after `last_child_before`, in sheet order.
+fn flag_duplicates(
+    c: &Connection,
+    checked: &Checked,
+    new: &[&Entry],
+    last_child_before: i64,
+    today: NaiveDate,
+) -> Result<usize> {
+    let warned = |p: &&crate::intake::problem::Problem| {
+        p.warning
+            && matches!(
+                p.kind,
+                Kind::PossibleDuplicate { .. } | Kind::PossibleDuplicateRow { .. }
+            )
+    };
+    if !checked.problems.iter().any(|p| warned(&p)) {
+        return Ok(0);
+    }
+    let new_ids: Vec<i64> = c
+        .prepare("SELECT id FROM child WHERE id > ?1 ORDER BY id")?
+        .query_map([last_child_before], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if new_ids.len() != new.len() {
+        return Err(StoreError::Invalid(format!(
+            "import: {} new children written, {} expected",
+            new_ids.len(),
+            new.len()
+        )));
+    }
+    // Every row's child as it is now, and whether it has an ID number.
+    let mut by_row: HashMap<u32, (i64, bool)> = new
+        .iter()
+        .zip(&new_ids)
+        .map(|(e, id)| (e.row, (*id, e.child.id_number.is_some())))
+        .collect();
+    for e in &checked.entries {
+        if matches!(e.matched, Match::Existing { .. }) {
+            by_row.insert(e.row, (e.child.id, e.child.id_number.is_some()));
+        }
+    }
+    let mut flags = Vec::new();
+    for p in checked.problems.iter().filter(warned) {
+        let Some((child_id, has_id)) = p.row.and_then(|r| by_row.get(&r)).copied() else {
+            continue;
+        };
+        let (other_id, why) = match &p.kind {
+            Kind::PossibleDuplicate { child, why } => (*child, *why),
+            Kind::PossibleDuplicateRow { first } => match by_row.get(first) {
+                Some(&(other, other_has_id)) => (other, DuplicateWhy::of(has_id, other_has_id)),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if other_id != child_id {
+            flags.push(duplicates::Flag {
+                child_id,
+                other_id,
+                why,
+                sheet_row: p.row.unwrap_or_default(),
+            });
+        }
+    }
+    duplicates::flag(c, &checked.sha256, today, &flags)
 }
 
 /// Opens a screening case for a child on file, with the row's types.

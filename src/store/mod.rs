@@ -20,6 +20,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod children;
 pub mod decisions;
+pub mod duplicates;
 pub mod encryption;
 pub mod intake;
 pub mod panel;
@@ -53,6 +54,7 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         include_str!("migrations/008_name_search.sql"),
         Some(fill_search),
     ),
+    (include_str!("migrations/009_possible_duplicates.sql"), None),
 ];
 
 /// The schema version this build writes.

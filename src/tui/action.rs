@@ -31,12 +31,16 @@ code_enum! {
         StartSession = "start_session",
         Cases = "cases",
         Queue = "queue",
+        Duplicates = "duplicates",
         // Case file.
         NextTab = "next_tab",
         PrevTab = "prev_tab",
         AddVisit = "add_visit",
         // Drafts left by a crash.
         Discard = "discard",
+        // Possible duplicates.
+        SameChild = "same_child",
+        DifferentChildren = "different_children",
         AddReport = "add_report",
         Progress = "progress",
         // Panel session.

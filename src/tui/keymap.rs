@@ -25,6 +25,7 @@ code_enum! {
         Confirm = "confirm",
         End = "end",
         Drafts = "drafts",
+        Duplicates = "duplicates",
         Input = "input",
         Help = "help",
     }
@@ -167,6 +168,7 @@ const DEFAULTS: &[(Ctx, &str, Action, bool)] = &[
     (Ctx::Dashboard, "s", Action::StartSession, true),
     (Ctx::Dashboard, "c", Action::Cases, true),
     (Ctx::Dashboard, "r", Action::Queue, true),
+    (Ctx::Dashboard, "u", Action::Duplicates, false),
     // Panel session: setup (roll call and agenda).
     (Ctx::Setup, "space", Action::Toggle, true),
     (Ctx::Setup, "c", Action::Chair, true),
@@ -197,6 +199,8 @@ const DEFAULTS: &[(Ctx, &str, Action, bool)] = &[
     (Ctx::Session, "]", Action::NextCase, true),
     (Ctx::Session, "[", Action::PrevCase, false),
     (Ctx::Drafts, "x", Action::Discard, true),
+    (Ctx::Duplicates, "y", Action::SameChild, true),
+    (Ctx::Duplicates, "n", Action::DifferentChildren, true),
     (Ctx::Session, "d", Action::Defer, true),
     (Ctx::Session, "A", Action::Amend, false),
     (Ctx::Session, "space", Action::Toggle, false),

@@ -17,6 +17,7 @@ use crate::tui::widgets::{bar_chart, section_title};
 
 use super::case_file::CaseFile;
 use super::case_list::CaseList;
+use super::duplicates::Duplicates;
 use super::session::Session;
 
 /// Reports fetched for the list; the screen shows as many as fit.
@@ -26,6 +27,8 @@ pub struct Dashboard {
     numbers: Numbers,
     /// Interventions past their due date and not done.
     overdue_measures: usize,
+    /// Pairs of children that may be one, waiting for a person.
+    duplicates: usize,
     recent: Vec<ReportRow>,
     selected: usize,
 }
@@ -35,6 +38,7 @@ impl Dashboard {
         let mut d = Dashboard {
             numbers: Numbers::default(),
             overdue_measures: 0,
+            duplicates: 0,
             recent: Vec::new(),
             selected: 0,
         };
@@ -47,6 +51,7 @@ impl Dashboard {
         self.recent = queries::recent_reports(env.store.conn(), RECENT)?;
         self.overdue_measures =
             crate::store::queue::overdue_interventions_count(env.store.conn(), env.today())?;
+        self.duplicates = crate::store::duplicates::count_open(env.store.conn())?;
         self.selected = self.selected.min(self.recent.len().saturating_sub(1));
         Ok(())
     }
@@ -108,6 +113,12 @@ impl View for Dashboard {
                     Err(e) => Flash::error(e.0),
                 };
             }
+            Action::Duplicates => {
+                return match Duplicates::open(env) {
+                    Ok(v) => Outcome::Push(Box::new(v)),
+                    Err(e) => Flash::error(e.0),
+                };
+            }
             Action::StartSession => {
                 return match Session::open(env) {
                     Ok(v) => Outcome::Push(Box::new(v)),
@@ -150,6 +161,23 @@ impl View for Dashboard {
             th.text(),
         ));
         l1.push(Span::styled(num(n.awaiting_first), th.heading()));
+        if self.duplicates > 0 {
+            let key = env
+                .keymap
+                .keys_for(&[Ctx::Dashboard], Action::Duplicates)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            l1.push(Span::styled(
+                format!(
+                    "    {}",
+                    env.tf(
+                        "dashboard.duplicates",
+                        &[("n", &num(self.duplicates)), ("key", &key)]
+                    )
+                ),
+                th.warn(),
+            ));
+        }
         frame.render_widget(Paragraph::new(Line::from(l1)), head1);
 
         let mut l2 = vec![
