@@ -161,7 +161,12 @@ fn dry_run_checks_and_writes_nothing() {
     std::fs::write(&file, to_csv(&rows)).unwrap();
     let r = run(&db, "en", &["import", file.to_str().unwrap(), "--dry-run"]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("would add 1 children"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("would add 1 child, update 0, open 1 case and create 0 regions"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(digest(&db), before);
     // Without a database, a dry run does not create one.
     let none = dir.path().join("none.db");

@@ -25,6 +25,8 @@
 //! 3. For values that change, write placeholders `{name}` (ASCII letters, digits, `_`) in
 //!    both languages and call [`tf`]: `tf(lang, "queue.overdue", &[("days", "41")])`.
 //!    A placeholder without a value stays as written, so a missing one shows on screen.
+//!    English words that follow a number take its form with `{name|one|other}`:
+//!    `"{n} {n|case|cases}"` reads "1 case", "2 cases" (the value 1 picks the first form).
 //! 4. Run `cargo test --lib i18n::`: it checks the order, that keys are unique, that every
 //!    `code_enum!` value in `src/domain` has a label in both languages, and that labels
 //!    are distinct within their kind.
@@ -170,9 +172,10 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     fill(t(lang, key), args)
 }
 
-/// Replaces each `{name}` in `template` with its value from `args`. Values are inserted
-/// as they are and not scanned again; a placeholder with no value, and braces that do not
-/// form a placeholder, stay as written.
+/// Replaces each `{name}` in `template` with its value from `args`, and each
+/// `{name|one|other}` with `one` when the value is 1 (digit grouping aside), else `other`.
+/// Values are inserted as they are and not scanned again; a placeholder with no value, and
+/// braces that do not form a placeholder, stay as written.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let is_name =
         |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -181,9 +184,26 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_name(&after[..close]) => {
-                let name = &after[..close];
+        let inner = after.find('}').map(|close| (close, &after[..close]));
+        let forms = inner.and_then(|(close, s)| {
+            let mut parts = s.split('|');
+            match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                (Some(name), Some(one), Some(other), None) if is_name(name) => {
+                    Some((close, name, one, other))
+                }
+                _ => None,
+            }
+        });
+        match (inner, forms) {
+            (_, Some((close, name, one, other))) => {
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, value)) if value.replace(',', "") == "1" => out.push_str(one),
+                    Some(_) => out.push_str(other),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            (Some((close, name)), None) if is_name(name) => {
                 match args.iter().find(|(k, _)| *k == name) {
                     Some((_, value)) => out.push_str(value),
                     None => out.push_str(&rest[open..open + close + 2]),
@@ -321,8 +341,10 @@ mod tests {
                     .split('{')
                     .skip(1)
                     .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned()))
+                    .map(|n| n.split('|').next().unwrap_or_default().to_owned())
                     .collect();
                 v.sort();
+                v.dedup();
                 v
             };
             assert_eq!(
@@ -503,6 +525,15 @@ mod tests {
         assert_eq!(fill("{a}", &[("a", "{b}"), ("b", "!")]), "{b}");
         assert_eq!(fill("{名字}", &[("名字", "x")]), "{名字}");
         assert_eq!(tf(Lang::Zh, "level.1", &[("x", "y")]), "一级风险");
+        // English numbers and the words after them.
+        let t = "{n} {n|case|cases}";
+        assert_eq!(fill(t, &[("n", "1")]), "1 case");
+        assert_eq!(fill(t, &[("n", "0")]), "0 cases");
+        assert_eq!(fill(t, &[("n", "1,001")]), "1,001 cases");
+        assert_eq!(fill(t, &[("n", "11")]), "11 cases");
+        assert_eq!(fill(t, &[]), t);
+        assert_eq!(fill("{n|a|b|c} {n|}", &[("n", "1")]), "{n|a|b|c} {n|}");
+        assert_eq!(fill("{n|one|}", &[("n", "2")]), "");
     }
 
     #[test]
