@@ -347,9 +347,16 @@ fn a_version_6_database_gets_its_name_pieces_when_migrated() {
             [],
         )
         .unwrap();
-        for (i, (name, initials)) in [("张三明", "zsm"), ("李小红", "lxh"), ("Ann%", "ann")]
-            .into_iter()
-            .enumerate()
+        // 曾国强 with the initials of the character's first reading (céng), as versions
+        // before 10 wrote them.
+        for (i, (name, initials)) in [
+            ("张三明", "zsm"),
+            ("李小红", "lxh"),
+            ("Ann%", "ann"),
+            ("曾国强", "cgq"),
+        ]
+        .into_iter()
+        .enumerate()
         {
             c.execute(
                 "INSERT INTO child (name, initials, sex, birth_date, region) VALUES (?1, ?2, 'male', '2015-03-14', '210100')",
@@ -381,6 +388,23 @@ fn a_version_6_database_gets_its_name_pieces_when_migrated() {
         .map(|r| r.name)
         .collect();
     assert_eq!(names, vec!["张三明"]);
+    // Version 10 wrote the surname's initials again, and the search keys followed.
+    let initials: String = c
+        .query_row(
+            "SELECT initials FROM child WHERE name = '曾国强'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(initials, "zgq");
+    for (q, found) in [("zgq", vec!["曾国强"]), ("cgq", vec![])] {
+        let names: Vec<String> = queries::cases(c, &search(q), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, found, "{q}");
+    }
     let chain = casepanel::store::audit::verify_chain(c).unwrap();
     assert!(
         chain.broken.is_none(),

@@ -109,12 +109,54 @@ impl Child {
     }
 }
 
-/// Pinyin initials of a name, for search: 张三明 → `zsm`. Characters without a reading
-/// (Latin letters, digits) are kept lower-cased; others are skipped.
+/// Surnames read differently as surnames than the characters' first reading (曾 zēng, not
+/// céng; 单 shàn, not dān), with their initials. Only those whose initial letter changes
+/// matter; compound surnames (复姓) first, so the longest prefix wins.
+pub const SURNAME_INITIALS: &[(&str, &str)] = &[
+    ("万俟", "mq"),
+    ("尉迟", "yc"),
+    ("长孙", "zs"),
+    ("单于", "cy"),
+    ("澹台", "tt"),
+    ("曾", "z"),
+    ("单", "s"),
+    ("解", "x"),
+    ("仇", "q"),
+    ("区", "o"),
+    ("查", "z"),
+    ("乐", "y"),
+    ("覃", "q"),
+    ("尉", "y"),
+    ("翟", "z"),
+    ("折", "s"),
+    ("秘", "b"),
+    ("句", "g"),
+    ("召", "s"),
+    ("重", "c"),
+    ("种", "c"),
+    ("繁", "p"),
+    ("祭", "z"),
+    ("隗", "w"),
+    ("蕃", "p"),
+];
+
+/// Pinyin initials of a name, for search: 张三明 → `zsm`, 曾国强 → `zgq` (the surname's
+/// reading, [`SURNAME_INITIALS`]). Characters without a reading (Latin letters, digits)
+/// are kept lower-cased; others are skipped.
 pub fn name_initials(name: &str) -> String {
     use pinyin::ToPinyin;
     let mut out = String::new();
-    for (c, p) in name.chars().zip(name.to_pinyin()) {
+    let given = match SURNAME_INITIALS
+        .iter()
+        .find(|(surname, _)| name.starts_with(surname))
+    {
+        Some((surname, initials)) => {
+            out.push_str(initials);
+            &name[surname.len()..]
+        }
+        None => name,
+    };
+    for (c, p) in given.chars().zip(given.to_pinyin()) {
         match p {
             Some(p) => out.push_str(p.first_letter()),
             None if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
@@ -220,6 +262,21 @@ mod tests {
         assert_eq!(name_initials("张三明"), "zsm");
         assert_eq!(name_initials("欧阳娜娜"), "oynn");
         assert_eq!(name_initials("Li 小明"), "lixm");
+        // Surnames read as surnames.
+        assert_eq!(name_initials("曾国强"), "zgq");
+        assert_eq!(name_initials("单小红"), "sxh");
+        assert_eq!(name_initials("尉迟恭"), "ycg");
+        assert_eq!(name_initials("尉小明"), "yxm");
+        for (surname, initials) in SURNAME_INITIALS {
+            assert_eq!(
+                name_initials(&format!("{surname}明")),
+                format!("{initials}m"),
+                "{surname}"
+            );
+        }
+        // The table is needed: the characters' first readings begin with other letters.
+        assert_eq!(name_initials("国曾"), "gc");
+        assert_eq!(name_initials("国单"), "gd");
     }
 
     #[test]

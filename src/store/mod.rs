@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         Some(fill_search),
     ),
     (include_str!("migrations/009_possible_duplicates.sql"), None),
+    (
+        include_str!("migrations/010_surname_initials.sql"),
+        Some(fix_surname_initials),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -74,6 +78,35 @@ fn migrations() -> Migrations<'static> {
 
 /// Fills the search tables from the cases and children (see the file).
 pub(crate) const SEARCH_FILL: &str = include_str!("search_fill.sql");
+
+/// Version 10's hook: the initials of children whose surname reads differently as a
+/// surname, written again with [`crate::domain::child::name_initials`].
+fn fix_surname_initials(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    use crate::domain::child::{SURNAME_INITIALS, name_initials};
+    let mut firsts: Vec<String> = SURNAME_INITIALS
+        .iter()
+        .filter_map(|(s, _)| s.chars().next().map(String::from))
+        .collect();
+    firsts.sort();
+    firsts.dedup();
+    let list = vec!["?"; firsts.len()].join(", ");
+    let found: Vec<(i64, String, String)> = tx
+        .prepare(&format!(
+            "SELECT id, name, initials FROM child WHERE substr(name, 1, 1) IN ({list})"
+        ))?
+        .query_map(rusqlite::params_from_iter(&firsts), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare("UPDATE child SET initials = ?2 WHERE id = ?1")?;
+    for (id, name, initials) in found {
+        let now = name_initials(&name);
+        if now != initials {
+            update.execute(rusqlite::params![id, now])?;
+        }
+    }
+    Ok(())
+}
 
 /// Version 8's hook: the search tables for the cases already there.
 fn fill_search(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
