@@ -110,8 +110,20 @@ fn grade(s: &mut Store, case_id: i64, on: NaiveDate, level: Option<RiskLevel>, n
     .unwrap();
 }
 
+/// The queue, checked against `queue::items`: asked for the same cases one by one (as a
+/// session asks for its agenda), the queue says the same of each.
 fn list(s: &Store, today: NaiveDate, rules: &ReviewRules, f: &QueueFilter) -> Vec<QueueItem> {
-    queue::list(s.conn(), today, rules, f, 0, 1000).unwrap()
+    let items = queue::list(s.conn(), today, rules, f, 0, 1000).unwrap();
+    let asked = queue::items(s.conn(), today, rules, &ids(&items)).unwrap();
+    let by_id = |v: &[QueueItem]| -> std::collections::BTreeMap<i64, String> {
+        v.iter().map(|i| (i.case_id, format!("{i:?}"))).collect()
+    };
+    assert_eq!(by_id(&asked), by_id(&items));
+    for it in &items {
+        let one = queue::items(s.conn(), today, rules, &[it.case_id]).unwrap();
+        assert_eq!(format!("{:?}", one[0]), format!("{it:?}"));
+    }
+    items
 }
 
 fn ids(items: &[QueueItem]) -> Vec<i64> {

@@ -388,10 +388,21 @@ fn list_statement(
             "SELECT * FROM ({sel} AND k.adhoc_since IS NULL ORDER BY {order} LIMIT ?{n})"
         ));
     }
+    let keys = format!(
+        "{} ORDER BY g, lv, u, id LIMIT ?{l} OFFSET ?{o}",
+        parts.join("\n UNION ALL ")
+    );
+    (items_sql(&keys), args)
+}
+
+/// Each case of `keys` (id, g, lv, u: g 0 for an open ad-hoc request) as a queue item, in
+/// (g, lv, u, id) order: why it is before the panel, when it is due, and the rest of
+/// [`QueueItem`]. Arguments ?1 today and ?3 the months without a level ([`base_args`]).
+fn items_sql(keys: &str) -> String {
     let due = due_sql();
     let next_due = next_due_sql();
-    let sql = format!(
-        "WITH keys AS ({} ORDER BY g, lv, u, id LIMIT ?{l} OFFSET ?{o}),
+    format!(
+        "WITH keys AS ({keys}),
          items AS (
             SELECT keys.g, keys.lv, keys.u, k.id, c.name, k.region, k.level, k.status,
                 k.last_decided_on, {due} AS due,
@@ -411,10 +422,8 @@ fn list_statement(
              (SELECT count(*) FROM decision d JOIN intervention i ON i.decision_id = d.id
                  WHERE d.case_id = items.id AND d.status = 'sealed'
                    AND +i.status IN ('planned', 'in_progress') AND +i.due < ?1)
-         FROM items ORDER BY g, lv, u, id",
-        parts.join("\n UNION ALL ")
-    );
-    (sql, args)
+         FROM items ORDER BY g, lv, u, id"
+    )
 }
 
 /// The queue on `today`: `limit` items from `offset`, in queue order.
@@ -427,7 +436,39 @@ pub fn list(
     limit: usize,
 ) -> Result<Vec<QueueItem>> {
     let (sql, args) = list_statement(today, rules, filter, offset, limit);
-    let mut st = c.prepare_cached(&sql)?;
+    read_items(c, &sql, args)
+}
+
+/// The cases `ids` as the queue sees them on `today` — why each is before the panel, when
+/// it is due — whether or not they are in the queue's window (e.g. a session's agenda), in
+/// queue order.
+pub fn items(
+    c: &Connection,
+    today: NaiveDate,
+    rules: &ReviewRules,
+    ids: &[i64],
+) -> Result<Vec<QueueItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = base_args(today, rules, &QueueFilter::default());
+    let first = args.len() + 1;
+    let marks: Vec<String> = (first..first + ids.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    args.extend(ids.iter().map(|&id| Value::Integer(id)));
+    let keys = format!(
+        "SELECT k.id AS id, CASE WHEN k.adhoc_since IS NOT NULL THEN 0 ELSE 1 END AS g,
+                coalesce(k.level, 4) AS lv, k.due_on AS u
+         FROM case_file k WHERE k.id IN ({})",
+        marks.join(", ")
+    );
+    read_items(c, &items_sql(&keys), args)
+}
+
+/// Runs an [`items_sql`] statement; names each item's region.
+fn read_items(c: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<QueueItem>> {
+    let mut st = c.prepare_cached(sql)?;
     let rows = st.query_map(params_from_iter(args), |r| {
         let level: Option<u8> = r.get(3)?;
         let reason: String = r.get(4)?;

@@ -7,7 +7,7 @@ use crate::cli::Failure;
 use crate::domain::panel::{AgendaItem, AgendaOutcome};
 use crate::store::panel;
 use crate::store::queries::{self, CaseRow};
-use crate::store::queue::Reason;
+use crate::store::queue::{self, Reason};
 use crate::tui::action::Action;
 use crate::tui::env::Env;
 use crate::tui::view::{Flash, Outcome};
@@ -56,12 +56,19 @@ impl Setup {
         self.rows.clear();
         for item in agenda {
             if let Some(r) = queries::case_row(c, item.case_id)? {
-                // A case on the agenda beyond the queue's first items: its reason from its row.
-                self.reasons
-                    .entry(item.case_id)
-                    .or_insert_with(|| reason_of(&r));
                 self.rows.insert(item.case_id, r);
             }
+        }
+        // Cases on the agenda beyond the queue's first candidates: their reasons from the
+        // queue's own rule, asked for these cases.
+        let rest: Vec<i64> = self
+            .rows
+            .keys()
+            .filter(|id| !self.reasons.contains_key(id))
+            .copied()
+            .collect();
+        for it in queue::items(c, env.today(), &env.review(), &rest)? {
+            self.reasons.insert(it.case_id, it.reason);
         }
         self.candidates = all
             .into_iter()
@@ -70,18 +77,6 @@ impl Setup {
         self.cand_sel = self.cand_sel.min(self.candidates.len().saturating_sub(1));
         self.agenda_sel = self.agenda_sel.min(agenda.len().saturating_sub(1));
         Ok(())
-    }
-}
-
-/// Why a case is before the panel, from its list row: an open ad-hoc request, else never
-/// graded (a first assessment), else its review.
-fn reason_of(r: &CaseRow) -> Reason {
-    if r.ad_hoc {
-        Reason::AdHoc
-    } else if r.level.is_none() {
-        Reason::First
-    } else {
-        Reason::Due
     }
 }
 
@@ -244,32 +239,4 @@ pub fn update(s: &mut Session, env: &mut Env, action: Action) -> Outcome {
         return Flash::error(e.0);
     }
     Outcome::Done
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::case::CaseStatus;
-    use crate::domain::child::Sex;
-    use crate::domain::level::RiskLevel;
-
-    #[test]
-    fn an_agenda_case_beyond_the_candidates_gets_its_reason_from_its_row() {
-        let row = |level, ad_hoc| CaseRow {
-            case_id: 1,
-            child_id: 1,
-            name: "甲".into(),
-            sex: Sex::Female,
-            birth_date: chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-            id_number: None,
-            region_name: String::new(),
-            status: CaseStatus::AwaitingPanel,
-            level,
-            next_review: None,
-            ad_hoc,
-        };
-        assert_eq!(reason_of(&row(None, false)), Reason::First);
-        assert_eq!(reason_of(&row(Some(RiskLevel::L2), false)), Reason::Due);
-        assert_eq!(reason_of(&row(Some(RiskLevel::L2), true)), Reason::AdHoc);
-    }
 }
