@@ -182,7 +182,8 @@ fn a_range_filled_after_a_suspension_equals_every_definition_and_a_rollback_rest
             let suspended = derived::suspend(tx, Audit::All)?;
             let range = copy_cases(tx);
             derived::fill(tx, range)?;
-            drop(suspended);
+            // Not restored, not even by its drop: only the rollback can bring them back.
+            std::mem::forget(suspended);
             Err::<(), _>(StoreError::Invalid("stop half-way".into()))
         })
         .unwrap_err();
@@ -204,7 +205,7 @@ fn a_range_filled_after_a_suspension_equals_every_definition_and_a_rollback_rest
             )?;
             assert_eq!(types, 0);
             derived::fill(tx, range)?;
-            suspended.restore(tx)
+            suspended.restore()
         })
         .unwrap();
     let c = store.conn();
@@ -229,6 +230,16 @@ fn a_range_filled_after_a_suspension_equals_every_definition_and_a_rollback_rest
         )
         .unwrap();
     assert!(tally_rows > 0);
+
+    // A writer that forgets to restore the triggers still commits them: the suspension
+    // puts them back when it is dropped inside the transaction.
+    store
+        .write(|tx| {
+            let _suspended = derived::suspend(tx, Audit::All)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(schema(store.conn()), schema_before);
 
     // Outside a transaction there is nothing to roll back: refused.
     assert!(derived::suspend(store.conn(), Audit::All).is_err());

@@ -332,7 +332,7 @@ pub struct Loader<'a> {
     /// `CREATE INDEX` statements of the indexes dropped for the load, in schema order.
     indexes: Vec<String>,
     /// The audit triggers and those of derived data, suspended for a fresh load.
-    triggers: Option<derived::Suspended>,
+    triggers: Option<derived::Suspended<'a>>,
     next_decision: i64,
     /// The last child added and its 18th birthday: its cases usually follow at once.
     last_child: Option<(i64, NaiveDate)>,
@@ -720,7 +720,7 @@ impl<'a> Loader<'a> {
         if let Some(triggers) = self.triggers.take() {
             // What the suspended triggers would have written, for every case.
             derived::fill(self.conn, derived::CaseRange::ALL)?;
-            triggers.restore(self.conn)?;
+            triggers.restore()?;
             self.record_load()?;
         }
         self.conn.execute_batch("COMMIT")?;

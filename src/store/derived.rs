@@ -184,19 +184,33 @@ pub enum Audit<'a> {
     Tables(&'a [&'a str]),
 }
 
-/// Triggers dropped by [`suspend`]: their `CREATE TRIGGER` text, in schema order.
+/// Triggers dropped by [`suspend`]: their `CREATE TRIGGER` text, in schema order. Dropped
+/// without [`Suspended::restore`] (an error on the way, or a caller that forgot), it creates
+/// them again itself while the transaction is still open, so a commit can never lose them;
+/// a rollback takes them back anyway.
 #[must_use = "the triggers must be restored before the commit"]
-pub struct Suspended {
+pub struct Suspended<'c> {
+    conn: &'c Connection,
     sql: Vec<String>,
 }
 
-impl Suspended {
+impl Suspended<'_> {
     /// Creates the triggers again, exactly as they were.
-    pub fn restore(self, c: &Connection) -> Result<()> {
-        for sql in self.sql {
-            c.execute_batch(&sql)?;
+    pub fn restore(mut self) -> Result<()> {
+        for sql in std::mem::take(&mut self.sql) {
+            self.conn.execute_batch(&sql)?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Suspended<'_> {
+    fn drop(&mut self) {
+        if !self.conn.is_autocommit() {
+            for sql in std::mem::take(&mut self.sql) {
+                let _ = self.conn.execute_batch(&sql);
+            }
+        }
     }
 }
 
@@ -217,7 +231,7 @@ pub fn derived_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
 
 /// Drops every trigger that keeps derived data, and the audit triggers of `audit`, inside
 /// the caller's transaction, and returns their SQL to create them again.
-pub fn suspend(c: &Connection, audit: Audit<'_>) -> Result<Suspended> {
+pub fn suspend<'c>(c: &'c Connection, audit: Audit<'_>) -> Result<Suspended<'c>> {
     if c.is_autocommit() {
         return Err(super::StoreError::Invalid(
             "derived data: suspend its triggers only inside a transaction".into(),
@@ -240,7 +254,7 @@ pub fn suspend(c: &Connection, audit: Audit<'_>) -> Result<Suspended> {
         c.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
         sql.push(create);
     }
-    Ok(Suspended { sql })
+    Ok(Suspended { conn: c, sql })
 }
 
 /// Fills every item of [`DERIVED`] for the cases of `range`, which were inserted (with the

@@ -538,7 +538,7 @@ fn insert_new(
     if let (Some(first), Some(last)) = (cases.first, cases.last) {
         derived::fill(c, derived::CaseRange { first, last })?;
     }
-    suspended.restore(c)?;
+    suspended.restore()?;
     Ok(())
 }
 
