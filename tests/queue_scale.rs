@@ -21,6 +21,7 @@ use casepanel::generate::{GenConfig, generate};
 use casepanel::store::queue::{self, QueueFilter};
 use casepanel::store::stats::{self, By};
 use casepanel::store::{Store, cases, children, decisions};
+use common::derived::assert_tallies;
 use common::{at, d};
 
 fn assessment(level: Option<RiskLevel>) -> Assessment {
@@ -227,7 +228,7 @@ fn the_indexed_queue_agrees_with_its_definition() {
                 .unwrap(),
         }
     }
-    assert_tallies(&s);
+    assert_tallies(s.conn());
     let all = rows(&s);
     let rules = ReviewRules::default();
     let short = ReviewRules {
@@ -436,120 +437,6 @@ fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
     );
 }
 
-/// The tallies hold what a count over the cases gives.
-fn assert_tallies(s: &Store) {
-    let c = s.conn();
-    let diff = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM (
-                SELECT substr(region, 1, 6), status, coalesce(level, 0), count(*) FROM case_file GROUP BY 1, 2, 3
-                EXCEPT SELECT area, status, level, n FROM case_tally WHERE n != 0)"
-        ),
-        0
-    );
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM (SELECT area, status, level, n FROM case_tally WHERE n != 0
-                EXCEPT SELECT substr(region, 1, 6), status, coalesce(level, 0), count(*) FROM case_file GROUP BY 1, 2, 3)"
-        ),
-        0
-    );
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM (
-                SELECT substr(k.region, 1, 6), t.type, k.status, coalesce(k.level, 0), count(*)
-                    FROM case_type t JOIN case_file k ON k.id = t.case_id GROUP BY 1, 2, 3, 4
-                EXCEPT SELECT area, type, status, level, n FROM case_type_tally WHERE n != 0)"
-        ) + diff(
-            "SELECT count(*) FROM (SELECT area, type, status, level, n FROM case_type_tally WHERE n != 0
-                EXCEPT SELECT substr(k.region, 1, 6), t.type, k.status, coalesce(k.level, 0), count(*)
-                    FROM case_type t JOIN case_file k ON k.id = t.case_id GROUP BY 1, 2, 3, 4)"
-        ),
-        0
-    );
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM (
-                SELECT substr(k.region, 1, 6), substr(d.decided_on, 1, 7), count(*)
-                    FROM decision d JOIN case_file k ON k.id = d.case_id WHERE d.status = 'sealed' GROUP BY 1, 2
-                EXCEPT SELECT area, month, n FROM decision_tally WHERE n != 0)"
-        ) + diff(
-            "SELECT count(*) FROM (SELECT area, month, n FROM decision_tally WHERE n != 0
-                EXCEPT SELECT substr(k.region, 1, 6), substr(d.decided_on, 1, 7), count(*)
-                    FROM decision d JOIN case_file k ON k.id = d.case_id WHERE d.status = 'sealed' GROUP BY 1, 2)"
-        ),
-        0
-    );
-    assert_eq!(diff("SELECT count(*) FROM case_tally WHERE n < 0"), 0);
-    // Migration 7: the stored due date and type bits on the case.
-    assert_eq!(
-        diff("SELECT count(*) FROM case_file WHERE due_on IS NOT review_due"),
-        0
-    );
-    for (i, t) in DifficultyType::ALL.iter().enumerate() {
-        assert_eq!(
-            diff(&format!(
-                "SELECT count(*) FROM case_file k WHERE ((k.types >> {i}) & 1)
-                    != EXISTS (SELECT 1 FROM case_type t WHERE t.case_id = k.id AND t.type = '{}')",
-                t.code()
-            )),
-            0,
-            "{t:?}"
-        );
-    }
-    assert_eq!(
-        diff("SELECT count(*) FROM case_file WHERE types >> 12 != 0"),
-        0
-    );
-    // queue_tally against a count over the cases and their types, written out without the
-    // view the triggers use.
-    let brute = "WITH kt(id, type) AS (SELECT id, '' FROM case_file
-                     UNION ALL SELECT case_id, type FROM case_type),
-                 ka(id, area) AS (SELECT id, '' FROM case_file
-                     UNION ALL SELECT id, substr(region, 1, 4) FROM case_file
-                     UNION ALL SELECT id, substr(region, 1, 6) FROM case_file),
-                 kb(id, kind, bucket) AS (
-                     SELECT id, 'm', substr(coalesce(min(next_review, adult_on), next_review), 1, 7)
-                         FROM case_file WHERE status = 'active' AND next_review IS NOT NULL
-                     UNION ALL SELECT id, 'd', coalesce(min(next_review, adult_on), next_review)
-                         FROM case_file WHERE status = 'active' AND next_review IS NOT NULL
-                     UNION ALL SELECT id, 'f', '' FROM case_file
-                         WHERE status = 'awaiting_panel' AND last_decided_on IS NULL)
-             SELECT kt.type, ka.area, kb.kind, kb.bucket, coalesce(k.level, 0), count(*)
-             FROM case_file k JOIN kt ON kt.id = k.id JOIN ka ON ka.id = k.id JOIN kb ON kb.id = k.id
-             GROUP BY 1, 2, 3, 4, 5";
-    let tally = "SELECT type, area, kind, bucket, level, n FROM queue_tally WHERE n != 0";
-    assert_eq!(
-        diff(&format!("SELECT count(*) FROM ({brute} EXCEPT {tally})"))
-            + diff(&format!(
-                "SELECT count(*) FROM ({tally} EXCEPT SELECT * FROM ({brute}))"
-            )),
-        0
-    );
-    assert_eq!(diff("SELECT count(*) FROM queue_tally WHERE n < 0"), 0);
-    // case_file.adhoc_since: the oldest open ad-hoc request.
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM case_file k WHERE k.adhoc_since IS NOT (
-                SELECT min(raised_on) FROM review_request r
-                WHERE r.case_id = k.id AND r.resolved_by IS NULL)"
-        ),
-        0
-    );
-    // intervention.live_region: the case's region while the decision is sealed and the
-    // case open.
-    assert_eq!(
-        diff(
-            "SELECT count(*) FROM intervention i JOIN decision d ON d.id = i.decision_id
-             JOIN case_file k ON k.id = d.case_id
-             WHERE i.live_region IS NOT
-                 CASE WHEN d.status = 'sealed' AND k.status != 'closed' THEN k.region END"
-        ),
-        0
-    );
-}
-
 #[test]
 fn the_type_bits_of_the_schema_are_those_of_the_code() {
     let s = Store::open_in_memory().unwrap();
@@ -576,7 +463,7 @@ fn the_type_bits_of_the_schema_are_those_of_the_code() {
 fn tallies_and_birthdays_follow_every_change() {
     let mut fx = common::fixture();
     let s = &mut fx.store;
-    assert_tallies(s);
+    assert_tallies(s.conn());
     let (a, b) = (fx.cases[0], fx.cases[1]);
     s.write(|tx| {
         decisions::import_historical(
@@ -589,7 +476,7 @@ fn tallies_and_birthdays_follow_every_change() {
         )
     })
     .unwrap();
-    assert_tallies(s);
+    assert_tallies(s.conn());
     s.write(|tx| {
         cases::set_types(
             tx,
@@ -598,13 +485,13 @@ fn tallies_and_birthdays_follow_every_change() {
         )
     })
     .unwrap();
-    assert_tallies(s);
+    assert_tallies(s.conn());
     s.write(|tx| cases::close(tx, b, d(2026, 11, 1), ClosingReason::MovedAway))
         .unwrap();
-    assert_tallies(s);
+    assert_tallies(s.conn());
     s.write(|tx| cases::set_status(tx, b, CaseStatus::AwaitingPanel))
         .unwrap();
-    assert_tallies(s);
+    assert_tallies(s.conn());
     // A plain delete (not something casepanel does) keeps the tallies right too.
     s.write(|tx| {
         tx.execute(
@@ -614,7 +501,7 @@ fn tallies_and_birthdays_follow_every_change() {
         Ok(())
     })
     .unwrap();
-    assert_tallies(s);
+    assert_tallies(s.conn());
 
     // A corrected birth date moves the 18th birthday of the child's cases.
     let child_id: i64 = s
@@ -685,7 +572,7 @@ fn a_version_2_database_gets_its_birthdays_and_tallies() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(adult, vec![d(2026, 3, 1), d(2028, 7, 1)]);
-    assert_tallies(&s);
+    assert_tallies(s.conn());
     // The child born on 29 February 2008 is still a minor on 28 February 2026: the
     // closing review falls on 1 March, before the review of 1 June.
     let items = queue::list(
@@ -901,7 +788,7 @@ fn a_version_6_database_gets_the_queue_tally() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version as usize, casepanel::store::SCHEMA_VERSION);
-    assert_tallies(&s);
+    assert_tallies(s.conn());
     let (types, due): (i64, String) = s
         .conn()
         .query_row(
@@ -943,5 +830,5 @@ fn a_version_6_database_gets_the_queue_tally() {
             [],
         )
         .unwrap();
-    assert_tallies(&s);
+    assert_tallies(s.conn());
 }

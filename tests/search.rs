@@ -19,6 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::{Connection, params};
 
+use common::derived::assert_grams_in_step;
 use common::*;
 
 fn generated(cases: usize) -> Store {
@@ -33,67 +34,6 @@ fn generated(cases: usize) -> Store {
     )
     .unwrap();
     store
-}
-
-/// The pieces each case should have in `name_gram`: every substring of one and two
-/// characters of its child's name, ASCII letters lower-cased.
-fn expected_grams(c: &Connection) -> BTreeSet<(String, i64)> {
-    let mut out = BTreeSet::new();
-    let mut st = c
-        .prepare("SELECT k.id, c.name FROM case_file k JOIN child c ON c.id = k.child_id")
-        .unwrap();
-    let rows = st
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .unwrap();
-    for row in rows {
-        let (id, name) = row.unwrap();
-        let chars: Vec<char> = name.to_ascii_lowercase().chars().collect();
-        for w in 1..=2 {
-            for piece in chars.windows(w) {
-                out.insert((piece.iter().collect(), id));
-            }
-        }
-    }
-    out
-}
-
-fn stored_grams(c: &Connection) -> BTreeSet<(String, i64)> {
-    c.prepare("SELECT gram, case_id FROM name_gram")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn assert_keys_in_step(c: &Connection, when: &str) {
-    let query = |sql: &str| -> BTreeSet<(String, String, i64)> {
-        c.prepare(sql)
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
-    let want = query(
-        "SELECT 'id', c.id_number, k.id FROM case_file k JOIN child c ON c.id = k.child_id
-         WHERE c.id_number IS NOT NULL
-         UNION ALL SELECT 'initials', c.initials, k.id FROM case_file k JOIN child c ON c.id = k.child_id",
-    );
-    let have = query("SELECT kind, key, case_id FROM case_key");
-    assert_eq!(have, want, "{when}: case_key out of step");
-}
-
-fn assert_grams_in_step(c: &Connection, when: &str) {
-    assert_keys_in_step(c, when);
-    let want = expected_grams(c);
-    let have = stored_grams(c);
-    let missing: Vec<_> = want.difference(&have).take(5).collect();
-    let extra: Vec<_> = have.difference(&want).take(5).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{when}: name_gram out of step: missing {missing:?}, extra {extra:?}"
-    );
 }
 
 /// The case ids a brute-force scan finds for `q`, read the way the search reads it.

@@ -368,57 +368,6 @@ pub(crate) fn row_triggers(c: &Connection) -> super::Result<Vec<(String, String)
     Ok(existing_triggers(c)?.into_iter().collect())
 }
 
-/// Every row of `table` as its audit triggers write it: the row key (JSON array) and the
-/// row (JSON object), by key. For a small table (a tally) whose changes are audited as a
-/// before/after difference by [`record_changes`].
-pub(crate) fn row_images(c: &Connection, table: &str) -> super::Result<BTreeMap<String, String>> {
-    let shape = shapes(c)?
-        .into_iter()
-        .find(|t| t.name == table)
-        .ok_or_else(|| super::StoreError::Invalid(format!("no audited table {table}")))?;
-    let sql = format!(
-        "SELECT {}, {} FROM {} AS r",
-        row_key(&shape, "r"),
-        row_json(&shape, "r"),
-        ident(table)
-    );
-    let mut st = c.prepare(&sql)?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Appends the audit rows that take `table` from `before` to `after` (both from
-/// [`row_images`]), as its triggers would have written them had each row changed once:
-/// an insert, update or delete per row that differs. Returns how many.
-pub(crate) fn record_changes(
-    c: &Connection,
-    table: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
-) -> super::Result<usize> {
-    let mut st = c.prepare_cached(
-        "INSERT INTO audit_append (tbl, row_key, action, row_before, row_after)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut n = 0;
-    for (key, new) in after {
-        let (action, old) = match before.get(key) {
-            None => ("insert", None),
-            Some(old) if old != new => ("update", Some(old)),
-            Some(_) => continue,
-        };
-        st.execute(params![table, key, action, old, new])?;
-        n += 1;
-    }
-    for (key, old) in before {
-        if !after.contains_key(key) {
-            st.execute(params![table, key, "delete", old, None::<String>])?;
-            n += 1;
-        }
-    }
-    Ok(n)
-}
-
 /// Appends an event of the whole database (not of one row): `tbl` is `*` for data events
 /// (a bulk load, a restore) or `audit` for the trail's own triggers.
 pub fn record_event(

@@ -13,10 +13,12 @@
 //!   once is much cheaper than a million random index inserts (about 40 % of the load's
 //!   CPU time at 100,000 cases). The `CREATE INDEX` text is taken from the schema itself.
 //!
-//! - drops the triggers that keep the queue's tally and the interventions' `live_region`
-//!   (row by row they would cost more than the load) and fills both in `finish` with one
-//!   statement each ([`super::queue::refill_derived`]), then creates the triggers again;
-//!   the case rows carry their `types` bit set and `due_on` as written by the loader;
+//! - suspends the triggers that keep derived data — the tallies, the case's type bits, due
+//!   date and ad-hoc date, the interventions' `live_region`, the search tables — (row by
+//!   row they would cost more than the load) and fills it all in `finish`, one statement
+//!   per item for every case ([`super::derived`], the mechanism the screening import shares),
+//!   then creates the triggers again; the case rows carry their `types` bit set and
+//!   `due_on` as written by the loader, which the fill checks;
 //!
 //! - drops the per-table audit triggers (see [`super::audit`]) and creates them again in
 //!   `finish`, with one audit row (`tbl` `*`, action `bulk_load`) that counts the rows of
@@ -46,7 +48,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Statement, ToSql, params};
 
-use super::{Result, Store, StoreError, regions};
+use super::{Result, Store, StoreError, derived, regions};
 use crate::domain::case::Case;
 use crate::domain::child::{Child, name_initials};
 use crate::domain::criteria::Catalogue;
@@ -329,9 +331,8 @@ pub struct Loader<'a> {
     saved: Option<Saved>,
     /// `CREATE INDEX` statements of the indexes dropped for the load, in schema order.
     indexes: Vec<String>,
-    /// `CREATE TRIGGER` statements of the audit triggers and of the queue's derived data
-    /// ([`super::queue::DERIVED_TRIGGERS`]) dropped for the load.
-    triggers: Vec<String>,
+    /// The audit triggers and those of derived data, suspended for a fresh load.
+    triggers: Option<derived::Suspended<'a>>,
     next_decision: i64,
     /// The last child added and its 18th birthday: its cases usually follow at once.
     last_child: Option<(i64, NaiveDate)>,
@@ -375,7 +376,7 @@ impl<'a> Loader<'a> {
             st: None,
             saved,
             indexes: Vec::new(),
-            triggers: Vec::new(),
+            triggers: None,
             next_decision: 0,
             last_child: None,
             fresh,
@@ -401,15 +402,8 @@ impl<'a> Loader<'a> {
                 loader.indexes.push(sql);
             }
             // The audit triggers (one summarising row is written instead), and those that
-            // keep the queue's derived data and the search tables in step (filled once at
-            // the end instead).
-            let mut triggers = super::audit::row_triggers(c)?;
-            triggers.extend(super::queue::derived_triggers(c)?);
-            triggers.extend(search_triggers(c)?);
-            for (name, sql) in triggers {
-                c.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
-                loader.triggers.push(sql);
-            }
+            // keep derived data (filled once at the end instead).
+            loader.triggers = Some(derived::suspend(c, derived::Audit::All)?);
         }
         loader.next_decision = loader.next_id("decision")?;
         loader.st = Some(Statements::prepare(c)?);
@@ -723,14 +717,10 @@ impl<'a> Loader<'a> {
         for sql in std::mem::take(&mut self.indexes) {
             self.conn.execute_batch(&sql)?;
         }
-        if self.fresh {
-            // What the dropped triggers of the queue's derived data and of the search
-            // tables would have written.
-            super::queue::refill_derived(self.conn)?;
-            self.conn.execute_batch(super::SEARCH_FILL)?;
-            for sql in std::mem::take(&mut self.triggers) {
-                self.conn.execute_batch(&sql)?;
-            }
+        if let Some(triggers) = self.triggers.take() {
+            // What the suspended triggers would have written, for every case.
+            derived::fill(self.conn, derived::CaseRange::ALL)?;
+            triggers.restore()?;
             self.record_load()?;
         }
         self.conn.execute_batch("COMMIT")?;
@@ -791,17 +781,6 @@ impl Drop for Loader<'_> {
             let _ = self.restore();
         }
     }
-}
-
-/// The triggers that keep the search tables (migration 8) in step: (name, SQL).
-fn search_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
-    let mut st = c.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
-           AND (name LIKE 'name\\_gram\\_%' ESCAPE '\\' OR name LIKE 'case\\_key\\_%' ESCAPE '\\')
-         ORDER BY name",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[cfg(test)]

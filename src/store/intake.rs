@@ -2,13 +2,14 @@
 //! checked plan ([`apply`]). Call `apply` inside one [`super::Store::write`]: a sheet is
 //! imported whole or not at all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{
-    Result, StoreError, audit, cases, children, code, decisions, duplicates, regions, reports,
+    Result, StoreError, audit, cases, children, code, decisions, derived, duplicates, queue,
+    regions, reports,
 };
 use crate::domain::RiskLevel;
 use crate::domain::assessment::{Assessment, CatalogueRef, Override, Rule, Scoring};
@@ -202,34 +203,13 @@ pub fn apply(
     out
 }
 
-/// The tables the rows of new children go into, with the tallies their cases count in.
-/// Their audit triggers, and the triggers below whose work [`insert_new`] does itself, are
-/// suspended while those rows are written (inside the transaction: a rollback brings them
-/// back too), and the import is audited as one event. See ARCHITECTURE.md (the audit
+/// The tables the rows of new children go into. Their audit triggers, and every trigger
+/// that keeps derived data ([`derived`]), are suspended while those rows are written
+/// (inside the transaction: a rollback brings them back too); the derived data is filled
+/// for the new cases at the end, the tallies' changes audited row by row by their own
+/// triggers, and the rows themselves audited as one event. See ARCHITECTURE.md (the audit
 /// trail) for why.
-const SUSPENDED: [&str; 7] = [
-    "child",
-    "guardian",
-    "case_file",
-    "case_type",
-    "report",
-    "case_tally",
-    "case_type_tally",
-];
-
-/// Migration 003's triggers that fire on inserting a case or a case type, done by
-/// [`insert_new`] instead: the guard that a case has its child's 18th birthday (every
-/// case it writes has one) and the tallies' counts. Any other trigger on these tables —
-/// one a later migration adds — is left in place and fires as usual.
-const DONE_HERE: [&str; 3] = [
-    "case_needs_adult_on",
-    "case_tally_insert",
-    "case_type_tally_insert",
-];
-
-/// The tallies among [`SUSPENDED`]: small, so their changes are audited row by row as a
-/// before/after difference.
-const TALLIES: [&str; 2] = ["case_tally", "case_type_tally"];
+const WRITTEN: [&str; 5] = ["child", "guardian", "case_file", "case_type", "report"];
 
 /// When the import adds more rows to `table` than it holds, drops its secondary indexes
 /// (those with SQL: not the ones behind UNIQUE or PRIMARY KEY) and returns their SQL, to
@@ -253,26 +233,6 @@ fn suspend_indexes(c: &Connection, table: &str, adding: usize) -> Result<Vec<Str
         c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
     Ok(found.into_iter().map(|(_, sql)| sql).collect())
-}
-
-/// Drops the audit triggers of [`SUSPENDED`] and the triggers of [`DONE_HERE`], and
-/// returns their SQL, to create them again exactly.
-fn suspend_triggers(c: &Connection) -> Result<Vec<String>> {
-    let mut names: Vec<String> = SUSPENDED
-        .iter()
-        .flat_map(|t| ["ins", "upd", "del"].map(|op| format!("audit_row_{t}_{op}")))
-        .collect();
-    names.extend(DONE_HERE.iter().map(|n| n.to_string()));
-    let mut st = c.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1")?;
-    let mut out = Vec::new();
-    for name in names {
-        let Some(sql) = st.query_row([&name], |r| r.get(0)).optional()? else {
-            continue;
-        };
-        c.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
-        out.push(sql);
-    }
-    Ok(out)
 }
 
 fn write_plan(
@@ -470,11 +430,6 @@ fn open_case(c: &Connection, child_id: i64, e: &Entry, region: &str) -> Result<i
     Ok(case_id)
 }
 
-/// A tally's `area` for a case's region, as migration 003 computes it: `substr(region, 1, 6)`.
-fn tally_area(region: &str) -> &str {
-    region.get(..6).unwrap_or(region)
-}
-
 fn resolve(r: &RegionRef, new_codes: &[String]) -> String {
     match r {
         RegionRef::Known(code) => code.clone(),
@@ -533,11 +488,7 @@ fn insert_new(
     sum: &mut Summary,
     progress: &mut dyn FnMut(usize),
 ) -> Result<()> {
-    let tallies_before = TALLIES
-        .iter()
-        .map(|t| audit::row_images(c, t))
-        .collect::<Result<Vec<_>>>()?;
-    let suspended = suspend_triggers(c)?;
+    let suspended = derived::suspend(c, derived::Audit::Tables(&WRITTEN))?;
     let adding = [
         ("child", new.len()),
         (
@@ -566,9 +517,11 @@ fn insert_new(
         "INSERT INTO guardian (child_id, position, name, relation, status, phone)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
+    // With the case's type bits, as the suspended triggers would have set them (the fill
+    // checks them). A screening case has no next review, so no due date.
     let mut insert_case = c.prepare_cached(
-        "INSERT INTO case_file (child_id, status, opened_on, region, adult_on)
-         VALUES (?1, 'screening', ?2, ?3, ?4)",
+        "INSERT INTO case_file (child_id, status, opened_on, region, adult_on, types)
+         VALUES (?1, 'screening', ?2, ?3, ?4, ?5)",
     )?;
     let mut insert_type =
         c.prepare_cached("INSERT INTO case_type (case_id, type) VALUES (?1, ?2)")?;
@@ -580,10 +533,6 @@ fn insert_new(
     let mandated = Channel::CommunityOfficer.is_mandated_reporter();
     let (mut children, mut guardians, mut cases, mut reports) = Default::default();
     let mut types = 0usize;
-    // New cases by county (the tallies' `area`: the region code's first six digits), and
-    // by county and type.
-    let mut by_area: BTreeMap<String, i64> = BTreeMap::new();
-    let mut by_type: BTreeMap<(String, &str), i64> = BTreeMap::new();
     for (n, e) in new.iter().enumerate() {
         progress(n);
         let Match::New { guardians: list } = &e.matched else {
@@ -617,19 +566,17 @@ fn insert_new(
             IdRange::add(&mut guardians, c.last_insert_rowid())?;
         }
         let adult_on = crate::domain::child::adult_on(ch.birth_date);
-        insert_case.execute(params![child_id, e.screened_on, region, adult_on])?;
-        let area = tally_area(&region);
-        match by_area.get_mut(area) {
-            Some(n) => *n += 1,
-            None => {
-                by_area.insert(area.to_string(), 1);
-            }
-        }
+        insert_case.execute(params![
+            child_id,
+            e.screened_on,
+            region,
+            adult_on,
+            queue::type_bits(&e.types)
+        ])?;
         let case_id = c.last_insert_rowid();
         IdRange::add(&mut cases, case_id)?;
         for t in &e.types {
             insert_type.execute(params![case_id, t.code()])?;
-            *by_type.entry((area.to_string(), t.code())).or_default() += 1;
             types += 1;
         }
         if let Some(summary) = &e.summary {
@@ -640,25 +587,7 @@ fn insert_new(
             IdRange::add(&mut reports, c.last_insert_rowid())?;
         }
     }
-    // What the suspended triggers would have done: the guard (every case above has its
-    // adult_on) and the tallies, counted above as migration 003's `case_tally_insert` and
-    // `case_type_tally_insert` count a new case (status screening, no level: 0).
-    let mut tally = c.prepare_cached(
-        "INSERT INTO case_tally (area, status, level, n) VALUES (?1, 'screening', 0, ?2)
-         ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    )?;
-    for (area, n) in &by_area {
-        tally.execute(params![area, n])?;
-    }
-    let mut tally = c.prepare_cached(
-        "INSERT INTO case_type_tally (area, type, status, level, n)
-         VALUES (?1, ?2, 'screening', 0, ?3)
-         ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    )?;
-    for ((area, t), n) in &by_type {
-        tally.execute(params![area, t, n])?;
-    }
-    for sql in indexes.into_iter().chain(suspended) {
+    for sql in indexes {
         c.execute_batch(&sql)?;
     }
     sum.children_new += children.rows;
@@ -680,9 +609,12 @@ fn insert_new(
             },
         }),
     )?;
-    for (t, before) in TALLIES.iter().zip(&tallies_before) {
-        audit::record_changes(c, t, before, &audit::row_images(c, t)?)?;
+    // What the suspended triggers would have written for the new cases: their search
+    // rows, and the tallies they count in (whose audit triggers write each changed row).
+    if let (Some(first), Some(last)) = (cases.first, cases.last) {
+        derived::fill(c, derived::CaseRange { first, last })?;
     }
+    suspended.restore()?;
     Ok(())
 }
 

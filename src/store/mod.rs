@@ -20,6 +20,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod children;
 pub mod decisions;
+pub mod derived;
 pub mod duplicates;
 pub mod encryption;
 pub mod intake;
@@ -76,9 +77,6 @@ fn migrations() -> Migrations<'static> {
     )
 }
 
-/// Fills the search tables from the cases and children (see the file).
-pub(crate) const SEARCH_FILL: &str = include_str!("search_fill.sql");
-
 /// Version 10's hook: the initials of children whose surname reads differently as a
 /// surname, written again with [`crate::domain::child::name_initials`].
 fn fix_surname_initials(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
@@ -108,9 +106,16 @@ fn fix_surname_initials(tx: &Transaction<'_>) -> rusqlite_migration::HookResult 
     Ok(())
 }
 
-/// Version 8's hook: the search tables for the cases already there.
+/// Version 8's hook: the search tables for the cases already there, as the import and the
+/// bulk loader fill them for their new cases ([`derived::fill_only`]).
 fn fill_search(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
-    tx.execute_batch(SEARCH_FILL)?;
+    derived::fill_only(tx, derived::CaseRange::ALL, |what| {
+        derived::SEARCH.contains(&what)
+    })
+    .map_err(|e| match e {
+        StoreError::Sql(e) => rusqlite_migration::HookError::RusqliteError(e),
+        e => rusqlite_migration::HookError::Hook(e.to_string()),
+    })?;
     Ok(())
 }
 

@@ -214,45 +214,6 @@ pub fn type_bits(types: &[DifficultyType]) -> i64 {
     })
 }
 
-/// The triggers that keep the queue's derived data (`queue_tally`, `case_file.adhoc_since`,
-/// `intervention.live_region`)
-/// as `(name, CREATE TRIGGER statement)`: the bulk loader drops them for a fresh load and
-/// fills the data with [`refill_derived`].
-pub(crate) fn derived_triggers(c: &Connection) -> Result<Vec<(String, String)>> {
-    let mut st = c.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
-           AND (name LIKE 'queue\\_tally\\_%' ESCAPE '\\' OR name LIKE 'intervention\\_live\\_%' ESCAPE '\\'
-                OR name LIKE 'case\\_adhoc\\_%' ESCAPE '\\')
-         ORDER BY rowid",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Fills `case_file.adhoc_since`, `queue_tally` and `intervention.live_region` from the cases, decisions and
-/// interventions, as their triggers would have (the case rows' `types` and `due_on` must
-/// be right already).
-pub(crate) fn refill_derived(c: &Connection) -> Result<()> {
-    c.execute_batch(
-        "UPDATE case_file SET adhoc_since = (
-             SELECT min(raised_on) FROM review_request r
-             WHERE r.case_id = case_file.id AND r.resolved_by IS NULL)
-         WHERE id IN (SELECT case_id FROM review_request WHERE resolved_by IS NULL)
-            OR adhoc_since IS NOT NULL;
-         DELETE FROM queue_tally;
-         INSERT INTO queue_tally (type, area, kind, bucket, level, n)
-             SELECT type, area, kind, bucket, level, count(*) FROM queue_tally_keys
-             GROUP BY 1, 2, 3, 4, 5;
-         UPDATE intervention SET live_region = (
-             SELECT k.region FROM decision d JOIN case_file k ON k.id = d.case_id
-             WHERE d.id = intervention.decision_id AND d.status = 'sealed' AND k.status != 'closed')
-         WHERE live_region IS NOT (
-             SELECT k.region FROM decision d JOIN case_file k ON k.id = d.case_id
-             WHERE d.id = intervention.decision_id AND d.status = 'sealed' AND k.status != 'closed');",
-    )?;
-    Ok(())
-}
-
 fn arms(filter: &QueueFilter, args: &mut Vec<Value>) -> Arms {
     let filters = filter_sql(filter, args);
     let due = due_sql();

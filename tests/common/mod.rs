@@ -175,6 +175,7 @@ pub fn fill(mut store: Store) -> Fixture {
     }
 }
 
+pub mod derived;
 pub mod intake;
 
 /// The whole screen as text, one line per row, trailing spaces cut; a wide character's

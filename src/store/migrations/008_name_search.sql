@@ -22,7 +22,7 @@ CREATE TABLE name_gram (
 -- substring at p of width w, where it fits. Written out for each trigger (they need
 -- `new`/`old`); tests/search.rs checks the table against the names after every kind of
 -- write.
--- (Filled for the cases already there by `store::SEARCH_FILL`, run after this file.)
+-- (Filled for the cases already there by migration 8's hook, with `store::derived`.)
 
 CREATE TRIGGER name_gram_case_ins AFTER INSERT ON case_file BEGIN
     INSERT OR IGNORE INTO name_gram (gram, case_id)
@@ -96,7 +96,7 @@ CREATE TABLE case_key (
     PRIMARY KEY (kind, key, case_id)
 ) WITHOUT ROWID;
 
--- (Filled for the cases already there by `store::SEARCH_FILL`.)
+-- (Filled for the cases already there by migration 8's hook, with `store::derived`.)
 
 CREATE TRIGGER case_key_case_ins AFTER INSERT ON case_file BEGIN
     INSERT OR IGNORE INTO case_key (kind, key, case_id)
