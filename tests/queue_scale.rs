@@ -847,10 +847,15 @@ fn profile_on_a_given_database() {
             overdue_only: true,
             ..Default::default()
         },
+        QueueFilter {
+            within_days: Some(30),
+            difficulty: Some(DifficultyType::DomesticViolence),
+            ..Default::default()
+        },
     ];
     for f in filters {
         eprintln!("{}", queue::explain(s.conn(), today, &rules, &f).unwrap());
-        for _ in 0..2 {
+        for _ in 0..3 {
             let t = std::time::Instant::now();
             let n = queue::count(s.conn(), today, &rules, &f).unwrap();
             eprintln!("count {n}: {:?}", t.elapsed());
