@@ -718,7 +718,9 @@ fn the_list_counts_to_a_cap_and_further_when_asked() {
     ] {
         app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
         let s = screen(&mut app, 120, 30);
-        assert_shows_its_range(&app, &s, n as usize);
+        let all =
+            queries::cases(app.env.store.conn(), &CaseFilter::default(), 0, n as usize).unwrap();
+        assert_shows_its_range(&s, &all);
     }
     // Back to the top: the full count is kept.
     app.on_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
@@ -729,14 +731,15 @@ fn the_list_counts_to_a_cap_and_further_when_asked() {
     );
 }
 
-/// The screen's "a–b / n" is right: the rows shown are the list's rows a to b (checked
-/// against the list read through offsets).
-fn assert_shows_its_range(app: &casepanel::tui::app::App, s: &str, n: usize) {
+/// The screen's "a–b / n" is right: n is the list's length and the rows shown are its rows
+/// a to b (`all`: the whole list, read through offsets).
+fn assert_shows_its_range(s: &str, all: &[queries::CaseRow]) {
+    let n = all.len();
     let grouped = |x: usize| {
         let d = x.to_string();
         let mut out = String::new();
         for (i, ch) in d.chars().enumerate() {
-            if i > 0 && (d.len() - i) % 3 == 0 {
+            if i > 0 && (d.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
@@ -747,25 +750,85 @@ fn assert_shows_its_range(app: &casepanel::tui::app::App, s: &str, n: usize) {
     let line = s
         .lines()
         .find(|l| l.contains('–') && format!("{l}\n").ends_with(&tail))
-        .unwrap_or_else(|| panic!("no range in the header:\n{s}"));
+        .unwrap_or_else(|| panic!("no range of {n} in the header:\n{s}"));
     let range = line.trim_end().rsplit(' ').nth(2).expect("a–b");
     let (a, b) = range.split_once('–').expect("a–b");
     let num = |x: &str| x.replace(',', "").parse::<usize>().expect("a number");
     let (a, b) = (num(a), num(b));
     assert!(a >= 1 && b <= n && a <= b, "{line}");
-    let rows = queries::cases(
-        app.env.store.conn(),
-        &CaseFilter::default(),
-        a - 1,
-        b + 1 - a,
-    )
-    .unwrap();
-    assert_eq!(rows.len(), b + 1 - a);
-    for r in rows {
+    for r in &all[a - 1..b] {
         let number = casepanel::domain::case::case_number(r.case_id);
         assert!(
             s.contains(&number),
             "{number} (in {a}–{b}) is not shown:\n{s}"
         );
+    }
+}
+
+/// The re-review queue is two lists (awaiting the panel, then due): paging down across the
+/// seam and back up by key, and End, show the right rows at the right places.
+#[test]
+fn the_queue_pages_by_key_across_its_two_lists() {
+    use casepanel::config::Config;
+    use casepanel::domain::criteria::Catalogue;
+    use casepanel::i18n::Lang;
+    use casepanel::tui::app::App;
+    use casepanel::tui::env::{Clock, Env};
+    use casepanel::tui::screens::case_list::CaseList;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let store = generated(1200);
+    let c = store.conn();
+    let mut all = queries::cases(
+        c,
+        &CaseFilter {
+            status: Some(CaseStatus::AwaitingPanel),
+            ..Default::default()
+        },
+        0,
+        100_000,
+    )
+    .unwrap();
+    let waiting = all.len();
+    all.extend(
+        queries::cases(
+            c,
+            &CaseFilter {
+                due_by: Some(today() + chrono::Days::new(30)),
+                ..Default::default()
+            },
+            0,
+            100_000,
+        )
+        .unwrap(),
+    );
+    assert!(
+        waiting > 60 && all.len() > waiting + 60,
+        "both lists span pages"
+    );
+    let mut env = Env::new(
+        store,
+        Catalogue::builtin(),
+        Lang::En,
+        Clock::Fixed(today().and_hms_opt(9, 0, 0).unwrap()),
+        Config::default(),
+    );
+    let list = CaseList::queue(&mut env).unwrap();
+    let mut app = App::new(env, Box::new(list));
+    let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let pages = waiting / 20 + 3;
+    let mut keys = vec![KeyCode::PageDown; pages];
+    keys.extend([KeyCode::Char('j'); 30]);
+    keys.extend(vec![KeyCode::PageUp; pages]);
+    keys.extend([
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::Char('k'),
+        KeyCode::Home,
+    ]);
+    for code in keys {
+        key(&mut app, code);
+        let s = screen(&mut app, 120, 30);
+        assert_shows_its_range(&s, &all);
     }
 }
