@@ -215,6 +215,9 @@ fn screens(db: &Path, config: &Path) -> Vec<Samples> {
     out.push(d.run("case list", "j j j j j j j j j j pgdn", 30));
     out.push(d.run("case list", "pgup k k k k k", 30));
     out.push(d.run("case list", "G g", 10));
+    // End, then back up from there (read by key from the last page, backwards).
+    out.push(d.run("case list", "G pgup pgup pgup k k", 10));
+    d.go("g", Ctx::CaseList);
 
     // Search as you type: a surname, a name, an ID number prefix, pinyin initials; each
     // key a new query.

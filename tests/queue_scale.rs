@@ -894,7 +894,10 @@ fn profile_on_a_given_database() {
         (By::Region, Some("210181")),
     ] {
         time(&format!("stats {by:?} {region:?}"), &mut || {
-            stats::stats(s.conn(), today, by, region).unwrap().rows.len()
+            stats::stats(s.conn(), today, by, region)
+                .unwrap()
+                .rows
+                .len()
         });
     }
     time("overdue interventions", &mut || {

@@ -437,6 +437,11 @@ impl CaseList {
             }
             if offset < lo && lo - offset <= near {
                 let (mut rows, mut keys) = self.read_previous(env, first, lo - offset)?;
+                if rows.len() < lo - offset {
+                    // The list changed under the page (fewer rows before it than its
+                    // place says): read the place afresh.
+                    return self.read_span(env, offset, limit);
+                }
                 rows.extend(self.rows.iter().cloned());
                 keys.extend(self.keys.iter().cloned());
                 rows.truncate(limit);
