@@ -1,5 +1,6 @@
-//! Read-only views for the screens and the CLI. Every list is windowed (LIMIT/OFFSET):
-//! nothing loads a whole table.
+//! Read-only views for the screens and the CLI. Every list is windowed: nothing loads a
+//! whole table. The case list is read by key next to a row it has ([`cases_from`]), or
+//! through an offset from the nearer end ([`cases`]).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};

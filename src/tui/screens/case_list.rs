@@ -1,5 +1,6 @@
 //! The case list and the re-review queue (复评队列): every case as one line, most severe
-//! and most overdue first. Only the visible page is read from the store; the total comes
+//! and most overdue first. Only the visible page is read from the store, by key from the
+//! row beside it when the page turns (End: from the end backwards); the total comes
 //! from a count that stops at [`COUNT_CAP`] (the header then says "more than 1,000") and
 //! goes further only as the selection gets near its end. `/` searches as you type (a part
 //! of the name, the start of the ID number, or pinyin initials such as `zsm`); a search
