@@ -1,6 +1,7 @@
 //! Read-only views for the screens and the CLI. Every list is windowed: nothing loads a
-//! whole table. The case list is read by key next to a row it has ([`cases_from`]), or
-//! through an offset from the nearer end ([`cases`]).
+//! whole table. The case list is read by key next to a row it has, or from its start or
+//! its end past a few rows ([`cases_from`]); [`cases`] reads through an offset from the
+//! start.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
