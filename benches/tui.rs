@@ -37,15 +37,22 @@ struct Samples {
     screen: &'static str,
     keys: &'static str,
     times: Vec<Duration>,
+    /// The CPU time of each sample (this thread's): what the code costs, without the waits
+    /// for a core on a shared machine. Empty where not measured.
+    cpu: Vec<Duration>,
 }
 
 impl Samples {
     fn percentile(&self, p: f64) -> Duration {
-        let mut t = self.times.clone();
-        t.sort();
-        let i = ((t.len() as f64 - 1.0) * p).round() as usize;
-        t[i]
+        percentile(&self.times, p)
     }
+}
+
+fn percentile(times: &[Duration], p: f64) -> Duration {
+    let mut t = times.to_vec();
+    t.sort();
+    let i = ((t.len() as f64 - 1.0) * p).round() as usize;
+    t[i]
 }
 
 fn ms(d: Duration) -> String {
@@ -84,6 +91,7 @@ fn first_frame(db: &Path, config: &Path, samples: usize) -> Samples {
         screen: "open to first dashboard frame",
         keys: "start",
         times,
+        cpu: Vec::new(),
     }
 }
 
@@ -122,27 +130,32 @@ impl Driver {
         self.term.draw(|f| app.render(f)).expect("draw");
     }
 
-    /// One key and the frame after it: the time a person waits.
-    fn key(&mut self, k: KeyEvent) -> Duration {
+    /// One key and the frame after it: the time a person waits, and the CPU time it took.
+    fn key(&mut self, k: KeyEvent) -> (Duration, Duration) {
         let started = Instant::now();
+        let cpu = support::thread_cpu();
         self.app.on_key(k);
         self.frame();
-        started.elapsed()
+        (started.elapsed(), support::thread_cpu() - cpu)
     }
 
     /// Presses `keys` (in the keymap's notation, space-separated) `times` over, timing each.
     fn run(&mut self, screen: &'static str, keys: &'static str, times: usize) -> Samples {
         let seq: Vec<KeyEvent> = keys.split(' ').map(parse_key).collect();
         let mut out = Vec::new();
+        let mut cpu = Vec::new();
         for _ in 0..times {
             for k in &seq {
-                out.push(self.key(*k));
+                let (wall, c) = self.key(*k);
+                out.push(wall);
+                cpu.push(c);
             }
         }
         Samples {
             screen,
             keys,
             times: out,
+            cpu,
         }
     }
 
@@ -202,6 +215,9 @@ fn screens(db: &Path, config: &Path) -> Vec<Samples> {
     out.push(d.run("case list", "j j j j j j j j j j pgdn", 30));
     out.push(d.run("case list", "pgup k k k k k", 30));
     out.push(d.run("case list", "G g", 10));
+    // End, then back up from there (read by key from the last page, backwards).
+    out.push(d.run("case list", "G pgup pgup pgup k k", 10));
+    d.go("g", Ctx::CaseList);
 
     // Search as you type: a surname, a name, an ID number prefix, pinyin initials; each
     // key a new query.
@@ -349,17 +365,27 @@ fn main() {
             peak_rss(&copy, &config)
         };
         let mut md = format!(
-            "### {cases} cases\n\n| screen | keys | presses | p50 | p99 | max |\n| --- | --- | ---: | ---: | ---: | ---: |\n"
+            "### {cases} cases (load average {})\n\n| screen | keys | presses | p50 | p99 | max | CPU p50 | CPU p99 |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+            support::load_average().map_or("?".into(), |l| format!("{l:.1}"))
         );
         for s in &rows {
+            let cpu = |p| {
+                if s.cpu.is_empty() {
+                    String::new()
+                } else {
+                    ms(percentile(&s.cpu, p))
+                }
+            };
             md.push_str(&format!(
-                "| {} | `{}` | {} | {} | {} | {} |\n",
+                "| {} | `{}` | {} | {} | {} | {} | {} | {} |\n",
                 s.screen,
                 s.keys,
                 s.times.len(),
                 ms(s.percentile(0.5)),
                 ms(s.percentile(0.99)),
                 ms(s.percentile(1.0)),
+                cpu(0.5),
+                cpu(0.99),
             ));
         }
         if let Some(b) = rss {

@@ -88,12 +88,51 @@ fn listed(c: &Connection, filter: &CaseFilter) -> Vec<queries::CaseRow> {
     out
 }
 
+/// Reading the list by key — page after page from the start, page before page from the
+/// end, a window from the end past a few rows — gives exactly `rows` (the list read
+/// through offsets) in the same order: what the case list does on j/PgDn, PgUp and End.
+fn assert_keyset_agrees(c: &Connection, filter: &CaseFilter, rows: &[queries::CaseRow]) {
+    use queries::Dir;
+    let ids: Vec<i64> = rows.iter().map(|r| r.case_id).collect();
+    for page in [1, 7] {
+        let mut fwd = queries::cases_from(c, filter, None, Dir::Forward, 0, page).unwrap();
+        let mut seen: Vec<i64> = fwd.iter().map(|r| r.0.case_id).collect();
+        while let Some((_, key)) = fwd.last() {
+            fwd = queries::cases_from(c, filter, Some(key), Dir::Forward, 0, page).unwrap();
+            seen.extend(fwd.iter().map(|r| r.0.case_id));
+        }
+        assert_eq!(seen, ids, "{filter:?}: forward by key, pages of {page}");
+        let mut back = queries::cases_from(c, filter, None, Dir::Backward, 0, page).unwrap();
+        let mut seen: Vec<i64> = back.iter().rev().map(|r| r.0.case_id).collect();
+        while let Some((_, key)) = back.first() {
+            back = queries::cases_from(c, filter, Some(key), Dir::Backward, 0, page).unwrap();
+            seen.extend(back.iter().rev().map(|r| r.0.case_id));
+        }
+        seen.reverse();
+        assert_eq!(seen, ids, "{filter:?}: backward by key, pages of {page}");
+    }
+    // The last window before skipping a few from the end, and the rows are whole rows.
+    let n = ids.len();
+    for skip in [0, 3, n / 2] {
+        let got = queries::cases_from(c, filter, None, Dir::Backward, skip, 5).unwrap();
+        let lo = n.saturating_sub(skip + 5);
+        let hi = n.saturating_sub(skip);
+        let want: Vec<&queries::CaseRow> = rows[lo..hi].iter().collect();
+        let got: Vec<&queries::CaseRow> = got.iter().map(|r| &r.0).collect();
+        assert_eq!(
+            got, want,
+            "{filter:?}: the end's window, {skip} from the end"
+        );
+    }
+}
+
 /// The search for `q` finds what the brute force finds, counts it, and lists it in the
 /// order it says.
 fn check_query(c: &Connection, q: &str) {
     let filter = search(q);
     let want = brute_force(c, q);
     let rows = listed(c, &filter);
+    assert_keyset_agrees(c, &filter, &rows);
     let got: BTreeSet<i64> = rows.iter().map(|r| r.case_id).collect();
     assert_eq!(got.len(), rows.len(), "{q:?}: a case listed twice");
     assert_eq!(got, want, "{q:?}: search and brute force disagree");
@@ -443,9 +482,43 @@ fn the_list_without_a_search_is_in_severity_order_under_every_filter() {
     for r in &all {
         by_id.insert(r.case_id, r.clone());
     }
+    // A county (the tallies' own areas) with a level; a township (below them).
+    let (county, township): (String, String) = c
+        .query_row(
+            "SELECT substr(region, 1, 6), region FROM case_file WHERE length(region) > 6
+             GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    filters.push(CaseFilter {
+        region: Some(county.clone()),
+        level: Some(RiskLevel::ALL[0]),
+        ..Default::default()
+    });
+    filters.push(CaseFilter {
+        region: Some(county),
+        difficulty: Some(DifficultyType::ALL[1]),
+        status: Some(CaseStatus::Active),
+        ..Default::default()
+    });
+    filters.push(CaseFilter {
+        region: Some(township),
+        ..Default::default()
+    });
     for f in filters {
         let rows = listed(c, &f);
         assert_eq!(rows.len(), queries::count_cases(c, &f).unwrap(), "{f:?}");
+        assert_keyset_agrees(c, &f, &rows);
+        // The tallies answer every filter without a search, a due date or a township.
+        let tallied = f.search.is_empty()
+            && f.due_by.is_none()
+            && f.region.as_ref().is_none_or(|r| r.len() == 6);
+        assert_eq!(
+            queries::count_cases_tallied(c, &f).unwrap(),
+            tallied.then_some(rows.len()),
+            "{f:?}: the tallies' count"
+        );
         assert!(
             !rows.is_empty() || f.search == "张",
             "{f:?}: the data has some"
@@ -520,7 +593,15 @@ fn windows_are_read_from_an_index_not_sorted() {
     for f in filters {
         let stmts = queries::case_list_statements(c, &f, 50, 1001).unwrap();
         let (windows, count) = stmts.split_at(stmts.len() - 1);
-        for (sql, args) in windows {
+        // And the windows read next to a row by its key, both ways (PgDn, PgUp).
+        let mut keyed = Vec::new();
+        let some = queries::cases_from(c, &f, None, queries::Dir::Forward, 0, 20).unwrap();
+        if let Some((_, key)) = some.get(some.len() / 2) {
+            for dir in [queries::Dir::Forward, queries::Dir::Backward] {
+                keyed.extend(queries::case_list_keyed_statements(c, &f, key, dir, 50).unwrap());
+            }
+        }
+        for (sql, args) in windows.iter().chain(&keyed) {
             let plan = casepanel::store::explain_plan(c, sql, args).unwrap();
             assert!(
                 !plan.contains("USE TEMP B-TREE FOR ORDER BY"),
@@ -591,6 +672,20 @@ fn the_list_counts_to_a_cap_and_further_when_asked() {
         s.contains(&casepanel::domain::case::case_number(last.case_id)),
         "the last case is shown:\n{s}"
     );
+    // PgUp, PgUp, k from the end (read by key, backwards): the range in the header is
+    // right and the rows shown are the list's rows at those places.
+    for code in [
+        KeyCode::PageUp,
+        KeyCode::PageUp,
+        KeyCode::Char('k'),
+        KeyCode::Down,
+    ] {
+        app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        let s = screen(&mut app, 120, 30);
+        let all =
+            queries::cases(app.env.store.conn(), &CaseFilter::default(), 0, n as usize).unwrap();
+        assert_shows_its_range(&s, &all);
+    }
     // Back to the top: the full count is kept.
     app.on_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
     let s = screen(&mut app, 120, 30);
@@ -598,4 +693,106 @@ fn the_list_counts_to_a_cap_and_further_when_asked() {
         s.contains(&format!("共 {grouped} 件")),
         "counted once, kept: {s}"
     );
+}
+
+/// The screen's "a–b / n" is right: n is the list's length and the rows shown are its rows
+/// a to b (`all`: the whole list, read through offsets).
+fn assert_shows_its_range(s: &str, all: &[queries::CaseRow]) {
+    let n = all.len();
+    let grouped = |x: usize| {
+        let d = x.to_string();
+        let mut out = String::new();
+        for (i, ch) in d.chars().enumerate() {
+            if i > 0 && (d.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        out
+    };
+    let tail = format!(" / {}\n", grouped(n));
+    let line = s
+        .lines()
+        .find(|l| l.contains('–') && format!("{l}\n").ends_with(&tail))
+        .unwrap_or_else(|| panic!("no range of {n} in the header:\n{s}"));
+    let range = line.trim_end().rsplit(' ').nth(2).expect("a–b");
+    let (a, b) = range.split_once('–').expect("a–b");
+    let num = |x: &str| x.replace(',', "").parse::<usize>().expect("a number");
+    let (a, b) = (num(a), num(b));
+    assert!(a >= 1 && b <= n && a <= b, "{line}");
+    for r in &all[a - 1..b] {
+        let number = casepanel::domain::case::case_number(r.case_id);
+        assert!(
+            s.contains(&number),
+            "{number} (in {a}–{b}) is not shown:\n{s}"
+        );
+    }
+}
+
+/// The re-review queue is two lists (awaiting the panel, then due): paging down across the
+/// seam and back up by key, and End, show the right rows at the right places.
+#[test]
+fn the_queue_pages_by_key_across_its_two_lists() {
+    use casepanel::config::Config;
+    use casepanel::domain::criteria::Catalogue;
+    use casepanel::i18n::Lang;
+    use casepanel::tui::app::App;
+    use casepanel::tui::env::{Clock, Env};
+    use casepanel::tui::screens::case_list::CaseList;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let store = generated(1200);
+    let c = store.conn();
+    let mut all = queries::cases(
+        c,
+        &CaseFilter {
+            status: Some(CaseStatus::AwaitingPanel),
+            ..Default::default()
+        },
+        0,
+        100_000,
+    )
+    .unwrap();
+    let waiting = all.len();
+    all.extend(
+        queries::cases(
+            c,
+            &CaseFilter {
+                due_by: Some(today() + chrono::Days::new(30)),
+                ..Default::default()
+            },
+            0,
+            100_000,
+        )
+        .unwrap(),
+    );
+    assert!(
+        waiting > 60 && all.len() > waiting + 60,
+        "both lists span pages"
+    );
+    let mut env = Env::new(
+        store,
+        Catalogue::builtin(),
+        Lang::En,
+        Clock::Fixed(today().and_hms_opt(9, 0, 0).unwrap()),
+        Config::default(),
+    );
+    let list = CaseList::queue(&mut env).unwrap();
+    let mut app = App::new(env, Box::new(list));
+    let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let pages = waiting / 20 + 3;
+    let mut keys = vec![KeyCode::PageDown; pages];
+    keys.extend([KeyCode::Char('j'); 30]);
+    keys.extend(vec![KeyCode::PageUp; pages]);
+    keys.extend([
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::Char('k'),
+        KeyCode::Home,
+    ]);
+    for code in keys {
+        key(&mut app, code);
+        let s = screen(&mut app, 120, 30);
+        assert_shows_its_range(&s, &all);
+    }
 }

@@ -1,5 +1,7 @@
-//! Read-only views for the screens and the CLI. Every list is windowed (LIMIT/OFFSET):
-//! nothing loads a whole table.
+//! Read-only views for the screens and the CLI. Every list is windowed: nothing loads a
+//! whole table. The case list is read by key next to a row it has, or from its start or
+//! its end past a few rows ([`cases_from`]); [`cases`] reads through an offset from the
+//! start.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
@@ -40,6 +42,9 @@ const CASE_ROW_SELECT: &str = "SELECT k.id, c.id, c.name, c.sex, c.birth_date, c
                 EXISTS (SELECT 1 FROM review_request q WHERE q.case_id = k.id AND q.resolved_by IS NULL)
          FROM case_file k JOIN child c ON c.id = k.child_id
          JOIN region r ON r.code = k.region LEFT JOIN region p ON p.code = r.parent";
+
+/// How many columns [`case_row_from`] reads.
+const CASE_ROW_WIDTH: usize = 11;
 
 fn case_row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
     let level: Option<u8> = r.get(8)?;
@@ -180,6 +185,7 @@ impl CaseOrder {
 }
 
 /// A case list's query: where the rows come from, which ones, in what order.
+#[derive(Clone)]
 struct Plan {
     /// The FROM clause for `case_file k` and `child c` (the order of the tables is forced
     /// with CROSS JOIN where the search decides which index leads).
@@ -188,6 +194,9 @@ struct Plan {
     args: Vec<Value>,
     /// The terms of the ORDER BY, each with " DESC" where descending.
     order: Vec<String>,
+    /// How many of the first terms a condition makes constant (a window read next to a
+    /// key): left out of the ORDER BY, so that it is the index's order after them.
+    fixed: usize,
 }
 
 impl Plan {
@@ -206,31 +215,102 @@ impl Plan {
 
     /// The window's statement: the ids of `limit` cases from `offset` (arguments `?l`,
     /// `?o`), read in order from the plan's tables alone, then their rows (a region's cases
-    /// that are sorted are sorted as index entries, and skipped rows cost no joins).
-    fn window_sql(&self, l: usize, o: usize) -> String {
+    /// that are sorted are sorted as index entries, and skipped rows cost no joins). After
+    /// the row's columns come the values of the order's terms (the row's [`ListKey`]).
+    /// `reverse`: read from the other end, nearest first.
+    fn window_sql(&self, l: usize, o: usize, reverse: bool) -> String {
         let mut keys = vec!["k.id AS kid".to_string()];
+        let mut inner = Vec::new();
         let mut outer = Vec::new();
+        let mut values = Vec::new();
         for (i, t) in self.order.iter().enumerate() {
-            let (expr, desc) = match t.strip_suffix(" DESC") {
-                Some(e) => (e, " DESC"),
-                None => (t.as_str(), ""),
-            };
+            let (expr, desc) = split_term(t);
+            let desc = if desc != reverse { " DESC" } else { "" };
             keys.push(format!("{expr} AS s{i}"));
-            outer.push(format!("w.s{i}{desc}"));
+            if i >= self.fixed {
+                inner.push(format!("{expr}{desc}"));
+                outer.push(format!("w.s{i}{desc}"));
+            }
+            values.push(format!("w.s{i}"));
         }
         format!(
-            "{CASE_ROW_COLUMNS}
+            "{CASE_ROW_COLUMNS}, {}
              FROM (SELECT {} FROM {} {} ORDER BY {} LIMIT ?{l} OFFSET ?{o}) w
              CROSS JOIN case_file k ON k.id = w.kid JOIN child c ON c.id = k.child_id
              {CASE_ROW_REGION}
              ORDER BY {}",
+            values.join(", "),
             keys.join(", "),
             self.from,
             self.where_(),
-            self.order.join(", "),
+            inner.join(", "),
             outer.join(", ")
         )
     }
+
+    /// The plans that read the rows after (`Dir::Forward`) or before the row whose order
+    /// terms have `key`'s values, nearest first: one per term, each an equality on the
+    /// terms before it and a strict bound on it (the longest shared prefix first), so that
+    /// each is one range of the index the order is read from. A NULL value is greater
+    /// than nothing and less than every value; a term that can be NULL is preceded in
+    /// every order by its `IS NULL` term, so NULLs never share a prefix with values.
+    fn after(&self, key: &[Value], dir: Dir) -> Vec<Plan> {
+        let mut out = Vec::new();
+        for i in (0..self.order.len().min(key.len())).rev() {
+            let mut p = self.clone();
+            p.fixed = i;
+            for (t, v) in self.order.iter().zip(key).take(i) {
+                let (expr, _) = split_term(t);
+                if *v == Value::Null {
+                    p.conds.push(format!("({expr}) IS NULL"));
+                } else {
+                    let a = p.arg(v.clone());
+                    p.conds.push(format!("({expr}) = ?{a}"));
+                }
+            }
+            let (expr, desc) = split_term(&self.order[i]);
+            // Later in the list's order: greater on an ascending term.
+            let greater = (dir == Dir::Forward) != desc;
+            match (&key[i], greater) {
+                (Value::Null, true) => p.conds.push(format!("({expr}) IS NOT NULL")),
+                (Value::Null, false) => continue,
+                (v, g) => {
+                    let a = p.arg(v.clone());
+                    let op = if g { ">" } else { "<" };
+                    p.conds.push(format!("({expr}) {op} ?{a}"));
+                }
+            }
+            out.push(p);
+        }
+        out
+    }
+}
+
+/// An order term's expression and whether it is descending.
+fn split_term(t: &str) -> (&str, bool) {
+    match t.strip_suffix(" DESC") {
+        Some(e) => (e, true),
+        None => (t, false),
+    }
+}
+
+/// Which way a list is read from a place in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Towards the end: the rows after.
+    Forward,
+    /// Towards the start: the rows before.
+    Backward,
+}
+
+/// Where a case stands in its list's order ([`CaseOrder`]): the values of the order's
+/// terms, and which of the list's arms it is in (a due-date list is read in one arm per
+/// level). A window next to a row is read from its key ([`cases_from`]), so a page turned
+/// near the end of a million cases costs what one near the start does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListKey {
+    arm: usize,
+    values: Vec<Value>,
 }
 
 /// How many rows `sql` (a `SELECT 1 ...` with `?1`.. from `args`) has, counted up to `cap`.
@@ -294,6 +374,7 @@ fn plan(c: &Connection, f: &CaseFilter, purpose: For, arm: Option<i64>) -> Resul
         conds: Vec::new(),
         args: Vec::new(),
         order: Vec::new(),
+        fixed: 0,
     };
     let search = SearchKind::of(&f.search);
     // Whether the count must read the case (or the child) for its conditions.
@@ -449,7 +530,7 @@ fn window(
     let mut p = plan(c, f, For::Window, arm)?;
     let l = p.arg(Value::Integer(limit as i64));
     let o = p.arg(Value::Integer(offset as i64));
-    let sql = p.window_sql(l, o);
+    let sql = p.window_sql(l, o, false);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(p.args), case_row_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -490,9 +571,181 @@ pub fn cases(
     Ok(out)
 }
 
-/// How many cases match `filter`: every one (this reads every match; see
-/// [`count_cases_upto`] for a list that must answer at once).
+/// The arms of `filter`'s list in order: one per level for a due-date list (see
+/// [`due_arms`]), else the whole list.
+fn arms_of(filter: &CaseFilter) -> Vec<Option<i64>> {
+    match due_arms(filter) {
+        Some(a) => a.into_iter().map(Some).collect(),
+        None => vec![None],
+    }
+}
+
+/// The statements that read `limit` rows of one arm of `filter`'s list next to `key` in
+/// `dir` (each row's columns, then its key's values), nearest first; without a key, from
+/// the arm's start (`Forward`) or end (`Backward`) after skipping `skip` rows.
+fn keyed_statements(
+    c: &Connection,
+    filter: &CaseFilter,
+    arm: Option<i64>,
+    key: Option<&[Value]>,
+    dir: Dir,
+    skip: usize,
+    limit: usize,
+) -> Result<Vec<(String, Vec<Value>)>> {
+    let base = plan(c, filter, For::Window, arm)?;
+    let plans = match key {
+        None => vec![base],
+        Some(k) => base.after(k, dir),
+    };
+    let skip = if key.is_some() { 0 } else { skip };
+    Ok(plans
+        .into_iter()
+        .map(|mut p| {
+            let l = p.arg(Value::Integer(limit as i64));
+            let o = p.arg(Value::Integer(skip as i64));
+            (p.window_sql(l, o, dir == Dir::Backward), p.args)
+        })
+        .collect())
+}
+
+/// Up to `limit` cases of `filter`'s list next to `from`, in the list's order, each with
+/// its key: the ones right after it (`Dir::Forward`) or right before it
+/// (`Dir::Backward`). Without `from`: the first `limit` after skipping `skip` from the
+/// start, or the last `limit` before skipping `skip` from the end, read backwards from
+/// the end of the index (what End shows). With `from`, `skip` must be 0: a window next to
+/// a row is read from the row's key, never through an offset.
+pub fn cases_from(
+    c: &Connection,
+    filter: &CaseFilter,
+    from: Option<&ListKey>,
+    dir: Dir,
+    skip: usize,
+    limit: usize,
+) -> Result<Vec<(CaseRow, ListKey)>> {
+    debug_assert!(from.is_none() || skip == 0, "a key and an offset");
+    let arms = arms_of(filter);
+    let order: Vec<usize> = match dir {
+        Dir::Forward => (0..arms.len()).collect(),
+        Dir::Backward => (0..arms.len()).rev().collect(),
+    };
+    let start = from.map_or(order[0], |k| k.arm);
+    let mut key = from.map(|k| k.values.as_slice());
+    let mut skip = skip;
+    let mut out: Vec<(CaseRow, ListKey)> = Vec::with_capacity(limit);
+    for &ai in order.iter().skip_while(|&&a| a != start) {
+        if out.len() >= limit {
+            break;
+        }
+        if key.is_none() && skip > 0 && arms.len() > 1 {
+            let p = plan(c, filter, For::Count, arms[ai])?;
+            let n = count_upto(
+                c,
+                &format!("SELECT 1 FROM {} {}", p.from, p.where_()),
+                &p.args,
+                skip,
+            )?;
+            if n < skip {
+                skip -= n;
+                continue;
+            }
+        }
+        for (sql, args) in keyed_statements(c, filter, arms[ai], key, dir, skip, limit - out.len())?
+        {
+            if out.len() >= limit {
+                break;
+            }
+            let mut st = c.prepare_cached(&sql)?;
+            let n = st.column_count();
+            let rows = st.query_map(params_from_iter(args), |r| {
+                let values = (CASE_ROW_WIDTH..n)
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((case_row_from(r)?, ListKey { arm: ai, values }))
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        key = None;
+        skip = 0;
+    }
+    out.truncate(limit);
+    if dir == Dir::Backward {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+/// The statements [`cases_from`] runs to read `limit` rows next to `from` in `dir`: for
+/// `EXPLAIN QUERY PLAN` in the benchmarks and the tests.
+pub fn case_list_keyed_statements(
+    c: &Connection,
+    filter: &CaseFilter,
+    from: &ListKey,
+    dir: Dir,
+    limit: usize,
+) -> Result<Vec<(String, Vec<Value>)>> {
+    let arms = arms_of(filter);
+    keyed_statements(c, filter, arms[from.arm], Some(&from.values), dir, 0, limit)
+}
+
+/// How many cases match `filter`, from the tallies (a few hundred rows at most) when the
+/// filter is one they answer: status, level, difficulty type and a city or county, no
+/// search and no due date. `None` otherwise.
+pub fn count_cases_tallied(c: &Connection, filter: &CaseFilter) -> Result<Option<usize>> {
+    if SearchKind::of(&filter.search) != SearchKind::None || filter.due_by.is_some() {
+        return Ok(None);
+    }
+    // The tallies are by county (`area`: the first six digits of the case's region).
+    if let Some(r) = &filter.region
+        && !(r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Ok(None);
+    }
+    let mut conds = Vec::new();
+    let mut args = Vec::new();
+    if let Some(t) = filter.difficulty {
+        args.push(Value::Text(t.code().into()));
+        conds.push(format!("type = ?{}", args.len()));
+    }
+    if let Some(r) = &filter.region {
+        let (lo, hi) = region_range(r);
+        args.push(Value::Text(lo));
+        conds.push(format!("area >= ?{}", args.len()));
+        args.push(Value::Text(hi));
+        conds.push(format!("area < ?{}", args.len()));
+    }
+    if let Some(s) = filter.status {
+        args.push(Value::Text(s.code().into()));
+        conds.push(format!("status = ?{}", args.len()));
+    }
+    if let Some(l) = filter.level {
+        args.push(Value::Integer(i64::from(l.number())));
+        conds.push(format!("level = ?{}", args.len()));
+    }
+    let table = if filter.difficulty.is_some() {
+        "case_type_tally"
+    } else {
+        "case_tally"
+    };
+    let where_ = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    let n: i64 = c
+        .prepare_cached(&format!("SELECT coalesce(sum(n), 0) FROM {table} {where_}"))?
+        .query_row(params_from_iter(args), |r| r.get(0))?;
+    Ok(Some(n.max(0) as usize))
+}
+
+/// How many cases match `filter`: every one — from the tallies where they answer
+/// ([`count_cases_tallied`]), else by reading every match (see [`count_cases_upto`] for
+/// a list that must answer at once).
 pub fn count_cases(c: &Connection, filter: &CaseFilter) -> Result<usize> {
+    if let Some(n) = count_cases_tallied(c, filter)? {
+        return Ok(n);
+    }
     let p = plan(c, filter, For::Count, None)?;
     let n: i64 = c
         .prepare_cached(&format!("SELECT count(*) FROM {} {}", p.from, p.where_()))?
@@ -530,7 +783,7 @@ pub fn case_list_statements(
         let mut p = plan(c, filter, For::Window, arm)?;
         let l = p.arg(Value::Integer(limit as i64));
         let o = p.arg(Value::Integer(0));
-        out.push((p.window_sql(l, o), p.args));
+        out.push((p.window_sql(l, o, false), p.args));
     }
     let mut p = plan(c, filter, For::Count, None)?;
     let i = p.arg(Value::Integer(cap as i64));

@@ -1,5 +1,6 @@
 //! The case list and the re-review queue (复评队列): every case as one line, most severe
-//! and most overdue first. Only the visible page is read from the store; the total comes
+//! and most overdue first. Only the visible page is read from the store, by key from the
+//! row beside it when the page turns (End: from the end backwards); the total comes
 //! from a count that stops at [`COUNT_CAP`] (the header then says "more than 1,000") and
 //! goes further only as the selection gets near its end. `/` searches as you type (a part
 //! of the name, the start of the ID number, or pinyin initials such as `zsm`); a search
@@ -21,7 +22,7 @@ use crate::domain::child::{Sex, age_on};
 use crate::domain::difficulty::DifficultyType;
 use crate::domain::level::RiskLevel;
 use crate::domain::region::{Region, RegionLevel};
-use crate::store::queries::{self, CaseFilter, CaseOrder, CaseRow};
+use crate::store::queries::{self, CaseFilter, CaseOrder, CaseRow, Dir, ListKey};
 use crate::store::regions;
 use crate::text;
 use crate::tui::action::Action;
@@ -39,6 +40,9 @@ const DEFAULT_PAGE: usize = 20;
 /// How far a list is counted at first. Counting every match of a one-character surname,
 /// or every case, takes tens of milliseconds at a million cases; a keystroke must not.
 pub(crate) const COUNT_CAP: usize = 1000;
+
+/// Rows of the list and, beside each, its segment and its key.
+type Listed = (Vec<CaseRow>, Vec<(usize, ListKey)>);
 
 /// One query of the list (the queue is two) and how far it has been counted.
 struct Segment {
@@ -200,8 +204,10 @@ pub struct CaseList {
     total: usize,
     /// The count stopped before the end: there are more than `total` rows.
     more: bool,
-    /// The rows read for the visible page, starting at `rows_at`.
+    /// The rows read for the visible page, starting at `rows_at`, and beside each its
+    /// segment and its place in the segment's order (the next page is read from there).
     rows: Vec<CaseRow>,
+    keys: Vec<(usize, ListKey)>,
     rows_at: usize,
     /// First visible row and the selected row, as positions in the whole list.
     offset: usize,
@@ -244,6 +250,7 @@ impl CaseList {
             total: 0,
             more: false,
             rows: Vec::new(),
+            keys: Vec::new(),
             rows_at: 0,
             offset: 0,
             selected: 0,
@@ -331,10 +338,21 @@ impl CaseList {
 
     /// Counts again and re-reads the visible page (after the filter or the data changed).
     fn reload(&mut self, env: &Env) -> Result<(), Failure> {
+        self.recount(env, false)
+    }
+
+    /// [`Self::reload`]; `keep_caps`: each query counted as far as it was (the data
+    /// changed, the filter did not: a list counted to its end for End stays counted, and
+    /// the selection stays where it was).
+    fn recount(&mut self, env: &Env, keep_caps: bool) -> Result<(), Failure> {
         let conn = env.store.conn();
         let mut segments = Vec::new();
-        for f in self.segment_filters(env) {
-            segments.push(Segment::count(env, f, Some(COUNT_CAP))?);
+        for (i, f) in self.segment_filters(env).into_iter().enumerate() {
+            let cap = match self.segments.get(i) {
+                Some(s) if keep_caps && s.filter == f => s.cap,
+                _ => Some(COUNT_CAP),
+            };
+            segments.push(Segment::count(env, f, cap)?);
         }
         self.segments = segments;
         self.sum_segments();
@@ -344,6 +362,7 @@ impl CaseList {
             None => None,
         };
         self.rows.clear();
+        self.keys.clear();
         self.error = None;
         self.ensure_window(env)
     }
@@ -387,28 +406,145 @@ impl CaseList {
         if self.rows_at == self.offset && self.rows.len() >= want {
             return Ok(());
         }
-        self.rows = self.fetch(env, self.offset, page)?;
+        let (rows, keys) = self.read(env, self.offset, page)?;
+        self.rows = rows;
+        self.keys = keys;
         self.rows_at = self.offset;
         Ok(())
     }
 
-    /// `limit` rows from position `offset` of the whole list, across the segments.
-    fn fetch(&self, env: &Env, offset: usize, limit: usize) -> Result<Vec<CaseRow>, Failure> {
-        let mut out = Vec::with_capacity(limit);
+    /// `limit` rows from position `offset` of the whole list. Next to the rows in memory
+    /// (a line or a page away) they are read from the first or last row's key; elsewhere
+    /// from the start or, when the list is counted to its end and that is nearer, from
+    /// its end (End): never through an offset of more than the distance to the nearer end.
+    fn read(&self, env: &Env, offset: usize, limit: usize) -> Result<Listed, Failure> {
+        let near = 4 * limit;
+        let lo = self.rows_at;
+        let hi = self.rows_at + self.rows.len();
+        if let (Some(first), Some(last)) = (self.keys.first(), self.keys.last()) {
+            if offset >= lo && offset <= hi + near {
+                let mut rows = self.rows[offset.min(hi) - lo..].to_vec();
+                let mut keys = self.keys[offset.min(hi) - lo..].to_vec();
+                let need = (offset + limit).saturating_sub(hi);
+                if need > 0 {
+                    let (r, k) = self.read_next(env, last, need)?;
+                    rows.extend(r);
+                    keys.extend(k);
+                }
+                let skip = offset.saturating_sub(hi);
+                let rows: Vec<CaseRow> = rows.into_iter().skip(skip).take(limit).collect();
+                let keys: Vec<_> = keys.into_iter().skip(skip).take(limit).collect();
+                return Ok((rows, keys));
+            }
+            if offset < lo && lo - offset <= near {
+                let (mut rows, mut keys) = self.read_previous(env, first, lo - offset)?;
+                if rows.len() < lo - offset {
+                    // The list changed under the page (fewer rows before it than its
+                    // place says): read the place afresh.
+                    return self.read_span(env, offset, limit);
+                }
+                rows.extend(self.rows.iter().cloned());
+                keys.extend(self.keys.iter().cloned());
+                rows.truncate(limit);
+                keys.truncate(limit);
+                return Ok((rows, keys));
+            }
+        }
+        self.read_span(env, offset, limit)
+    }
+
+    /// Up to `need` rows after the row at `from` (its segment, its key), across segments.
+    fn read_next(
+        &self,
+        env: &Env,
+        from: &(usize, ListKey),
+        need: usize,
+    ) -> Result<Listed, Failure> {
+        let (mut rows, mut keys) = (Vec::new(), Vec::new());
+        let mut key = Some(&from.1);
+        for seg in from.0..self.segments.len() {
+            if rows.len() >= need {
+                break;
+            }
+            let f = &self.segments[seg].filter;
+            let got =
+                queries::cases_from(env.store.conn(), f, key, Dir::Forward, 0, need - rows.len())?;
+            for (r, k) in got {
+                rows.push(r);
+                keys.push((seg, k));
+            }
+            key = None;
+        }
+        Ok((rows, keys))
+    }
+
+    /// Up to `need` rows before the row at `from`, in the list's order, across segments.
+    fn read_previous(
+        &self,
+        env: &Env,
+        from: &(usize, ListKey),
+        need: usize,
+    ) -> Result<Listed, Failure> {
+        let mut parts = Vec::new();
+        let mut got_n = 0;
+        let mut key = Some(&from.1);
+        for seg in (0..=from.0).rev() {
+            if got_n >= need {
+                break;
+            }
+            let f = &self.segments[seg].filter;
+            let got =
+                queries::cases_from(env.store.conn(), f, key, Dir::Backward, 0, need - got_n)?;
+            got_n += got.len();
+            parts.push((seg, got));
+            key = None;
+        }
+        let (mut rows, mut keys) = (Vec::new(), Vec::new());
+        for (seg, got) in parts.into_iter().rev() {
+            for (r, k) in got {
+                rows.push(r);
+                keys.push((seg, k));
+            }
+        }
+        Ok((rows, keys))
+    }
+
+    /// `limit` rows from position `offset`, placed by the segments' counts: each part from
+    /// its segment's start, or from its end when the segment is counted to the end and
+    /// that is nearer (the index read backwards).
+    fn read_span(&self, env: &Env, offset: usize, limit: usize) -> Result<Listed, Failure> {
+        let (mut rows, mut keys) = (Vec::new(), Vec::new());
         let mut skip = offset;
-        for Segment { filter: f, n, .. } in &self.segments {
-            let need = limit - out.len();
+        for (seg, s) in self.segments.iter().enumerate() {
+            let need = limit - rows.len();
             if need == 0 {
                 break;
             }
-            if skip >= *n {
-                skip -= n;
+            if skip >= s.n {
+                skip -= s.n;
                 continue;
             }
-            out.extend(queries::cases(env.store.conn(), f, skip, need)?);
+            let take = need.min(s.n - skip);
+            let from_end = s.n - skip - take;
+            let got = if !s.more && from_end < skip {
+                queries::cases_from(
+                    env.store.conn(),
+                    &s.filter,
+                    None,
+                    Dir::Backward,
+                    from_end,
+                    take,
+                )?
+            } else {
+                queries::cases_from(env.store.conn(), &s.filter, None, Dir::Forward, skip, need)?
+            };
+            for (r, k) in got {
+                rows.push(r);
+                keys.push((seg, k));
+            }
             skip = 0;
         }
-        Ok(out)
+        Ok((rows, keys))
     }
 
     fn reload_or_flash(&mut self, env: &Env) -> Outcome {
@@ -1141,7 +1277,7 @@ impl View for CaseList {
     }
 
     fn refresh(&mut self, env: &mut Env) {
-        if let Err(e) = self.reload(env) {
+        if let Err(e) = self.recount(env, true) {
             self.error = Some(e.0);
         }
     }
