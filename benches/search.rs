@@ -68,18 +68,6 @@ struct Timing {
     cpu: Duration,
 }
 
-/// CPU time used by this thread so far.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -96,7 +84,7 @@ struct Bench {
 
 impl Bench {
     fn press(&mut self, code: KeyCode, mods: KeyModifiers) -> Timing {
-        let c0 = thread_cpu();
+        let c0 = support::thread_cpu_time();
         let t0 = Instant::now();
         self.app.on_key(KeyEvent::new(code, mods));
         let t1 = Instant::now();
@@ -107,7 +95,7 @@ impl Bench {
         Timing {
             key: t1 - t0,
             draw,
-            cpu: thread_cpu() - c0,
+            cpu: support::thread_cpu_time() - c0,
         }
     }
 

@@ -127,16 +127,35 @@ fn signing_many_is_one_transaction() {
     let key = SigningKey::generate_ephemeral();
     let mut ids = signatures::unsigned_sealed(store.conn()).unwrap();
     let before = ids.len();
+    assert!(before >= 4, "enough to sign on several threads: {before}");
     ids.push(999_999); // no such decision: the whole batch fails
     assert!(sign::sign_all(&mut store, &ids, &key, "中心", None, now()).is_err());
     assert_eq!(signatures::count(store.conn()).unwrap(), 0);
     ids.pop();
-    assert_eq!(
-        sign::sign_all(&mut store, &ids, &key, "中心", None, now())
-            .unwrap()
-            .len(),
-        before
-    );
+    let head = casepanel::store::audit::head(store.conn()).unwrap().unwrap();
+    let signed = sign::sign_all(&mut store, &ids, &key, "中心", None, now()).unwrap();
+    assert_eq!(signed.len(), before);
+    // Built and signed on every core, stored in the order given; every record names the
+    // audit head before the first was stored, and is what the store holds.
+    for (r, &id) in signed.iter().zip(&ids) {
+        assert_eq!(r.decision_id, id);
+        let rec = export::DecisionRecord::parse(&r.record).unwrap();
+        let h = rec.audit_head.unwrap();
+        assert_eq!((h.row_id, h.sha256.as_str()), (head.row_id, head.hash.as_str()));
+        let stored = signatures::get(store.conn(), id).unwrap().unwrap();
+        assert_eq!(stored.record, r.record);
+        assert_eq!(stored.minisig, r.minisig);
+    }
+    let order: Vec<String> = store
+        .conn()
+        .prepare("SELECT row_key FROM audit WHERE tbl = 'decision_signature' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want: Vec<String> = ids.iter().map(|id| format!("[{id}]")).collect();
+    assert_eq!(order, want);
     assert!(
         signatures::unsigned_sealed(store.conn())
             .unwrap()
