@@ -360,8 +360,7 @@ fn every_change_through_the_store_is_in_the_trail() {
     )
     .unwrap();
     let image: Value = serde_json::from_str(
-        audit::history(f.store.conn(), "decision_signature", &format!("[{sealed}]"))
-            .unwrap()[0]
+        audit::history(f.store.conn(), "decision_signature", &format!("[{sealed}]")).unwrap()[0]
             .after
             .as_deref()
             .unwrap(),

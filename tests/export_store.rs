@@ -132,7 +132,9 @@ fn signing_many_is_one_transaction() {
     assert!(sign::sign_all(&mut store, &ids, &key, "中心", None, now()).is_err());
     assert_eq!(signatures::count(store.conn()).unwrap(), 0);
     ids.pop();
-    let head = casepanel::store::audit::head(store.conn()).unwrap().unwrap();
+    let head = casepanel::store::audit::head(store.conn())
+        .unwrap()
+        .unwrap();
     let signed = sign::sign_all(&mut store, &ids, &key, "中心", None, now()).unwrap();
     assert_eq!(signed.len(), before);
     // Built and signed on every core, stored in the order given; every record names the
@@ -141,7 +143,10 @@ fn signing_many_is_one_transaction() {
         assert_eq!(r.decision_id, id);
         let rec = export::DecisionRecord::parse(&r.record).unwrap();
         let h = rec.audit_head.unwrap();
-        assert_eq!((h.row_id, h.sha256.as_str()), (head.row_id, head.hash.as_str()));
+        assert_eq!(
+            (h.row_id, h.sha256.as_str()),
+            (head.row_id, head.hash.as_str())
+        );
         let stored = signatures::get(store.conn(), id).unwrap().unwrap();
         assert_eq!(stored.record, r.record);
         assert_eq!(stored.minisig, r.minisig);
@@ -674,15 +679,21 @@ fn the_trail_binds_signed_records_by_hash_and_check_finds_a_changed_one() {
     let problems = report.problems.join("\n");
     let (a, b) = (record_id(ids[0]), record_id(ids[1]));
     assert!(
-        problems.contains(&format!("signed record {a}: its bytes are not the ones the audit trail recorded")),
+        problems.contains(&format!(
+            "signed record {a}: its bytes are not the ones the audit trail recorded"
+        )),
         "{problems}"
     );
     assert!(
-        problems.contains(&format!("signed record {b}: its bytes do not match its record_sha256")),
+        problems.contains(&format!(
+            "signed record {b}: its bytes do not match its record_sha256"
+        )),
         "{problems}"
     );
     assert!(
-        problems.contains(&format!("signed record {b}: its bytes are not the ones the audit trail recorded")),
+        problems.contains(&format!(
+            "signed record {b}: its bytes are not the ones the audit trail recorded"
+        )),
         "{problems}"
     );
     assert!(

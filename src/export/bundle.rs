@@ -49,12 +49,12 @@ fn stored_or_fail(
     decision_id: i64,
     key: &SigningKey,
 ) -> Result<SignedRecord, ExportError> {
-    let d = decisions::get(c, decision_id)?.ok_or_else(|| {
+    let status = decisions::status(c, decision_id)?.ok_or_else(|| {
         ExportError::Invalid(format!(
             "there is no decision {decision_id}: check the id (the case file lists them)"
         ))
     })?;
-    if d.status != DecisionStatus::Sealed {
+    if status != DecisionStatus::Sealed {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} is a draft: only a sealed decision can be exported. Confirm it in the panel session first."
         )));
@@ -158,7 +158,13 @@ fn write_all(
     // Every file is in place (and durable) before the manifest that vouches for them.
     atomic::write_many(out, &files, false)?;
     let mut written: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    let manifest = manifest::build(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    // Every file's hash, on every core.
+    let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
+    let manifest = manifest::from_hashes(
+        hashes
+            .into_iter()
+            .zip(files.iter().map(|(n, _)| n.as_str())),
+    );
     let trusted = format!(
         "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",
         files.len(),

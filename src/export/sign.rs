@@ -202,7 +202,13 @@ impl Batch {
         Ok(g)
     }
 
-    fn record(&self, g: &Gathered, key_id: &str, signer: &str, now: NaiveDateTime) -> DecisionRecord {
+    fn record(
+        &self,
+        g: &Gathered,
+        key_id: &str,
+        signer: &str,
+        now: NaiveDateTime,
+    ) -> DecisionRecord {
         let d = &g.decision;
         record::build(&RecordInput {
             decision: d,
