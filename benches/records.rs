@@ -93,6 +93,12 @@ fn main() {
     let now = support::today().and_hms_opt(10, 0, 0).expect("valid time");
     let key = SigningKey::generate_ephemeral();
     let public = key.public();
+    // Every export folder of the run, removed at its very end: removing thousands of files
+    // just before creating as many makes ext4's inode allocator search (it skips recently
+    // freed inodes), which a real export into a new folder does not pay (it tripled the
+    // next size's export time).
+    let scratch = dir.join(format!("records-exports-{}", std::process::id()));
+    let mut mem_dirs = Vec::new();
     for cases in sizes {
         let db = support::database(&support::Spec::new(cases)).expect("database");
         let copy = dir.join(format!("records-scratch-{cases}.db"));
@@ -104,16 +110,12 @@ fn main() {
         let unsigned = unsigned_newest_first(&store);
         let per_round = if smoke { 100 } else { PER_ROUND };
         let mut rounds = Vec::new();
-        let scratch = dir.join(format!("records-exports-{}", std::process::id()));
-        let mut mem_dirs = Vec::new();
         for (round, ids) in unsigned.chunks(per_round).take(ROUNDS).enumerate() {
             if ids.len() < per_round {
                 break;
             }
             let subject = format!("bench-{round}");
-            // A new folder each round, all removed at the end: removing thousands of files
-            // just before creating as many makes ext4's inode allocator search (it skips
-            // recently freed inodes), which a real export into a new folder does not pay.
+            // A new folder each round (see `scratch`).
             let out = scratch.join(format!("records-export-{cases}-{round}"));
 
             let (signed, sign) = timed(|| {
@@ -162,10 +164,6 @@ fn main() {
             });
         }
         drop(store);
-        let _ = std::fs::remove_dir_all(&scratch);
-        for d in mem_dirs {
-            let _ = std::fs::remove_dir_all(d);
-        }
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
         }
@@ -194,5 +192,9 @@ fn main() {
         if !smoke {
             std::fs::write(dir.join(format!("records-{cases}.md")), &md).expect("results file");
         }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    for d in mem_dirs {
+        let _ = std::fs::remove_dir_all(d);
     }
 }
