@@ -167,23 +167,14 @@ impl Phases {
     }
 }
 
-/// CPU time (user + system) used so far by this process (`self`) and by its children that
-/// have been waited for, from `/proc/self/stat` (clock ticks of 10 ms). The machine is
-/// shared: wall time grows with the other work on it, CPU time much less.
+/// CPU time used so far by this process (`self`) and by its children that have been waited
+/// for (benches/support). The machine is shared: wall time grows with the other work on
+/// it, CPU time much less.
 fn cpu_times() -> (Duration, Duration) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
-    // utime, stime, cutime, cstime are fields 14-17 of the line: 12-15 after the name.
-    let tick = |n: u64| Duration::from_millis(n * 10);
-    match f.get(11..15) {
-        Some([u, s, cu, cs]) => (tick(u + s), tick(cu + cs)),
-        _ => (Duration::ZERO, Duration::ZERO),
-    }
+    (
+        support::cpu_time().unwrap_or_default(),
+        support::children_cpu_time().unwrap_or_default(),
+    )
 }
 
 /// One import of `file` into a fresh copy of `template`, as `casepanel import FILE

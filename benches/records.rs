@@ -1,14 +1,15 @@
 //! Signed records at scale (issue 8): sign 1,000 sealed decisions, export them into one
-//! folder (`casepanel export --from --to`), verify that folder — on a copy of each
-//! generated database (signing writes).
+//! folder, verify that folder — on a copy of each generated database (signing writes).
 //!
 //!     cargo bench --locked --bench records
 //!
-//! Each round takes the whole days of decisions, newest first, that make at least 1,000
-//! unsigned sealed decisions, then: `sign_all` (one transaction, what `casepanel sign
-//! --all` does), `export_period` (every file written and fsynced, one signed manifest),
-//! `verify_folder` (the manifest, every file's hash, every record's signature). Three rounds,
-//! each on the next-older days. Results: `target/bench-data/records-<cases>.md`.
+//! Each round takes the next 1,000 unsigned sealed panel decisions, newest day first (at a
+//! million cases one day's session decides ~25,000: a round is part of a day), then:
+//! `sign_all` (one transaction, what `casepanel sign --all` and `--decision` run on their
+//! list), `export_decisions` (what `casepanel export --from --to` runs on the decisions of
+//! its days: four files each, written and made durable, one signed manifest),
+//! `verify_folder` (the manifest, every file's hash, every record's signature). Three
+//! rounds. Results: `target/bench-data/records-<cases>.md`.
 
 mod support;
 
@@ -17,34 +18,25 @@ use std::time::{Duration, Instant};
 use casepanel::export::{self, SigningKey};
 use casepanel::i18n::Lang;
 use casepanel::store::Store;
-use chrono::NaiveDate;
 
 const ROUNDS: usize = 3;
-const AT_LEAST: usize = 1000;
+const PER_ROUND: usize = 1000;
 
-/// Unsigned sealed panel decisions by day, newest day first.
-fn unsigned_by_day(store: &Store) -> Vec<(NaiveDate, Vec<i64>)> {
+/// Unsigned sealed panel decisions, newest day first, by id within a day.
+fn unsigned_newest_first(store: &Store) -> Vec<i64> {
     let mut st = store
         .conn()
         .prepare(
-            "SELECT d.decided_on, d.id FROM decision d
+            "SELECT d.id FROM decision d
              WHERE d.status = 'sealed' AND d.imported = 0
                AND NOT EXISTS (SELECT 1 FROM decision_signature s WHERE s.decision_id = d.id)
              ORDER BY d.decided_on DESC, d.id",
         )
         .expect("query");
-    let rows = st
-        .query_map([], |r| Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, i64>(1)?)))
-        .expect("rows");
-    let mut out: Vec<(NaiveDate, Vec<i64>)> = Vec::new();
-    for row in rows {
-        let (day, id) = row.expect("row");
-        match out.last_mut() {
-            Some((d, ids)) if *d == day => ids.push(id),
-            _ => out.push((day, vec![id])),
-        }
-    }
-    out
+    st.query_map([], |r| r.get::<_, i64>(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("row")
 }
 
 /// Wall-clock and CPU time of one step.
@@ -101,6 +93,12 @@ fn main() {
     let now = support::today().and_hms_opt(10, 0, 0).expect("valid time");
     let key = SigningKey::generate_ephemeral();
     let public = key.public();
+    // Every export folder of the run, removed at its very end: removing thousands of files
+    // just before creating as many makes ext4's inode allocator search (it skips recently
+    // freed inodes), which a real export into a new folder does not pay (it tripled the
+    // next size's export time).
+    let scratch = dir.join(format!("records-exports-{}", std::process::id()));
+    let mut mem_dirs = Vec::new();
     for cases in sizes {
         let db = support::database(&support::Spec::new(cases)).expect("database");
         let copy = dir.join(format!("records-scratch-{cases}.db"));
@@ -109,45 +107,39 @@ fn main() {
         }
         db.copy_to(&copy).expect("copy of the database");
         let mut store = Store::open(&copy).expect("open");
-        let mut days = unsigned_by_day(&store).into_iter();
+        let unsigned = unsigned_newest_first(&store);
+        let per_round = if smoke { 100 } else { PER_ROUND };
         let mut rounds = Vec::new();
-        let scratch = dir.join(format!("records-exports-{}", std::process::id()));
-        let mut mem_dirs = Vec::new();
-        for round in 0..ROUNDS {
-            let mut ids = Vec::new();
-            let (mut from, mut to) = (None, None);
-            for (day, more) in days.by_ref() {
-                to.get_or_insert(day);
-                from = Some(day);
-                ids.extend(more);
-                if ids.len() >= AT_LEAST {
-                    break;
-                }
-            }
-            let (Some(from), Some(to)) = (from, to) else {
-                break;
-            };
-            if ids.len() < AT_LEAST && !smoke {
+        for (round, ids) in unsigned.chunks(per_round).take(ROUNDS).enumerate() {
+            if ids.len() < per_round {
                 break;
             }
-            // A new folder each round, all removed at the end: removing thousands of files
-            // just before creating as many makes ext4's inode allocator search (it skips
-            // recently freed inodes), which a real export into a new folder does not pay.
+            let subject = format!("bench-{round}");
+            // A new folder each round (see `scratch`).
             let out = scratch.join(format!("records-export-{cases}-{round}"));
 
             let (signed, sign) = timed(|| {
-                export::sign::sign_all(&mut store, &ids, &key, "bench", None, now).expect("sign")
+                export::sign::sign_all(&mut store, ids, &key, "bench", None, now).expect("sign")
             });
             assert_eq!(signed.len(), ids.len());
 
             let export_to = |out: &std::path::Path| {
                 timed(|| {
-                    export::export_period(&store, from, to, out, Lang::Zh, &key, "bench", now)
-                        .expect("export")
+                    export::export_decisions(
+                        &store,
+                        ids,
+                        &subject,
+                        out,
+                        Lang::Zh,
+                        &key,
+                        "bench",
+                        now,
+                    )
+                    .expect("export")
                 })
             };
             let (summary, export_disk) = export_to(&out);
-            assert_eq!(summary.records, ids.len(), "the period holds exactly these");
+            assert_eq!(summary.records, ids.len());
             let export_mem = std::path::Path::new("/dev/shm").is_dir().then(|| {
                 let mem = std::path::Path::new("/dev/shm").join(format!(
                     "casepanel-bench-{}-{cases}-{round}",
@@ -172,10 +164,6 @@ fn main() {
             });
         }
         drop(store);
-        let _ = std::fs::remove_dir_all(&scratch);
-        for d in mem_dirs {
-            let _ = std::fs::remove_dir_all(d);
-        }
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
         }
@@ -204,5 +192,9 @@ fn main() {
         if !smoke {
             std::fs::write(dir.join(format!("records-{cases}.md")), &md).expect("results file");
         }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    for d in mem_dirs {
+        let _ = std::fs::remove_dir_all(d);
     }
 }

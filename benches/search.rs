@@ -84,7 +84,7 @@ struct Bench {
 
 impl Bench {
     fn press(&mut self, code: KeyCode, mods: KeyModifiers) -> Timing {
-        let c0 = support::thread_cpu();
+        let c0 = support::thread_cpu_time();
         let t0 = Instant::now();
         self.app.on_key(KeyEvent::new(code, mods));
         let t1 = Instant::now();
@@ -95,7 +95,7 @@ impl Bench {
         Timing {
             key: t1 - t0,
             draw,
-            cpu: support::thread_cpu() - c0,
+            cpu: support::thread_cpu_time() - c0,
         }
     }
 

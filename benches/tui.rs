@@ -133,10 +133,10 @@ impl Driver {
     /// One key and the frame after it: the time a person waits, and the CPU time it took.
     fn key(&mut self, k: KeyEvent) -> (Duration, Duration) {
         let started = Instant::now();
-        let cpu = support::thread_cpu();
+        let cpu = support::thread_cpu_time();
         self.app.on_key(k);
         self.frame();
-        (started.elapsed(), support::thread_cpu() - cpu)
+        (started.elapsed(), support::thread_cpu_time() - cpu)
     }
 
     /// Presses `keys` (in the keymap's notation, space-separated) `times` over, timing each.

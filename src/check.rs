@@ -7,11 +7,20 @@
 //! 4. every signed record stored in the database names the audit row that was the chain's
 //!    head when it was signed, with its hash: that row must still be there with that hash.
 //!    A rewrite of the whole chain (every hash recomputed) passes step 3 but not this one.
+//! 5. every signed record's bytes still hash to the row's `record_sha256`, and to what the
+//!    audit trail wrote when the row was inserted (its image carries the bytes' SHA-256 and
+//!    length, or in rows of earlier builds the bytes as hex): a record changed in the
+//!    table, with the triggers dropped, shows here even if its `record_sha256` was changed
+//!    with it. (Its minisign signature would not hold either: `export` and `verify` check
+//!    that with the public key, which `check` does not need.)
 //!
 //! Reads only: the database is opened read-only and never changed. `restore` runs the
 //! same check on a backup before installing it.
 
+use std::collections::BTreeMap;
+
 use rusqlite::Connection;
+use sha2::{Digest, Sha256};
 
 use crate::export::record::DecisionRecord;
 use crate::store::{self, StoreError, audit};
@@ -61,6 +70,7 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
         .collect::<rusqlite::Result<_>>()?;
     let (records, found) = compare_heads(c, &stored, "signed record")?;
     problems.extend(found);
+    problems.extend(record_bytes_problems(c)?);
     Ok(Report {
         problems,
         broken: chain.broken,
@@ -68,6 +78,51 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
         head: chain.head,
         records,
     })
+}
+
+/// Step 5: each stored record's bytes against its `record_sha256` and against the image
+/// of the row in the audit trail's insert (the last one, if the row was written more than
+/// once), when the trail has one (a bulk-loaded row has none).
+fn record_bytes_problems(c: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut images: BTreeMap<String, String> = BTreeMap::new();
+    let mut st = c.prepare(
+        "SELECT row_key, row_after FROM audit
+         WHERE tbl = 'decision_signature' AND action = 'insert' ORDER BY id",
+    )?;
+    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (key, image) = row?;
+        images.insert(key, image);
+    }
+    let mut problems = Vec::new();
+    let mut st = c.prepare(
+        "SELECT json_array(decision_id), record_id, record, record_sha256
+         FROM decision_signature ORDER BY decision_id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        let id: String = r.get(1)?;
+        let bytes = match r.get_ref(2)? {
+            rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+            _ => &[][..],
+        };
+        let sha: String = r.get(3)?;
+        if hex::encode(Sha256::digest(bytes)) != sha {
+            problems.push(format!(
+                "signed record {id}: its bytes do not match its record_sha256: the stored record was changed after signing"
+            ));
+        }
+        let Some(image) = images.get(&key) else {
+            continue;
+        };
+        let image: serde_json::Value = serde_json::from_str(image).unwrap_or_default();
+        if !audit::blob_image_matches(&image["record"], bytes) {
+            problems.push(format!(
+                "signed record {id}: its bytes are not the ones the audit trail recorded when it was stored: the record was changed outside casepanel"
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// Compares the `audit_head` of each record (name, canonical bytes) with the chain in `c`.

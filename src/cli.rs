@@ -915,11 +915,7 @@ mod signing {
             Exported::Session(id) if crate::store::panel::session(store.conn(), id)?.is_none() => {
                 return Err(Failure(format!("there is no session {id}: check the id")));
             }
-            Exported::Period(from, to) if from > to => {
-                return Err(Failure(format!(
-                    "--from {from} is after --to {to}: give the earlier date first"
-                )));
-            }
+            Exported::Period(from, to) => export::check_period(from, to)?,
             _ => {}
         }
         let (key, signer) = signing_key(ctx, &store, args)?;

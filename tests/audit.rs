@@ -50,6 +50,12 @@ fn live_rows(c: &Connection) -> BTreeMap<String, BTreeMap<String, Value>> {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
+        // A BLOB column's image is its SHA-256 and length (computed here from hex).
+        let blobs: Vec<String> = cols
+            .iter()
+            .filter(|c| c.1.contains("BLOB"))
+            .map(|c| c.0.clone())
+            .collect();
         let obj: Vec<String> = cols
             .iter()
             .map(|(n, ty, _)| {
@@ -78,7 +84,17 @@ fn live_rows(c: &Connection) -> BTreeMap<String, BTreeMap<String, Value>> {
             .query_map([], |r| {
                 let k: String = r.get(0)?;
                 let v: String = r.get(1)?;
-                Ok((k, serde_json::from_str(&v).unwrap()))
+                let mut v: Value = serde_json::from_str(&v).unwrap();
+                for b in &blobs {
+                    if let Some(h) = v[b].as_str() {
+                        let bytes = hex::decode(h).unwrap();
+                        v[b] = serde_json::json!({
+                            "sha256": hex::encode(Sha256::digest(&bytes)),
+                            "bytes": bytes.len(),
+                        });
+                    }
+                }
+                Ok((k, v))
             })
             .unwrap()
             .collect::<Result<_, _>>()
@@ -332,6 +348,32 @@ fn every_change_through_the_store_is_in_the_trail() {
         .store
         .write(|tx| decisions::seal(tx, &dec, &rules, at(2026, 11, 29, 10, 0)))
         .unwrap();
+    // Signed: the record's row is audited with its bytes' hash, not the bytes.
+    let key = casepanel::export::SigningKey::generate_ephemeral();
+    let signed = casepanel::export::sign_decision(
+        &mut f.store,
+        sealed,
+        &key,
+        "测试员 王",
+        None,
+        at(2026, 11, 29, 10, 5),
+    )
+    .unwrap();
+    let image: Value = serde_json::from_str(
+        audit::history(f.store.conn(), "decision_signature", &format!("[{sealed}]")).unwrap()[0]
+            .after
+            .as_deref()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        image["record"],
+        serde_json::json!({
+            "sha256": hex::encode(Sha256::digest(&signed.record)),
+            "bytes": signed.record.len(),
+        })
+    );
+    assert_eq!(image["minisig"], signed.minisig.as_str());
     f.store
         .write(|tx| panel::close_session(tx, session))
         .unwrap();

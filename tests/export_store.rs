@@ -127,16 +127,40 @@ fn signing_many_is_one_transaction() {
     let key = SigningKey::generate_ephemeral();
     let mut ids = signatures::unsigned_sealed(store.conn()).unwrap();
     let before = ids.len();
+    assert!(before >= 4, "enough to sign on several threads: {before}");
     ids.push(999_999); // no such decision: the whole batch fails
     assert!(sign::sign_all(&mut store, &ids, &key, "中心", None, now()).is_err());
     assert_eq!(signatures::count(store.conn()).unwrap(), 0);
     ids.pop();
-    assert_eq!(
-        sign::sign_all(&mut store, &ids, &key, "中心", None, now())
-            .unwrap()
-            .len(),
-        before
-    );
+    let head = casepanel::store::audit::head(store.conn())
+        .unwrap()
+        .unwrap();
+    let signed = sign::sign_all(&mut store, &ids, &key, "中心", None, now()).unwrap();
+    assert_eq!(signed.len(), before);
+    // Built and signed on every core, stored in the order given; every record names the
+    // audit head before the first was stored, and is what the store holds.
+    for (r, &id) in signed.iter().zip(&ids) {
+        assert_eq!(r.decision_id, id);
+        let rec = export::DecisionRecord::parse(&r.record).unwrap();
+        let h = rec.audit_head.unwrap();
+        assert_eq!(
+            (h.row_id, h.sha256.as_str()),
+            (head.row_id, head.hash.as_str())
+        );
+        let stored = signatures::get(store.conn(), id).unwrap().unwrap();
+        assert_eq!(stored.record, r.record);
+        assert_eq!(stored.minisig, r.minisig);
+    }
+    let order: Vec<String> = store
+        .conn()
+        .prepare("SELECT row_key FROM audit WHERE tbl = 'decision_signature' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want: Vec<String> = ids.iter().map(|id| format!("[{id}]")).collect();
+    assert_eq!(order, want);
     assert!(
         signatures::unsigned_sealed(store.conn())
             .unwrap()
@@ -577,4 +601,107 @@ fn export_from_to_on_the_command_line() {
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// The audit trail holds a signed record's SHA-256 and length, not its bytes; rows that
+/// earlier builds wrote (the bytes as hex) still verify; a record changed behind
+/// casepanel's back shows in `casepanel check`, with or without its `record_sha256`.
+#[test]
+fn the_trail_binds_signed_records_by_hash_and_check_finds_a_changed_one() {
+    use casepanel::store::audit;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = generated(dir.path());
+    let key = SigningKey::generate_ephemeral();
+    let ids = signatures::unsigned_sealed(store.conn()).unwrap();
+    assert!(ids.len() >= 2, "{ids:?}");
+    // The first as an earlier build audited it: the same trigger with the bytes as hex.
+    let c = store.conn();
+    let (name, sql): (String, String) = c
+        .query_row(
+            "SELECT name, sql FROM sqlite_schema WHERE name = 'audit_row_decision_signature_ins'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let blob = "json(casepanel_blob_image(NEW.\"record\"))";
+    assert!(sql.contains(blob), "{sql}");
+    c.execute_batch(&format!(
+        "DROP TRIGGER {name}; {}",
+        sql.replace(blob, "hex(NEW.\"record\")")
+    ))
+    .unwrap();
+    let old = sign::sign_decision(&mut store, ids[0], &key, "中心", None, now()).unwrap();
+    drop(store);
+    // Opened again: the triggers are this build's; the next record is audited by hash.
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let new = sign::sign_decision(&mut store, ids[1], &key, "中心", None, now()).unwrap();
+    let image = |id: i64| -> serde_json::Value {
+        let h = audit::history(store.conn(), "decision_signature", &format!("[{id}]")).unwrap();
+        serde_json::from_str(h[0].after.as_deref().unwrap()).unwrap()
+    };
+    assert_eq!(image(ids[0])["record"], hex::encode_upper(&old.record));
+    assert_eq!(
+        image(ids[1])["record"],
+        serde_json::json!({"sha256": sign::sha256_hex(&new.record), "bytes": new.record.len()})
+    );
+    for (id, rec) in [(ids[0], &old.record), (ids[1], &new.record)] {
+        assert!(audit::blob_image_matches(&image(id)["record"], rec));
+        assert!(!audit::blob_image_matches(&image(id)["record"], b"{}"));
+    }
+    let report = casepanel::check::check(store.conn()).unwrap();
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.records, 2);
+    drop(store);
+
+    // Behind casepanel's back: the triggers that refuse and audit the change dropped, one
+    // record changed with its record_sha256, the other without.
+    let c = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER decision_signature_no_update; DROP TRIGGER audit_row_decision_signature_upd;",
+    )
+    .unwrap();
+    for (id, rec, with_sha) in [(ids[0], &old.record, true), (ids[1], &new.record, false)] {
+        let mut changed = rec.clone();
+        let at = changed.len() / 2;
+        changed[at] ^= 0x01;
+        let sha = if with_sha {
+            sign::sha256_hex(&changed)
+        } else {
+            sign::sha256_hex(rec)
+        };
+        c.execute(
+            "UPDATE decision_signature SET record = ?1, record_sha256 = ?2 WHERE decision_id = ?3",
+            rusqlite::params![changed, sha, id],
+        )
+        .unwrap();
+    }
+    let report = casepanel::check::check(&c).unwrap();
+    let problems = report.problems.join("\n");
+    let (a, b) = (record_id(ids[0]), record_id(ids[1]));
+    assert!(
+        problems.contains(&format!(
+            "signed record {a}: its bytes are not the ones the audit trail recorded"
+        )),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!(
+            "signed record {b}: its bytes do not match its record_sha256"
+        )),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!(
+            "signed record {b}: its bytes are not the ones the audit trail recorded"
+        )),
+        "{problems}"
+    );
+    assert!(
+        !problems.contains(&format!("signed record {a}: its bytes do not match")),
+        "{problems}"
+    );
+}
+
+fn record_id(decision_id: i64) -> String {
+    export::record::record_id(decision_id)
 }

@@ -517,3 +517,101 @@ fn the_minisign_tool_verifies_exports() {
         .unwrap();
     assert!(!o.status.success());
 }
+
+/// A fixed key (minisign's own format, unencrypted; made for this test, signs nothing real).
+const PINNED_KEY: &str = "untrusted comment: casepanel test key (unencrypted; signs nothing real)
+RWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAqTqXzOUphThP3FepxWAHYTroFZt9dbcTIPLkdSYdYE6ZvOX15iE4XoDGXxBMnp+g+jpywMY4ePziZNHSzgEdifQsQK9QVaRnon9cs/XJmDW+Nf8cQgaWQkQjwP30dfCRICkT7QVr/l4=
+";
+
+/// The bytes of records, their signatures and their documents, pinned: the same domain
+/// values, key, signer, time and audit head give these exact bytes, whatever is changed
+/// in how they are built (in parallel, faster). The SHA-256 of each record's canonical
+/// JSON, of its `.minisig` text but the two signature lines (minisign adds random noise
+/// to each Ed25519 signature, so those differ every time; they must verify), and of its
+/// Markdown and HTML in both languages.
+#[test]
+fn record_bytes_signatures_and_documents_are_pinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key_file = tmp.path().join("pinned.key");
+    std::fs::write(&key_file, PINNED_KEY).unwrap();
+    let key = casepanel::export::load_secret_key(&key_file, None).unwrap();
+    assert_eq!(key.key_id(), "388529E5CC973AA9");
+    let mut store = Store::open(&tmp.path().join("t.db")).unwrap();
+    generate(
+        &mut store,
+        &GenConfig {
+            cases: 24,
+            seed: 7,
+            today: today(),
+        },
+    )
+    .unwrap();
+    let c = store.conn();
+    let ids = signatures::unsigned_sealed(c).unwrap();
+    let head = "5f".repeat(32);
+    let mut got = Vec::new();
+    for &id in ids.iter().take(3) {
+        let d = decisions::get(c, id).unwrap().unwrap();
+        let case = cases::get(c, d.case_id).unwrap().unwrap();
+        let child = children::get(c, case.child_id).unwrap().unwrap();
+        let path = regions::path(c, &child.region).unwrap();
+        let session = d.session_id.map(|s| panel::session(c, s).unwrap().unwrap());
+        let members = panel::members(c).unwrap();
+        let cat = catalogues::by_hash(c, &d.assessment.catalogue.sha256).unwrap();
+        let rec = record::build(&RecordInput {
+            decision: &d,
+            child: &child,
+            region_path: &path,
+            session: session.as_ref(),
+            members: &members,
+            catalogue: cat.as_ref(),
+            centre: Some("新民市未成年人保护中心"),
+            signer: "新民市未成年人保护中心",
+            key_id: key.key_id(),
+            signed_at: now(),
+            audit_head: Some((41, &head)),
+        });
+        let bytes = rec.to_canonical();
+        let file = format!("{}.json", rec.record_id);
+        let minisig = sign::sign_bytes(
+            &key,
+            &bytes,
+            &sign::trusted_comment(&rec),
+            &sign::untrusted_comment(&file),
+        )
+        .unwrap();
+        let lines: Vec<&str> = minisig.lines().collect();
+        assert_eq!(lines.len(), 4, "{minisig}");
+        let comments = format!("{}\n{}\n", lines[0], lines[2]);
+        std::fs::write(tmp.path().join(&file), &bytes).unwrap();
+        std::fs::write(tmp.path().join(format!("{file}.minisig")), &minisig).unwrap();
+        verify::verify_path(&tmp.path().join(&file), &key.public()).unwrap();
+        let parsed = DecisionRecord::parse(&bytes).unwrap();
+        assert_eq!(parsed, rec);
+        let mut docs = Vec::new();
+        for lang in Lang::ALL {
+            docs.push(render::record_markdown(&parsed, lang, &file));
+            docs.push(render::record_html(&parsed, lang, &file));
+        }
+        let sha = |b: &[u8]| sign::sha256_hex(b)[..16].to_string();
+        got.push(format!(
+            "{} json {} ({} bytes) minisig {} docs {}",
+            rec.record_id,
+            sha(&bytes),
+            bytes.len(),
+            sha(comments.as_bytes()),
+            docs.iter()
+                .map(|d| sha(d.as_bytes()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    assert_eq!(
+        got,
+        [
+            "D-000001 json c72d2ec41a266562 (13316 bytes) minisig 6c96d6526ec5f229 docs 96aa5dc854b5ddd8 3dc61789faef525f 405ed9099d064d0b c62f6cfddbf2895d",
+            "D-000002 json aa1977f6920b6159 (13484 bytes) minisig d558220c34ba750a docs fe85fff2da227487 577befc51b6d0071 b1dde6ea0e9f9b81 feec7cf9f2342c25",
+            "D-000003 json dfaa4b8ddc1de73f (13523 bytes) minisig a16d3049cc25ca65 docs 11d4bd259aab956b a84d74b14c499db4 945654db176f80d8 4f8c5fbb4530032e",
+        ]
+    );
+}

@@ -49,12 +49,12 @@ fn stored_or_fail(
     decision_id: i64,
     key: &SigningKey,
 ) -> Result<SignedRecord, ExportError> {
-    let d = decisions::get(c, decision_id)?.ok_or_else(|| {
+    let status = decisions::status(c, decision_id)?.ok_or_else(|| {
         ExportError::Invalid(format!(
             "there is no decision {decision_id}: check the id (the case file lists them)"
         ))
     })?;
-    if d.status != DecisionStatus::Sealed {
+    if status != DecisionStatus::Sealed {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} is a draft: only a sealed decision can be exported. Confirm it in the panel session first."
         )));
@@ -158,7 +158,13 @@ fn write_all(
     // Every file is in place (and durable) before the manifest that vouches for them.
     atomic::write_many(out, &files, false)?;
     let mut written: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    let manifest = manifest::build(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    // Every file's hash, on every core.
+    let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
+    let manifest = manifest::from_hashes(
+        hashes
+            .into_iter()
+            .zip(files.iter().map(|(n, _)| n.as_str())),
+    );
     let trusted = format!(
         "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",
         files.len(),
@@ -193,6 +199,17 @@ pub fn export_decision(
     write_all(out, files, key, &rec.record_id, signer, now, 1)
 }
 
+/// Refuses a period whose first day is after its last (the command line checks it before
+/// asking for a passphrase; [`export_period`] checks it again for other callers).
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), ExportError> {
+    if from > to {
+        return Err(ExportError::Invalid(format!(
+            "--from {from} is after --to {to}: give the earlier date first"
+        )));
+    }
+    Ok(())
+}
+
 /// Exports every sealed panel decision decided from `from` to `to` (both included) into one
 /// folder with one signed manifest: a year's records for the archive or the data-sharing
 /// platform. Every one must be signed, with `key`.
@@ -207,11 +224,7 @@ pub fn export_period(
     signer: &str,
     now: NaiveDateTime,
 ) -> Result<ExportSummary, ExportError> {
-    if from > to {
-        return Err(ExportError::Invalid(format!(
-            "--from {from} is after --to {to}: give the earlier date first"
-        )));
-    }
+    check_period(from, to)?;
     let c = store.conn();
     let found = signatures::sealed_between(c, from, to)?;
     if found.is_empty() {
@@ -231,48 +244,52 @@ pub fn export_period(
             abbreviated(&unsigned)
         )));
     }
-    let stored = found
-        .iter()
-        .map(|(id, _)| stored_or_fail(c, *id, key))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Reading and rendering each record is independent of the others: on every core.
-    let rendered = parallel_map(&stored, |sr| {
-        parse_stored(sr).map(|rec| record_files(sr, &rec, lang))
-    });
-    let mut files = Vec::with_capacity(found.len() * 4);
-    for r in rendered {
-        files.extend(r?);
-    }
-    write_all(
-        out,
-        files,
-        key,
+    let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    export_decisions(
+        store,
+        &ids,
         &format!("{from}..{to}"),
+        out,
+        lang,
+        key,
         signer,
         now,
-        found.len(),
     )
 }
 
-/// `f` over `items` on up to four threads, results in the order of `items`.
-fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get().min(4))
-        .unwrap_or(1);
-    if threads < 2 || items.len() < 16 {
-        return items.iter().map(&f).collect();
+/// Exports these signed decisions (in this order) into one folder with one signed
+/// manifest, whose trusted comment names them by `subject`: what [`export_period`] does
+/// with the decisions of its days. Every one must be sealed and signed, with `key`.
+#[allow(clippy::too_many_arguments)]
+pub fn export_decisions(
+    store: &Store,
+    decision_ids: &[i64],
+    subject: &str,
+    out: &Path,
+    lang: Lang,
+    key: &SigningKey,
+    signer: &str,
+    now: NaiveDateTime,
+) -> Result<ExportSummary, ExportError> {
+    if decision_ids.is_empty() {
+        return Err(ExportError::Invalid(
+            "no decision to export: name at least one".into(),
+        ));
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a rendering thread does not panic"))
-            .collect()
-    })
+    let c = store.conn();
+    let stored = decision_ids
+        .iter()
+        .map(|&id| stored_or_fail(c, id, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Reading and rendering each record is independent of the others: on every core.
+    let rendered = super::parallel_map(&stored, |sr| {
+        parse_stored(sr).map(|rec| record_files(sr, &rec, lang))
+    });
+    let mut files = Vec::with_capacity(stored.len() * 4);
+    for r in rendered {
+        files.extend(r?);
+    }
+    write_all(out, files, key, subject, signer, now, stored.len())
 }
 
 /// The first ten of a list, and how many more.

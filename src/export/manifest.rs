@@ -27,8 +27,12 @@ pub fn valid_name(name: &str) -> bool {
 
 /// The manifest of `files` (name, content).
 pub fn build<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
-    let mut entries: Vec<(String, &str)> =
-        files.into_iter().map(|(n, b)| (sha256_hex(b), n)).collect();
+    from_hashes(files.into_iter().map(|(n, b)| (sha256_hex(b), n)))
+}
+
+/// The manifest of files whose SHA-256 (lower-case hex) is known: (hash, name).
+pub fn from_hashes<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Vec<u8> {
+    let mut entries: Vec<(String, &str)> = files.into_iter().collect();
     entries.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
     let mut out = String::new();
     for (hash, name) in entries {

@@ -3,7 +3,9 @@
 //!
 //! The TUI's confirm step calls [`sign_in`] inside the transaction that seals the decision
 //! (so sealing and signing are one act), or [`sign_decision`] right after; `casepanel sign`
-//! calls [`sign_all`] for decisions sealed earlier without a key.
+//! calls [`sign_all`] for decisions sealed earlier without a key. Many records are read
+//! from the store in order, built, canonicalised and signed on every core (the pure part,
+//! about 1 ms each), and stored in order in one transaction.
 
 use chrono::NaiveDateTime;
 use rusqlite::Connection;
@@ -13,8 +15,12 @@ use std::collections::BTreeMap;
 use super::ExportError;
 use super::keys::SigningKey;
 use super::record::{self, DecisionRecord, RecordInput};
+use crate::domain::child::Child;
 use crate::domain::criteria::Catalogue;
-use crate::domain::decision::DecisionStatus;
+use crate::domain::decision::{Decision, DecisionStatus};
+use crate::domain::panel::{Member, Session};
+use crate::domain::region::Region;
+use crate::store::audit::Head;
 use crate::store::{
     Store, StoreError, cases, catalogues, children, decisions, panel, regions, settings, signatures,
 };
@@ -108,7 +114,7 @@ pub fn clean_signer(signer: &str) -> Result<String, ExportError> {
 pub struct CatalogueCache(BTreeMap<String, Option<Catalogue>>);
 
 impl CatalogueCache {
-    fn get(&mut self, c: &Connection, sha: &str) -> Result<Option<&Catalogue>, StoreError> {
+    fn load(&mut self, c: &Connection, sha: &str) -> Result<(), StoreError> {
         if !self.0.contains_key(sha) {
             let cat = if sha.is_empty() {
                 None
@@ -117,7 +123,106 @@ impl CatalogueCache {
             };
             self.0.insert(sha.to_string(), cat);
         }
-        Ok(self.0.get(sha).and_then(Option::as_ref))
+        Ok(())
+    }
+
+    /// A catalogue [`Self::load`] read before.
+    fn loaded(&self, sha: &str) -> Option<&Catalogue> {
+        self.0.get(sha).and_then(Option::as_ref)
+    }
+}
+
+/// What one decision's record is built from, read from the store.
+struct Gathered {
+    decision: Decision,
+    child: Child,
+    region_path: Vec<Region>,
+}
+
+/// Reads what the record of a sealed decision needs of it.
+fn gather(c: &Connection, decision_id: i64) -> Result<Gathered, ExportError> {
+    let decision = decisions::get(c, decision_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
+    if decision.status != DecisionStatus::Sealed {
+        return Err(ExportError::Invalid(format!(
+            "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
+        )));
+    }
+    let case = cases::get(c, decision.case_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("case {}", decision.case_id)))?;
+    let child = children::get(c, case.child_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
+    let region_path = regions::path(c, &child.region)?;
+    Ok(Gathered {
+        decision,
+        child,
+        region_path,
+    })
+}
+
+/// What the records of one signing share: the roster, the sessions and catalogues they
+/// name, the centre, the audit trail's head. Read once; then [`Batch::record`] is pure,
+/// so records are built, canonicalised and signed on every core.
+struct Batch {
+    members: Vec<Member>,
+    sessions: BTreeMap<i64, Session>,
+    catalogues: CatalogueCache,
+    centre: Option<String>,
+    head: Option<Head>,
+}
+
+impl Batch {
+    fn read(
+        c: &Connection,
+        centre: Option<&str>,
+        catalogues: CatalogueCache,
+    ) -> Result<Batch, ExportError> {
+        // As the title bar: the database's own name first, then the caller's (the config's).
+        let centre = settings::get(c, settings::CENTRE_NAME)?.or(centre.map(str::to_string));
+        Ok(Batch {
+            members: panel::members(c)?,
+            sessions: BTreeMap::new(),
+            catalogues,
+            centre,
+            head: crate::store::audit::head(c)?,
+        })
+    }
+
+    /// Gathers a decision's own rows, and the session and catalogue it names.
+    fn gather(&mut self, c: &Connection, decision_id: i64) -> Result<Gathered, ExportError> {
+        let g = gather(c, decision_id)?;
+        if let Some(sid) = g.decision.session_id
+            && !self.sessions.contains_key(&sid)
+            && let Some(s) = panel::session(c, sid)?
+        {
+            self.sessions.insert(sid, s);
+        }
+        self.catalogues
+            .load(c, &g.decision.assessment.catalogue.sha256)?;
+        Ok(g)
+    }
+
+    fn record(
+        &self,
+        g: &Gathered,
+        key_id: &str,
+        signer: &str,
+        now: NaiveDateTime,
+    ) -> DecisionRecord {
+        let d = &g.decision;
+        record::build(&RecordInput {
+            decision: d,
+            child: &g.child,
+            region_path: &g.region_path,
+            session: d.session_id.and_then(|sid| self.sessions.get(&sid)),
+            members: &self.members,
+            catalogue: self.catalogues.loaded(&d.assessment.catalogue.sha256),
+            centre: self.centre.as_deref(),
+            signer,
+            key_id,
+            signed_at: now,
+            audit_head: self.head.as_ref().map(|h| (h.row_id, h.hash.as_str())),
+        })
     }
 }
 
@@ -131,52 +236,15 @@ pub fn build_record(
     now: NaiveDateTime,
     cache: &mut CatalogueCache,
 ) -> Result<DecisionRecord, ExportError> {
-    let d = decisions::get(c, decision_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
-    if d.status != DecisionStatus::Sealed {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
-        )));
-    }
-    let case = cases::get(c, d.case_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("case {}", d.case_id)))?;
-    let child = children::get(c, case.child_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
-    let region_path = regions::path(c, &child.region)?;
-    let session = match d.session_id {
-        Some(sid) => panel::session(c, sid)?,
-        None => None,
-    };
-    let members = panel::members(c)?;
-    let db_centre = settings::get(c, settings::CENTRE_NAME)?;
-    // As the title bar: the database's own name first, then the caller's (the config's).
-    let centre = db_centre.or(centre.map(str::to_string));
-    let catalogue = cache.get(c, &d.assessment.catalogue.sha256)?;
-    let head = crate::store::audit::head(c)?;
-    Ok(record::build(&RecordInput {
-        decision: &d,
-        child: &child,
-        region_path: &region_path,
-        session: session.as_ref(),
-        members: &members,
-        catalogue,
-        centre: centre.as_deref(),
-        signer,
-        key_id,
-        signed_at: now,
-        audit_head: head.as_ref().map(|h| (h.row_id, h.hash.as_str())),
-    }))
+    let mut batch = Batch::read(c, centre, std::mem::take(cache))?;
+    let g = batch.gather(c, decision_id)?;
+    let rec = batch.record(&g, key_id, signer, now);
+    *cache = batch.catalogues;
+    Ok(rec)
 }
 
-fn sign_one(
-    c: &Connection,
-    decision_id: i64,
-    key: &SigningKey,
-    signer: &str,
-    centre: Option<&str>,
-    now: NaiveDateTime,
-    cache: &mut CatalogueCache,
-) -> Result<SignedRecord, ExportError> {
+/// Refuses a decision that is signed already or was taken over from paper records.
+fn signable(c: &Connection, decision_id: i64) -> Result<(), ExportError> {
     if signatures::is_signed(c, decision_id)? {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} is already signed; a signature is never replaced"
@@ -187,30 +255,59 @@ fn sign_one(
             "decision {decision_id} was taken over from paper records, not decided by the panel here: it is not signed"
         )));
     }
+    Ok(())
+}
+
+/// Signs `decision_ids` inside the caller's transaction: reads what each record needs
+/// (in order), builds, canonicalises and signs the records on every core, stores them
+/// in order. Every record names the same audit head: the trail's last row before the
+/// first of them was stored. All or nothing: the first error is returned and the caller's
+/// transaction rolls back what was stored.
+fn sign_many(
+    c: &Connection,
+    decision_ids: &[i64],
+    key: &SigningKey,
+    signer: &str,
+    centre: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Vec<SignedRecord>, ExportError> {
     let signer = clean_signer(signer)?;
     let now = record::time(now);
     let now = NaiveDateTime::parse_from_str(&now, "%Y-%m-%dT%H:%M:%S").expect("own format");
-    let rec = build_record(c, decision_id, key.key_id(), &signer, centre, now, cache)?;
-    let bytes = rec.to_canonical();
-    let file = format!("{}.json", rec.record_id);
-    let minisig = sign_bytes(
-        key,
-        &bytes,
-        &trusted_comment(&rec),
-        &untrusted_comment(&file),
-    )?;
-    let stored = signatures::StoredSignature {
-        decision_id,
-        record_id: rec.record_id.clone(),
-        record_sha256: sha256_hex(&bytes),
-        record: bytes,
-        minisig,
-        key_id: key.key_id().to_string(),
-        signer,
-        signed_at: now,
-    };
-    signatures::insert(c, &stored)?;
-    Ok(stored.into())
+    let mut batch = Batch::read(c, centre, CatalogueCache::default())?;
+    let mut gathered = Vec::with_capacity(decision_ids.len());
+    for &id in decision_ids {
+        signable(c, id)?;
+        gathered.push(batch.gather(c, id)?);
+    }
+    let signed = super::parallel_map(&gathered, |g| {
+        let rec = batch.record(g, key.key_id(), &signer, now);
+        let bytes = rec.to_canonical();
+        let file = format!("{}.json", rec.record_id);
+        let minisig = sign_bytes(
+            key,
+            &bytes,
+            &trusted_comment(&rec),
+            &untrusted_comment(&file),
+        )?;
+        Ok::<_, ExportError>(signatures::StoredSignature {
+            decision_id: g.decision.id,
+            record_id: rec.record_id,
+            record_sha256: sha256_hex(&bytes),
+            record: bytes,
+            minisig,
+            key_id: key.key_id().to_string(),
+            signer: signer.clone(),
+            signed_at: now,
+        })
+    });
+    let mut out = Vec::with_capacity(signed.len());
+    for stored in signed {
+        let stored = stored?;
+        signatures::insert(c, &stored)?;
+        out.push(stored.into());
+    }
+    Ok(out)
 }
 
 /// Signs one sealed decision inside the caller's transaction (e.g. the one that sealed it).
@@ -224,15 +321,8 @@ pub fn sign_in(
     centre: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<SignedRecord, ExportError> {
-    sign_one(
-        c,
-        decision_id,
-        key,
-        signer,
-        centre,
-        now,
-        &mut CatalogueCache::default(),
-    )
+    let mut one = sign_many(c, &[decision_id], key, signer, centre, now)?;
+    Ok(one.pop().expect("one record for one decision"))
 }
 
 /// Signs one sealed decision in its own transaction.
@@ -252,7 +342,9 @@ pub fn sign_decision(
     Ok(out.expect("set on success"))
 }
 
-/// Signs the given decisions in one transaction: all of them, or none if one fails.
+/// Signs the given decisions in one transaction: all of them, or none if one fails. The
+/// records are built and signed on every core and stored in the order given; all name
+/// the audit head before the first was stored (see `docs/decision-record.md`).
 pub fn sign_all(
     store: &mut Store,
     decision_ids: &[i64],
@@ -261,12 +353,9 @@ pub fn sign_all(
     centre: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Vec<SignedRecord>, ExportError> {
-    let mut out = Vec::with_capacity(decision_ids.len());
-    let mut cache = CatalogueCache::default();
+    let mut out = Vec::new();
     store.write(|tx| {
-        for &id in decision_ids {
-            out.push(sign_one(tx, id, key, signer, centre, now, &mut cache)?);
-        }
+        out = sign_many(tx, decision_ids, key, signer, centre, now)?;
         Ok(())
     })?;
     Ok(out)

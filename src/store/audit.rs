@@ -3,13 +3,18 @@
 //! table and ARCHITECTURE.md for why triggers (and not `Store::write`) write it.
 //!
 //! - [`register`] installs, on every connection casepanel opens, the SQL functions the
-//!   triggers call: `casepanel_operator()`, `casepanel_operator_source()` (who is working)
-//!   and `casepanel_audit_hash(...)` (the chain). All are `SQLITE_INNOCUOUS`, as triggers
-//!   may only call such functions under `trusted_schema=OFF`; the hash is also
-//!   `SQLITE_DETERMINISTIC`.
+//!   triggers call: `casepanel_operator()`, `casepanel_operator_source()` (who is working),
+//!   `casepanel_audit_hash(...)` (the chain) and `casepanel_blob_image(...)` (a BLOB's
+//!   image). All are `SQLITE_INNOCUOUS`, as triggers may only call such functions under
+//!   `trusted_schema=OFF`; the last two are also `SQLITE_DETERMINISTIC`.
 //! - [`sync_triggers`] creates the per-table triggers from the live schema: one `AFTER
 //!   INSERT`, `AFTER UPDATE` and `AFTER DELETE` trigger on every table, each writing the
-//!   row's primary key and the whole row as JSON (BLOB columns as hex text).
+//!   row's primary key and the whole row as JSON. A BLOB column's value is not copied:
+//!   its image is `{"sha256": "<hex>", "bytes": <length>}` ([`blob_image`]), written by
+//!   `casepanel_blob_image(...)`. The bytes are in their table; the chain binds their
+//!   hash. Rows that earlier builds wrote hold the bytes as upper-case hex text (they
+//!   still verify: the chain hashes the images as written); [`blob_image_matches`] reads
+//!   both.
 //! - [`verify_chain`] recomputes every hash and reports the first broken link.
 //!
 //! # The hash of a row
@@ -119,7 +124,48 @@ pub(crate) fn register(conn: &Connection, op: &SharedOperator) -> rusqlite::Resu
             Ok(hex::encode(h.finalize()))
         },
     )?;
+    conn.create_scalar_function(
+        "casepanel_blob_image",
+        1,
+        innocuous | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let digits;
+            let bytes: &[u8] = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Integer(i) => {
+                    digits = i.to_string();
+                    digits.as_bytes()
+                }
+                ValueRef::Real(f) => {
+                    digits = f.to_string();
+                    digits.as_bytes()
+                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => t,
+            };
+            Ok(Some(blob_image(bytes).to_string()))
+        },
+    )?;
     Ok(())
+}
+
+/// The audit image of a BLOB value: its SHA-256 (lower-case hex) and its length in bytes.
+/// The trail binds the bytes without copying them (a signed record is ~13 KB; as hex in
+/// every image it was 27 KB per signature, hashed again into the chain).
+pub fn blob_image(bytes: &[u8]) -> serde_json::Value {
+    serde_json::json!({
+        "sha256": hex::encode(Sha256::digest(bytes)),
+        "bytes": bytes.len(),
+    })
+}
+
+/// Whether a BLOB column's value in an audit image stands for `bytes`: the image written
+/// now ([`blob_image`]: hash and length) or the one older rows hold (the bytes as hex).
+pub fn blob_image_matches(image: &serde_json::Value, bytes: &[u8]) -> bool {
+    match image {
+        serde_json::Value::String(h) => hex::decode(h).is_ok_and(|b| b == bytes),
+        serde_json::Value::Object(_) => *image == blob_image(bytes),
+        _ => false,
+    }
 }
 
 /// One field of the hash input (see the module documentation).
@@ -225,7 +271,11 @@ fn row_json(t: &TableShape, row: &str) -> String {
         .iter()
         .map(|col| {
             let v = format!("{row}.{}", ident(&col.name));
-            let v = if col.blob { format!("hex({v})") } else { v };
+            let v = if col.blob {
+                format!("json(casepanel_blob_image({v}))")
+            } else {
+                v
+            };
             format!("{}, {v}", literal(&col.name))
         })
         .collect();

@@ -70,6 +70,19 @@ fn complete(c: &Connection, (mut d, police_id): (Decision, Option<i64>)) -> Resu
     Ok(d)
 }
 
+/// A decision's status alone (None: no such decision), without reading the rest of it.
+pub fn status(c: &Connection, id: i64) -> Result<Option<DecisionStatus>> {
+    let code: Option<String> = c
+        .prepare_cached("SELECT status FROM decision WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    code.map(|s| {
+        DecisionStatus::from_code(&s)
+            .ok_or_else(|| StoreError::Invalid(format!("decision {id} has status `{s}`")))
+    })
+    .transpose()
+}
+
 pub fn get(c: &Connection, id: i64) -> Result<Option<Decision>> {
     let row = c
         .prepare_cached(&format!("SELECT {COLUMNS} FROM decision WHERE id = ?1"))?
