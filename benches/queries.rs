@@ -19,7 +19,7 @@ use casepanel::domain::review::ReviewRules;
 use casepanel::store::queue::{self, QueueFilter};
 use casepanel::store::stats::{self, By};
 use casepanel::store::{Store, queries};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 
 /// What `casepanel due` does for a table: a window of the queue (the CLI's default limit)
 /// and the total.
@@ -98,15 +98,27 @@ fn write_plans(store: &Store, db: &support::Db) {
     std::fs::write(&path, out).expect("writing the plans");
 }
 
+/// A group of benchmarks as this file runs them: 10 samples of one second, each sample the
+/// same number of calls (flat: a query of 80 ms is called 10-20 times, not the 210 of
+/// criterion's default linear sampling), so the whole bench stays within a few minutes.
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    g
+}
+
 fn queries(c: &mut Criterion) {
     for cases in support::sizes() {
         let db = support::database(&support::Spec::new(cases)).expect("benchmark database");
         let store = Store::open(&db.path).expect("open");
         write_plans(&store, &db);
-        let mut g = c.benchmark_group("due");
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(3));
+        let mut g = group(c, "due");
         for (name, f) in due_filters() {
             let (shown, total) = due(&store, &f);
             eprintln!("due {name} at {cases}: {shown} shown of {total}");
@@ -115,10 +127,7 @@ fn queries(c: &mut Criterion) {
             });
         }
         g.finish();
-        let mut g = c.benchmark_group("queue_50");
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
+        let mut g = group(c, "queue_50");
         for (name, f) in due_filters() {
             g.bench_with_input(BenchmarkId::new(name, cases), &f, |b, f| {
                 b.iter(|| black_box(window(&store, f, 50)))
@@ -127,10 +136,7 @@ fn queries(c: &mut Criterion) {
         g.finish();
         // What the TUI's first frame reads: the dashboard's numbers, the recent reports and
         // the overdue interventions.
-        let mut g = c.benchmark_group("dashboard");
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
+        let mut g = group(c, "dashboard");
         g.bench_function(BenchmarkId::new("numbers", cases), |b| {
             b.iter(|| {
                 black_box(queries::dashboard(store.conn(), support::today()).expect("dashboard"))
@@ -147,10 +153,7 @@ fn queries(c: &mut Criterion) {
             })
         });
         g.finish();
-        let mut g = c.benchmark_group("stats");
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(3));
+        let mut g = group(c, "stats");
         for (name, by, region) in stats_cases() {
             g.bench_with_input(
                 BenchmarkId::new(name, cases),
@@ -166,10 +169,7 @@ fn queries(c: &mut Criterion) {
         }
         g.finish();
         // Opening the database as the CLI does (checks, migrations up to date).
-        let mut g = c.benchmark_group("open");
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
+        let mut g = group(c, "open");
         g.bench_function(BenchmarkId::new("store", cases), |b| {
             b.iter(|| black_box(Store::open(&db.path).expect("open")))
         });
