@@ -129,20 +129,8 @@ pub(crate) fn register(conn: &Connection, op: &SharedOperator) -> rusqlite::Resu
         1,
         innocuous | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            let digits;
-            let bytes: &[u8] = match ctx.get_raw(0) {
-                ValueRef::Null => return Ok(None),
-                ValueRef::Integer(i) => {
-                    digits = i.to_string();
-                    digits.as_bytes()
-                }
-                ValueRef::Real(f) => {
-                    digits = f.to_string();
-                    digits.as_bytes()
-                }
-                ValueRef::Text(t) | ValueRef::Blob(t) => t,
-            };
-            Ok(Some(blob_image(bytes).to_string()))
+            let mut digits = String::new();
+            Ok(value_bytes(ctx.get_raw(0), &mut digits).map(|b| blob_image(b).to_string()))
         },
     )?;
     Ok(())
@@ -168,23 +156,29 @@ pub fn blob_image_matches(image: &serde_json::Value, bytes: &[u8]) -> bool {
     }
 }
 
-/// One field of the hash input (see the module documentation).
-fn feed(h: &mut Sha256, v: ValueRef<'_>) {
-    let digits;
-    let bytes: &[u8] = match v {
-        ValueRef::Null => {
-            h.update([0u8]);
-            return;
-        }
+/// A value's bytes as the trail reads them: numbers as their decimal digits (written into
+/// `digits`), text and BLOBs as they are; None for NULL.
+fn value_bytes<'a>(v: ValueRef<'a>, digits: &'a mut String) -> Option<&'a [u8]> {
+    match v {
+        ValueRef::Null => None,
         ValueRef::Integer(i) => {
-            digits = i.to_string();
-            digits.as_bytes()
+            *digits = i.to_string();
+            Some(digits.as_bytes())
         }
         ValueRef::Real(f) => {
-            digits = f.to_string();
-            digits.as_bytes()
+            *digits = f.to_string();
+            Some(digits.as_bytes())
         }
-        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(t),
+    }
+}
+
+/// One field of the hash input (see the module documentation).
+fn feed(h: &mut Sha256, v: ValueRef<'_>) {
+    let mut digits = String::new();
+    let Some(bytes) = value_bytes(v, &mut digits) else {
+        h.update([0u8]);
+        return;
     };
     h.update([1u8]);
     h.update((bytes.len() as u32).to_be_bytes());
