@@ -31,16 +31,17 @@ use common::*;
 /// Every data table of the database, with the JSON of each row keyed by its primary key,
 /// built the way the audit triggers build it.
 fn live_rows(c: &Connection) -> BTreeMap<String, BTreeMap<String, Value>> {
-    let tables: Vec<String> = c
+    let mut tables: Vec<String> = c
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT IN ('audit', 'autosave', 'name_gram', 'case_key') ORDER BY name",
+             ORDER BY name",
         )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    tables.retain(|t| !casepanel::store::audit::UNAUDITED.contains(&t.as_str()));
     let mut out = BTreeMap::new();
     for t in tables {
         let cols: Vec<(String, String, i64)> = c

@@ -218,17 +218,32 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// Every table that holds data: all but SQLite's own, the audit table, the autosaved
-/// drafts (text being typed, rewritten every two seconds; what is saved from it is audited
-/// where it lands) and the search's keys (`name_gram`, `case_key`: derived from `child` and
-/// `case_file` by triggers; what they are derived from is audited).
+/// The tables the trail does not follow: the audit table itself, the autosaved drafts
+/// (text being typed, rewritten every two seconds; what is saved from it is audited where it
+/// lands), the search's keys (`name_gram`, `case_key`: derived from `child` and `case_file`
+/// by triggers; what they are derived from is audited) and the province's type totals
+/// (`case_type_total`: sums of the audited `case_type_tally`).
+pub const UNAUDITED: &[&str] = &[
+    "audit",
+    "autosave",
+    "name_gram",
+    "case_key",
+    "case_type_total",
+];
+
+/// Every table that holds data: all but SQLite's own and [`UNAUDITED`].
 fn shapes(c: &Connection) -> super::Result<Vec<TableShape>> {
     let names: Vec<String> = c
-        .prepare(
+        .prepare(&format!(
             "SELECT name FROM sqlite_schema WHERE type = 'table'
-               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('audit', 'autosave', 'name_gram', 'case_key')
+               AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ({})
              ORDER BY name",
-        )?
+            UNAUDITED
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(names.len());

@@ -101,6 +101,18 @@ pub const DERIVED: &[Derived] = &[
         ],
     },
     Derived {
+        what: "case_type_total",
+        triggers: &["case\\_type\\_total\\_%"],
+        // The province's sums of `case_type_tally` (filled just above): summed again whole —
+        // a few thousand tally rows, whatever the range (`?1 <= ?2` binds the range).
+        fill: &[
+            "DELETE FROM case_type_total WHERE ?1 <= ?2",
+            "INSERT INTO case_type_total (type, status, level, n)
+             SELECT type, status, level, sum(n) FROM case_type_tally WHERE ?1 <= ?2
+             GROUP BY 1, 2, 3",
+        ],
+    },
+    Derived {
         what: "decision_tally",
         triggers: &["decision\\_tally\\_%"],
         fill: &["INSERT INTO decision_tally (area, month, n)

@@ -60,6 +60,7 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         include_str!("migrations/010_surname_initials.sql"),
         Some(fix_surname_initials),
     ),
+    (include_str!("migrations/011_type_totals.sql"), None),
 ];
 
 /// The schema version this build writes.

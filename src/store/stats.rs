@@ -146,18 +146,27 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
     // whenever the scope is the province, a city or a county, whatever the rows are.
     let scope_tallies = use_tallies(c, By::Level, region)?;
     let open = if tallies {
-        let (key, table) = match by {
+        // The area's range; the province by type reads the types' totals (migration 11),
+        // a few dozen rows, instead of every county's tally.
+        let in_area = "area >= ?3 AND area < ?4 AND ?2 = ?2";
+        let (key, table, scope) = match by {
             By::Level => (
                 "CASE WHEN level = 0 THEN 'none' ELSE CAST(level AS TEXT) END".to_string(),
                 "case_tally",
+                in_area,
             ),
-            By::Type => ("type".to_string(), "case_type_tally"),
-            By::Region => (region_key(c, region, "area")?, "case_tally"),
+            By::Type if region.is_none() => (
+                "type".to_string(),
+                "case_type_total",
+                "?2 = ?2 AND ?3 = ?3 AND ?4 = ?4",
+            ),
+            By::Type => ("type".to_string(), "case_type_tally", in_area),
+            By::Region => (region_key(c, region, "area")?, "case_tally", in_area),
         };
         format!(
             "SELECT {key} AS g, sum(n), sum(n * (level = 1)), sum(n * (level = 2)),
                 sum(n * (level = 3)), sum(n * (level = 0))
-             FROM {table} WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2
+             FROM {table} WHERE status != 'closed' AND {scope}
              GROUP BY g"
         )
     } else {

@@ -54,6 +54,18 @@ pub fn assert_tallies(c: &Connection) {
         0
     );
     assert_eq!(diff("SELECT count(*) FROM case_tally WHERE n < 0"), 0);
+    // Migration 11: the province's type totals are the sums of the county tally.
+    assert_eq!(
+        diff(
+            "SELECT count(*) FROM (
+                SELECT type, status, level, sum(n) FROM case_type_tally GROUP BY 1, 2, 3 HAVING sum(n) != 0
+                EXCEPT SELECT type, status, level, n FROM case_type_total WHERE n != 0)"
+        ) + diff(
+            "SELECT count(*) FROM (SELECT type, status, level, n FROM case_type_total WHERE n != 0
+                EXCEPT SELECT type, status, level, sum(n) FROM case_type_tally GROUP BY 1, 2, 3)"
+        ),
+        0
+    );
     // Migration 7: the stored due date and type bits on the case.
     assert_eq!(
         diff("SELECT count(*) FROM case_file WHERE due_on IS NOT review_due"),
