@@ -98,8 +98,11 @@ fn the_home_screen_counts_the_pairs_and_u_opens_them() {
         (Lang::En, "Possible duplicates to check: 1 (press u)"),
     ] {
         let mut app = app(lang);
-        let home = screen(&mut app, 160, 48);
-        assert!(home.contains(count), "{home}");
+        // On its own line, whole at the smallest size too.
+        for (w, h) in [(80, 24), (160, 48)] {
+            let home = screen(&mut app, w, h);
+            assert!(home.contains(count), "{w}x{h}:\n{home}");
+        }
         key(&mut app, KeyCode::Char('u'));
         for (w, h) in [(80, 24), (160, 48)] {
             let s = screen(&mut app, w, h);

@@ -133,7 +133,7 @@ impl View for Dashboard {
     fn render(&mut self, env: &Env, frame: &mut Frame<'_>, area: Rect) {
         let th = &env.theme;
         let n = &self.numbers;
-        let [_, head1, head2, _, charts, _, recent_title, recent] = Layout::vertical([
+        let [_, head1, head2, notice, charts, _, recent_title, recent] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Length(1),
@@ -161,24 +161,23 @@ impl View for Dashboard {
             th.text(),
         ));
         l1.push(Span::styled(num(n.awaiting_first), th.heading()));
+        frame.render_widget(Paragraph::new(Line::from(l1)), head1);
+        // Work waiting for a person, on its own line so that no width cuts it off.
         if self.duplicates > 0 {
             let key = env
                 .keymap
                 .keys_for(&[Ctx::Dashboard], Action::Duplicates)
                 .map(|k| k.to_string())
                 .unwrap_or_default();
-            l1.push(Span::styled(
-                format!(
-                    "    {}",
-                    env.tf(
-                        "dashboard.duplicates",
-                        &[("n", &num(self.duplicates)), ("key", &key)]
-                    )
-                ),
-                th.warn(),
-            ));
+            let text = env.tf(
+                "dashboard.duplicates",
+                &[("n", &num(self.duplicates)), ("key", &key)],
+            );
+            frame.render_widget(
+                Paragraph::new(Line::styled(format!("  {text}"), th.warn())),
+                notice,
+            );
         }
-        frame.render_widget(Paragraph::new(Line::from(l1)), head1);
 
         let mut l2 = vec![
             Span::styled(
