@@ -332,28 +332,29 @@ fn write_plan(
         .iter()
         .filter(|e| matches!(e.matched, Match::New { .. }))
         .collect();
-    let last_child_before: i64 =
-        c.query_row("SELECT coalesce(max(id), 0) FROM child", [], |r| r.get(0))?;
-    if !new.is_empty() {
+    let first_new_child = if new.is_empty() {
+        None
+    } else {
         insert_new(c, checked, &new, &new_codes, &mut sum, &mut |n| {
             if (done + n) % 512 == 0 {
                 progress(done + n, total);
             }
-        })?;
-    }
-    sum.duplicates_flagged = flag_duplicates(c, checked, &new, last_child_before, today)?;
+        })?
+    };
+    sum.duplicates_flagged = flag_duplicates(c, checked, &new, first_new_child, today)?;
     progress(total, total);
     Ok(sum)
 }
 
 /// Records the sheet's possible duplicates (its warnings) for a person to decide: each
 /// new child that may be a child on file, or a child of an earlier row. The new children
-/// have the ids after `last_child_before`, in sheet order.
+/// have the ids from `first_new_child` on, one after another in sheet order ([`insert_new`]
+/// checks that they follow each other).
 fn flag_duplicates(
     c: &Connection,
     checked: &Checked,
     new: &[&Entry],
-    last_child_before: i64,
+    first_new_child: Option<i64>,
     today: NaiveDate,
 ) -> Result<usize> {
     let warned = |p: &&crate::intake::problem::Problem| {
@@ -366,22 +367,11 @@ fn flag_duplicates(
     if !checked.problems.iter().any(|p| warned(&p)) {
         return Ok(0);
     }
-    let new_ids: Vec<i64> = c
-        .prepare("SELECT id FROM child WHERE id > ?1 ORDER BY id")?
-        .query_map([last_child_before], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if new_ids.len() != new.len() {
-        return Err(StoreError::Invalid(format!(
-            "import: {} new children written, {} expected",
-            new_ids.len(),
-            new.len()
-        )));
-    }
     // Every row's child as it is now, and whether it has an ID number.
     let mut by_row: HashMap<u32, (i64, bool)> = new
         .iter()
-        .zip(&new_ids)
-        .map(|(e, id)| (e.row, (*id, e.child.id_number.is_some())))
+        .zip(first_new_child.into_iter().flat_map(|first| first..))
+        .map(|(e, id)| (e.row, (id, e.child.id_number.is_some())))
         .collect();
     for e in &checked.entries {
         if matches!(e.matched, Match::Existing { .. }) {
@@ -479,7 +469,8 @@ impl IdRange {
 /// the case's types, its report — with their tables' audit triggers suspended, then
 /// appends one audit event (`tbl` `*`, action `import`) that names the file by its SHA-256
 /// and, for each table, how many rows the import added and their id range, and the
-/// tallies' changes row by row. ARCHITECTURE.md (the audit trail) says why.
+/// tallies' changes row by row. ARCHITECTURE.md (the audit trail) says why. Returns the
+/// first new child's id (the others follow it one by one).
 fn insert_new(
     c: &Connection,
     checked: &Checked,
@@ -487,7 +478,7 @@ fn insert_new(
     new_codes: &[String],
     sum: &mut Summary,
     progress: &mut dyn FnMut(usize),
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let suspended = derived::suspend(c, derived::Audit::Tables(&WRITTEN))?;
     let adding = [
         ("child", new.len()),
@@ -615,7 +606,7 @@ fn insert_new(
         derived::fill(c, derived::CaseRange { first, last })?;
     }
     suspended.restore()?;
-    Ok(())
+    Ok(children.first)
 }
 
 /// What the historical-assessment checks ask of the database.
