@@ -147,6 +147,16 @@ impl Env {
         }
     }
 
+    /// `2014-05-06`, or `2014-＊＊-＊＊` while privacy mode hides it (the ID number's middle
+    /// is hidden for the same reason).
+    pub fn birth_date(&self, d: NaiveDate, focused: bool) -> String {
+        if self.masked(focused) {
+            format!("{}-＊＊-＊＊", d.format("%Y"))
+        } else {
+            d.format("%Y-%m-%d").to_string()
+        }
+    }
+
     pub fn id_number<'a>(&self, id: &'a str, focused: bool) -> Cow<'a, str> {
         if self.masked(focused) {
             Cow::Owned(crate::privacy::mask_id_number(id))

@@ -481,17 +481,6 @@ impl CaseFile {
             .into_owned()
     }
 
-    /// `2014-05-06`, or `2014-＊＊-＊＊` while privacy mode hides it (the ID number's
-    /// middle is hidden for the same reason).
-    fn birth_date(&self, env: &Env) -> String {
-        let b = self.data.child.birth_date;
-        if env.privacy && !env.reveal {
-            format!("{}-＊＊-＊＊", b.format("%Y"))
-        } else {
-            b.format("%Y-%m-%d").to_string()
-        }
-    }
-
     fn level_spans(env: &Env, level: Option<RiskLevel>) -> Span<'static> {
         Span::styled(env.level_text(level), env.theme.level(level))
     }
@@ -607,7 +596,7 @@ impl CaseFile {
         );
         doc.field(
             env.t("casefile.birth_date"),
-            self.birth_date(env),
+            env.birth_date(self.data.child.birth_date, true),
             th.text(),
         );
         match &c.id_number {

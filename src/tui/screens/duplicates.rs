@@ -110,11 +110,7 @@ impl Duplicates {
             Some(n) => env.id_number(&text::sanitize_line(n), false).into_owned(),
             None => env.t("duplicates.no_id_number").to_string(),
         };
-        let birth = if env.privacy && !env.reveal {
-            format!("{}-＊＊-＊＊", s.birth_date.format("%Y"))
-        } else {
-            s.birth_date.to_string()
-        };
+        let birth = env.birth_date(s.birth_date, true);
         let rows = [
             (
                 "duplicates.name",
