@@ -318,3 +318,98 @@ fn an_import_leaves_every_derived_item_as_its_definition_and_finds_the_new_child
         }
     }
 }
+
+/// A sheet of `n` new children made from the template's first row: distinct names (some
+/// with Latin letters, which the search lower-cases), ID numbers, birth dates and sexes,
+/// one to three difficulty types, notes on every third row.
+fn many_rows(n: usize) -> Vec<Vec<String>> {
+    use casepanel::domain::child::Sex;
+    use casepanel::domain::id_number::IdNumber;
+    let template = template_rows();
+    let col = |h: &str| template[0].iter().position(|x| x == h).unwrap();
+    let types = [
+        "家庭贫困",
+        "监护不当、家暴",
+        "事实无人监护、失学辍学、重病重残",
+    ];
+    let mut rows = vec![template[0].clone()];
+    for i in 0..n {
+        let mut r = template[1].clone();
+        let birth = NaiveDate::from_ymd_opt(2012, 1, 1).unwrap() + chrono::Days::new(i as u64);
+        let sex = if i % 2 == 0 { Sex::Male } else { Sex::Female };
+        let given = ['明', '华', '丽', '强', '芳', '伟'];
+        r[col("姓名")] = if i % 7 == 0 {
+            format!("Anna{}", given[i % 6])
+        } else {
+            format!("赵{}{}", given[i % 6], given[(i / 6) % 6])
+        };
+        r[col("性别")] = if sex == Sex::Male { "男" } else { "女" }.into();
+        r[col("出生日期")] = birth.to_string();
+        r[col("身份证号")] = IdNumber::build("210181", birth, 10, sex).to_string();
+        r[col("困境类型")] = types[i % 3].into();
+        if i % 3 != 0 {
+            r[col("情况说明")] = String::new();
+        }
+        rows.push(r);
+    }
+    rows
+}
+
+#[test]
+fn an_import_of_hundreds_of_rows_writes_in_batches_with_every_key_and_derived_item_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_cases(dir.path(), 40);
+    let file = dir.path().join("screening.csv");
+    // Not a multiple of the batch: full statements, then the rest.
+    std::fs::write(&file, to_csv(&many_rows(257))).unwrap();
+    let checked = checked(&store, &file);
+    assert_eq!(checked.entries.len(), 257);
+    let before: Vec<i64> = ["child", "guardian", "case_file", "report"]
+        .iter()
+        .map(|t| max_id(store.conn(), t))
+        .collect();
+    let sum = store
+        .write(|tx| intake::apply(tx, &checked, today(), &mut |_, _| {}))
+        .unwrap();
+    assert_eq!((sum.children_new, sum.cases_opened), (257, 257));
+    assert_eq!(sum.reports_added, 86);
+    let c = store.conn();
+    // Ids one after another from the largest on file, each row pointing at its own.
+    let after: Vec<i64> = ["child", "guardian", "case_file", "report"]
+        .iter()
+        .map(|t| max_id(c, t))
+        .collect();
+    assert_eq!(
+        after
+            .iter()
+            .zip(&before)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+        [257, 257, 257, 86]
+    );
+    let fk: i64 = c
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    for (i, e) in checked.entries.iter().enumerate() {
+        let (name, types, notes): (String, i64, i64) = c
+            .query_row(
+                "SELECT c.name, (SELECT count(*) FROM case_type t WHERE t.case_id = k.id),
+                        (SELECT count(*) FROM report p WHERE p.case_id = k.id)
+                 FROM case_file k JOIN child c ON c.id = k.child_id
+                 WHERE k.id = ?1 AND c.id = ?2
+                   AND EXISTS (SELECT 1 FROM guardian g WHERE g.child_id = c.id)",
+                [before[2] + 1 + i as i64, before[0] + 1 + i as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(name, e.child.name);
+        assert_eq!(types as usize, e.types.len());
+        assert_eq!(notes, i64::from(e.summary.is_some()));
+    }
+    assert_tallies(c);
+    assert_grams_in_step(c, "after an import of 257 rows");
+    assert!(store.check_integrity().unwrap().is_empty());
+}

@@ -166,6 +166,22 @@ pub fn name_initials(name: &str) -> String {
     out
 }
 
+/// The pieces of a name the search looks up (`name_gram`): every one- and two-character
+/// substring, ASCII letters lower-cased as SQLite's `lower` does, each once. The triggers of
+/// migration 8 compute the same in SQL for one case; the screening import calls this for
+/// its new cases at once (tests/derived_fill.rs checks both against the names).
+pub fn name_pieces(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut out: Vec<String> = chars
+        .iter()
+        .map(|c| c.to_string())
+        .chain(chars.windows(2).map(|w| w.iter().collect()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Full years between `birth` and `day` (0 if `day` is before `birth`).
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     if day < birth {
@@ -206,6 +222,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn name_pieces_are_every_one_and_two_character_substring_once() {
+        assert_eq!(name_pieces("张三明"), ["三", "三明", "张", "张三", "明"]);
+        // Repeats once; ASCII lower-cased, other letters as they are.
+        assert_eq!(name_pieces("丽丽"), ["丽", "丽丽"]);
+        assert_eq!(name_pieces("Anna"), ["a", "an", "n", "na", "nn"]);
+        assert_eq!(name_pieces("Éva"), ["a", "v", "va", "É", "Év"]);
+        assert!(name_pieces("").is_empty());
     }
 
     fn child() -> Child {

@@ -44,10 +44,10 @@
 //! [`super::decisions::seal`]: the caller vouches for them. They are stored exactly as
 //! `seal` stores them, so [`super::decisions::get`] reads them back unchanged.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, Statement, ToSql, params};
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, Statement, params};
 
+use super::batch::DateText;
 use super::{Result, Store, StoreError, derived, regions};
 use crate::domain::case::Case;
 use crate::domain::child::{Child, name_initials};
@@ -92,55 +92,6 @@ fn clean_line(s: &str) -> &str {
 
 fn clean_opt(s: Option<&str>) -> Option<&str> {
     s.map(clean_line)
-}
-
-/// A date or timestamp as the store writes it (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`),
-/// byte for byte what rusqlite's chrono conversion writes, without its format parser.
-enum DateText {
-    Fast([u8; 19], usize),
-    Slow(String),
-}
-
-impl DateText {
-    fn digits(buf: &mut [u8], mut n: u32) {
-        for b in buf.iter_mut().rev() {
-            *b = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    }
-
-    fn date(d: NaiveDate) -> DateText {
-        if !(0..=9999).contains(&d.year()) {
-            return DateText::Slow(d.format("%F").to_string());
-        }
-        let mut b = *b"0000-00-00 00:00:00";
-        Self::digits(&mut b[0..4], d.year() as u32);
-        Self::digits(&mut b[5..7], d.month());
-        Self::digits(&mut b[8..10], d.day());
-        DateText::Fast(b, 10)
-    }
-
-    fn datetime(t: NaiveDateTime) -> DateText {
-        if t.nanosecond() != 0 || !(0..=9999).contains(&t.year()) {
-            return DateText::Slow(t.format("%F %T%.f").to_string());
-        }
-        let DateText::Fast(mut b, _) = Self::date(t.date()) else {
-            unreachable!("year checked above")
-        };
-        Self::digits(&mut b[11..13], t.hour());
-        Self::digits(&mut b[14..16], t.minute());
-        Self::digits(&mut b[17..19], t.second());
-        DateText::Fast(b, 19)
-    }
-}
-
-impl ToSql for DateText {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(ValueRef::Text(match self {
-            DateText::Fast(b, n) => &b[..*n],
-            DateText::Slow(s) => s.as_bytes(),
-        })))
-    }
 }
 
 fn date(d: NaiveDate) -> DateText {
@@ -779,38 +730,6 @@ impl Drop for Loader<'_> {
             self.st = None;
             let _ = self.conn.execute_batch("ROLLBACK");
             let _ = self.restore();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_written_as_rusqlite_writes_them() {
-        let c = Connection::open_in_memory().unwrap();
-        let d = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
-        let cases = [
-            d.and_hms_opt(7, 5, 0).unwrap(),
-            d.and_hms_opt(23, 59, 59).unwrap(),
-            d.and_hms_milli_opt(8, 0, 1, 250).unwrap(),
-            NaiveDate::from_ymd_opt(12, 1, 2)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap(),
-        ];
-        for t in cases {
-            let ours: String = c
-                .query_row("SELECT ?1", [DateText::datetime(t)], |r| r.get(0))
-                .unwrap();
-            let theirs: String = c.query_row("SELECT ?1", [t], |r| r.get(0)).unwrap();
-            assert_eq!(ours, theirs);
-            let ours: String = c
-                .query_row("SELECT ?1", [date(t.date())], |r| r.get(0))
-                .unwrap();
-            let theirs: String = c.query_row("SELECT ?1", [t.date()], |r| r.get(0)).unwrap();
-            assert_eq!(ours, theirs);
         }
     }
 }

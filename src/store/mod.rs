@@ -15,6 +15,7 @@ use crate::domain::codes::Code;
 pub mod audit;
 pub mod autosave;
 pub mod backup;
+pub mod batch;
 pub mod bulk;
 pub mod cases;
 pub mod catalogues;
