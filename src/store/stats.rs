@@ -311,11 +311,13 @@ fn arguments(today: NaiveDate, region: Option<&str>) -> Vec<Value> {
 
 /// Statistics on `today` over the subtree of `region` (all the province when None).
 ///
-/// Open cases by level, type or region come from the tallies (a few thousand rows for
-/// the province) or, below a county, from the cases in the region's range of codes;
-/// the overdue counts from the active cases past their review date (`case_overdue`);
-/// decisions per month from the decision tally; overdue interventions from the open
-/// interventions past their deadline (`intervention_open_due`).
+/// Open cases by level, type or region come from the county tallies (a few thousand rows
+/// for the province), a county's townships from the township tallies (migration 12), and
+/// below a county from the cases in the region's range of codes; the overdue counts from
+/// `queue_tally` (the province, a city, a county), `township_due_tally` (a county's
+/// townships) or the active cases past their review date; decisions per month from the
+/// decision tally; overdue interventions from `intervention_due_tally` down to a township,
+/// below that from their partial index (`intervention_overdue`).
 pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<Stats> {
     let mut out = Stats::default();
     let sql = statements(c, by, region)?;
