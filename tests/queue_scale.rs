@@ -14,6 +14,7 @@ use casepanel::domain::assessment::{Assessment, Rule, Scoring};
 use casepanel::domain::case::{CaseStatus, ClosingReason};
 use casepanel::domain::child::adult_on;
 use casepanel::domain::criteria::Catalogue;
+use casepanel::domain::decision::{NextReview, ReviewKind};
 use casepanel::domain::difficulty::DifficultyType;
 use casepanel::domain::level::RiskLevel;
 use casepanel::domain::review::ReviewRules;
@@ -227,6 +228,33 @@ fn the_indexed_queue_agrees_with_its_definition() {
                 })
                 .unwrap(),
         }
+    }
+    // Active cases decided again: their review moves (a few weeks to a few months on), so
+    // their due month and day do.
+    let redecided: Vec<i64> = s
+        .conn()
+        .prepare("SELECT id FROM case_file WHERE status = 'active' ORDER BY id DESC LIMIT 20")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (i, &id) in redecided.iter().enumerate() {
+        let next = NextReview {
+            date: gen_day + chrono::Days::new(9 * i as u64 + 1),
+            kind: ReviewKind::Annual,
+        };
+        s.write(|tx| {
+            decisions::import_historical(
+                tx,
+                id,
+                gen_day,
+                &assessment(Some(RiskLevel::L2)),
+                Some(next),
+                at(2026, 6, 15, 9, 0),
+            )
+        })
+        .unwrap();
     }
     assert_tallies(s.conn());
     let all = rows(&s);
@@ -566,6 +594,48 @@ fn tallies_and_birthdays_follow_every_change() {
         d(2030, 3, 1),
         "a leap-day child turns 18 on 1 March"
     );
+    assert_tallies(s.conn());
+
+    // The review date of an active case moves: a new decision with a later review, the
+    // 18th birthday coming before it, then a decision without a next review.
+    s.write(|tx| {
+        decisions::import_historical(
+            tx,
+            a,
+            d(2026, 9, 1),
+            &assessment(Some(RiskLevel::L1)),
+            Some(NextReview {
+                date: d(2027, 3, 1),
+                kind: ReviewKind::Annual,
+            }),
+            at(2026, 9, 1, 9, 0),
+        )
+    })
+    .unwrap();
+    assert_tallies(s.conn());
+    child.birth_date = d(2008, 12, 1);
+    s.write(|tx| children::update(tx, &child, d(2026, 11, 29)))
+        .unwrap();
+    let due: NaiveDate = s
+        .conn()
+        .query_row("SELECT due_on FROM case_file WHERE id = ?1", [a], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(due, d(2026, 12, 1), "the closing review comes first");
+    assert_tallies(s.conn());
+    s.write(|tx| {
+        decisions::import_historical(
+            tx,
+            a,
+            d(2026, 10, 1),
+            &assessment(Some(RiskLevel::L3)),
+            None,
+            at(2026, 10, 1, 9, 0),
+        )
+    })
+    .unwrap();
+    assert_tallies(s.conn());
 
     // A case written behind the store's back without the birthday is refused.
     let err = s
@@ -718,8 +788,9 @@ fn queries_stay_on_their_indexes() {
         let splan = stats::explain(s.conn(), today, By::Level, region).unwrap();
         let iv = splan.split("-- overdue_interventions").nth(1).unwrap();
         assert!(
-            iv.contains("intervention_due_tally USING PRIMARY KEY (area=? AND kind=? AND bucket<?)")
-                && iv.contains("(area=? AND kind=? AND bucket>? AND bucket<?)")
+            iv.contains(
+                "intervention_due_tally USING PRIMARY KEY (area=? AND kind=? AND bucket<?)"
+            ) && iv.contains("(area=? AND kind=? AND bucket>? AND bucket<?)")
                 && !iv.contains("intervention_overdue"),
             "{region:?}: {iv}"
         );
@@ -730,12 +801,27 @@ fn queries_stay_on_their_indexes() {
     // A county's townships: the township tallies, not the county's cases.
     let splan = stats::explain(s.conn(), today, By::Region, Some("210181")).unwrap();
     for (part, table) in [
-        ("-- open\n", "township_tally USING PRIMARY KEY (area>? AND area<?)"),
-        ("-- overdue\n", "township_due_tally USING PRIMARY KEY (area>? AND area<?)"),
+        (
+            "-- open\n",
+            "township_tally USING PRIMARY KEY (area>? AND area<?)",
+        ),
+        (
+            "-- overdue\n",
+            "township_due_tally USING PRIMARY KEY (area>? AND area<?)",
+        ),
     ] {
-        let plan = splan.split(part).nth(1).unwrap().split("--").next().unwrap();
+        let plan = splan
+            .split(part)
+            .nth(1)
+            .unwrap()
+            .split("--")
+            .next()
+            .unwrap();
         assert!(plan.contains(table), "{part}{plan}");
-        assert!(!plan.contains("case_file") && !plan.contains("case_area"), "{part}{plan}");
+        assert!(
+            !plan.contains("case_file") && !plan.contains("case_area"),
+            "{part}{plan}"
+        );
     }
     // The undated arm is found through (status, next_review IS NULL), not by walking
     // every active case through `case_waiting` (status, last_decided_on).
@@ -1016,10 +1102,7 @@ fn a_version_11_database_gets_the_township_tallies() {
             ("210181102", 2, [1, 0, 1], 0, 1),
         ]
     );
-    assert_eq!(
-        (st.open, st.overdue, st.overdue_interventions),
-        (4, 2, 2)
-    );
+    assert_eq!((st.open, st.overdue, st.overdue_interventions), (4, 2, 2));
     assert_eq!(st.rows[1].name, "甲镇");
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),

@@ -118,12 +118,12 @@ fn fill_township_tallies(tx: &Transaction<'_>) -> rusqlite_migration::HookResult
 }
 
 fn fill_derived(tx: &Transaction<'_>, items: &[&str]) -> rusqlite_migration::HookResult {
-    derived::fill_only(tx, derived::CaseRange::ALL, |what| items.contains(&what)).map_err(
-        |e| match e {
+    derived::fill_only(tx, derived::CaseRange::ALL, |what| items.contains(&what)).map_err(|e| {
+        match e {
             StoreError::Sql(e) => rusqlite_migration::HookError::RusqliteError(e),
             e => rusqlite_migration::HookError::Hook(e.to_string()),
-        },
-    )?;
+        }
+    })?;
     Ok(())
 }
 

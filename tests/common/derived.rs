@@ -119,7 +119,11 @@ pub fn assert_tallies(c: &Connection) {
         0,
         "intervention_due_tally"
     );
-    for t in ["township_tally", "township_due_tally", "intervention_due_tally"] {
+    for t in [
+        "township_tally",
+        "township_due_tally",
+        "intervention_due_tally",
+    ] {
         assert_eq!(
             diff(&format!("SELECT count(*) FROM {t} WHERE n < 0")),
             0,
