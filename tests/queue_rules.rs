@@ -20,6 +20,7 @@ use casepanel::domain::report::{Channel, Report};
 use casepanel::domain::review::ReviewRules;
 use casepanel::store::queue::{self, QueueFilter, QueueItem, Reason};
 use casepanel::store::{Store, cases, children, decisions, regions, reports};
+use common::derived::assert_tallies;
 use common::{at, d};
 
 fn store() -> Store {
@@ -576,6 +577,7 @@ fn intervention_progress_and_overdue_counts() {
     let c = case(&mut s, "陈干预", d(2014, 1, 1), TOWN, DV);
     let dec = sealed_with_interventions(&mut s, c);
     let today = d(2026, 11, 29);
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         2
@@ -590,6 +592,7 @@ fn intervention_progress_and_overdue_counts() {
         queue::set_intervention_status(tx, dec, 0, InterventionStatus::InProgress, "已联系")
     })
     .unwrap();
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         2,
@@ -597,6 +600,7 @@ fn intervention_progress_and_overdue_counts() {
     );
     s.write(|tx| queue::set_intervention_status(tx, dec, 0, InterventionStatus::Done, "已办结"))
         .unwrap();
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         1
@@ -609,6 +613,7 @@ fn intervention_progress_and_overdue_counts() {
         queue::set_intervention_status(tx, dec, 2, InterventionStatus::NotDone, "家长拒绝入户")
     })
     .unwrap();
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         0
@@ -643,6 +648,7 @@ fn an_intervention_without_a_deadline_is_never_overdue_and_a_closed_case_has_non
         list.iter().map(|i| i.position).collect::<Vec<_>>(),
         vec![0, 2]
     );
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         2
@@ -665,12 +671,14 @@ fn an_intervention_without_a_deadline_is_never_overdue_and_a_closed_case_has_non
     // A closed case's interventions are no longer overdue; reopened, they are again.
     s.write(|tx| cases::close(tx, c, today, ClosingReason::MovedAway))
         .unwrap();
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         0
     );
     s.write(|tx| cases::set_status(tx, c, CaseStatus::AwaitingPanel))
         .unwrap();
+    assert_tallies(s.conn());
     assert_eq!(
         queue::overdue_interventions_count(s.conn(), today).unwrap(),
         2

@@ -14,6 +14,7 @@ use casepanel::domain::assessment::{Assessment, Rule, Scoring};
 use casepanel::domain::case::{CaseStatus, ClosingReason};
 use casepanel::domain::child::adult_on;
 use casepanel::domain::criteria::Catalogue;
+use casepanel::domain::decision::{NextReview, ReviewKind};
 use casepanel::domain::difficulty::DifficultyType;
 use casepanel::domain::level::RiskLevel;
 use casepanel::domain::review::ReviewRules;
@@ -228,6 +229,33 @@ fn the_indexed_queue_agrees_with_its_definition() {
                 .unwrap(),
         }
     }
+    // Active cases decided again: their review moves (a few weeks to a few months on), so
+    // their due month and day do.
+    let redecided: Vec<i64> = s
+        .conn()
+        .prepare("SELECT id FROM case_file WHERE status = 'active' ORDER BY id DESC LIMIT 20")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (i, &id) in redecided.iter().enumerate() {
+        let next = NextReview {
+            date: gen_day + chrono::Days::new(9 * i as u64 + 1),
+            kind: ReviewKind::Annual,
+        };
+        s.write(|tx| {
+            decisions::import_historical(
+                tx,
+                id,
+                gen_day,
+                &assessment(Some(RiskLevel::L2)),
+                Some(next),
+                at(2026, 6, 15, 9, 0),
+            )
+        })
+        .unwrap();
+    }
     assert_tallies(s.conn());
     let all = rows(&s);
     let rules = ReviewRules::default();
@@ -321,7 +349,21 @@ fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
     let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> usize {
         c.query_row(sql, p, |r| r.get::<_, i64>(0)).unwrap() as usize
     };
-    for region in [None, Some("210100"), Some("210181"), Some("210181101")] {
+    // A village with cases, for the scope below a township (no tally there).
+    let village: String = c
+        .query_row(
+            "SELECT region FROM case_file WHERE length(region) = 12 ORDER BY region LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for region in [
+        None,
+        Some("210100"),
+        Some("210181"),
+        Some("210181101"),
+        Some(village.as_str()),
+    ] {
         let (lo, hi) = match region {
             Some(r) => casepanel::store::queries::region_range(r),
             None => (String::new(), "\u{7f}".into()),
@@ -369,6 +411,32 @@ fn assert_stats_and_dashboard(s: &Store, today: NaiveDate) {
                     "{today} {by:?} {region:?} {}",
                     row.key
                 );
+                // The open cases of the row, by level.
+                let open = |level: &str| -> usize {
+                    count(
+                        &format!(
+                            "SELECT count(*) FROM case_file k WHERE k.status != 'closed'
+                             AND k.region >= ?1 AND k.region < ?2{extra}{level}"
+                        ),
+                        &[&lo, &hi],
+                    )
+                };
+                let got = (row.total, row.levels, row.no_level);
+                let want = (
+                    open(""),
+                    [
+                        open(" AND k.level = 1"),
+                        open(" AND k.level = 2"),
+                        open(" AND k.level = 3"),
+                    ],
+                    open(" AND k.level IS NULL"),
+                );
+                assert_eq!(got, want, "{today} {by:?} {region:?} {}", row.key);
+            }
+            // Every open case of the scope is in a row (by type: every case with a type).
+            let open_in_rows: usize = st.rows.iter().map(|r| r.total).sum();
+            if by != By::Type {
+                assert_eq!(open_in_rows, st.open, "{today} {by:?} {region:?}");
             }
         }
     }
@@ -526,6 +594,48 @@ fn tallies_and_birthdays_follow_every_change() {
         d(2030, 3, 1),
         "a leap-day child turns 18 on 1 March"
     );
+    assert_tallies(s.conn());
+
+    // The review date of an active case moves: a new decision with a later review, the
+    // 18th birthday coming before it, then a decision without a next review.
+    s.write(|tx| {
+        decisions::import_historical(
+            tx,
+            a,
+            d(2026, 9, 1),
+            &assessment(Some(RiskLevel::L1)),
+            Some(NextReview {
+                date: d(2027, 3, 1),
+                kind: ReviewKind::Annual,
+            }),
+            at(2026, 9, 1, 9, 0),
+        )
+    })
+    .unwrap();
+    assert_tallies(s.conn());
+    child.birth_date = d(2008, 12, 1);
+    s.write(|tx| children::update(tx, &child, d(2026, 11, 29)))
+        .unwrap();
+    let due: NaiveDate = s
+        .conn()
+        .query_row("SELECT due_on FROM case_file WHERE id = ?1", [a], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(due, d(2026, 12, 1), "the closing review comes first");
+    assert_tallies(s.conn());
+    s.write(|tx| {
+        decisions::import_historical(
+            tx,
+            a,
+            d(2026, 10, 1),
+            &assessment(Some(RiskLevel::L3)),
+            None,
+            at(2026, 10, 1, 9, 0),
+        )
+    })
+    .unwrap();
+    assert_tallies(s.conn());
 
     // A case written behind the store's back without the birthday is refused.
     let err = s
@@ -664,10 +774,55 @@ fn queries_stay_on_their_indexes() {
     .unwrap();
     let count = town.split("-- the count").nth(1).unwrap();
     assert!(count.contains("COVERING INDEX case_due"), "{count}");
-    // Overdue interventions: one partial index, no join.
-    let splan = stats::explain(s.conn(), today, By::Level, None).unwrap();
+    // Overdue interventions: the tally's rows for the scope (province to township), below
+    // a township one partial index, no join.
+    let village: String = s
+        .conn()
+        .query_row(
+            "SELECT region FROM case_file WHERE length(region) = 12 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for region in [None, Some("210100"), Some("210181"), Some("210181101")] {
+        let splan = stats::explain(s.conn(), today, By::Level, region).unwrap();
+        let iv = splan.split("-- overdue_interventions").nth(1).unwrap();
+        assert!(
+            iv.contains(
+                "intervention_due_tally USING PRIMARY KEY (area=? AND kind=? AND bucket<?)"
+            ) && iv.contains("(area=? AND kind=? AND bucket>? AND bucket<?)")
+                && !iv.contains("intervention_overdue"),
+            "{region:?}: {iv}"
+        );
+    }
+    let splan = stats::explain(s.conn(), today, By::Level, Some(&village)).unwrap();
     let iv = splan.split("-- overdue_interventions").nth(1).unwrap();
     assert!(iv.contains("COVERING INDEX intervention_overdue"), "{iv}");
+    // A county's townships: the township tallies, not the county's cases.
+    let splan = stats::explain(s.conn(), today, By::Region, Some("210181")).unwrap();
+    for (part, table) in [
+        (
+            "-- open\n",
+            "township_tally USING PRIMARY KEY (area>? AND area<?)",
+        ),
+        (
+            "-- overdue\n",
+            "township_due_tally USING PRIMARY KEY (area>? AND area<?)",
+        ),
+    ] {
+        let plan = splan
+            .split(part)
+            .nth(1)
+            .unwrap()
+            .split("--")
+            .next()
+            .unwrap();
+        assert!(plan.contains(table), "{part}{plan}");
+        assert!(
+            !plan.contains("case_file") && !plan.contains("case_area"),
+            "{part}{plan}"
+        );
+    }
     // The undated arm is found through (status, next_review IS NULL), not by walking
     // every active case through `case_waiting` (status, last_decided_on).
     assert!(
@@ -778,7 +933,9 @@ fn profile_on_a_given_database() {
         (By::Level, None),
         (By::Type, None),
         (By::Region, None),
+        (By::Region, Some("210100")),
         (By::Region, Some("210181")),
+        (By::Level, Some("210181")),
     ] {
         time(&format!("stats {by:?} {region:?}"), &mut || {
             stats::stats(s.conn(), today, by, region)
@@ -789,6 +946,11 @@ fn profile_on_a_given_database() {
     }
     time("overdue interventions", &mut || {
         queue::overdue_interventions_count(s.conn(), today).unwrap()
+    });
+    time("dashboard numbers", &mut || {
+        casepanel::store::queries::dashboard(s.conn(), today)
+            .unwrap()
+            .open_cases
     });
 }
 
@@ -872,4 +1034,113 @@ fn a_version_6_database_gets_the_queue_tally() {
         )
         .unwrap();
     assert_tallies(s.conn());
+}
+
+/// A database at version 11 (the last shipped schema before migration 12) gets its township
+/// tallies and the interventions' deadlines by area on open, and a county's townships, the
+/// overdue counts and the overdue interventions read from them say what the cases say.
+#[test]
+fn a_version_11_database_gets_the_township_tallies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v11.db");
+    {
+        let c = common::version_11_database(&path);
+        // County 210181 with townships 101 and 102, and county 210102. Case 1 (township 101,
+        // level 2, due 1 June) and case 2 (township 102, level 1, due 10 July) are overdue on
+        // 20 July; case 6 (township 102, due that day) is not; case 3 awaits its first panel
+        // at the county itself; case 4 is overdue in the other county; case 5 is closed.
+        // Case 1's sealed decision has interventions due 5 July and 1 May (overdue), none
+        // (never overdue) and 1 August; closed case 5's overdue intervention does not count.
+        c.execute_batch(
+            "INSERT INTO region VALUES ('210100', '沈阳市', 'city', NULL),
+                 ('210181', '新民市', 'county', '210100'), ('210102', '和平区', 'county', '210100'),
+                 ('210181101', '甲镇', 'township', '210181'), ('210181102', '乙镇', 'township', '210181'),
+                 ('210181101001', '甲村', 'village', '210181101');
+             INSERT INTO child (id, name, sex, birth_date, region) VALUES
+                 (1, '甲', 'female', '2012-02-29', '210181101001'), (2, '乙', 'male', '2011-07-01', '210181102'),
+                 (3, '丙', 'male', '2013-03-05', '210181'), (4, '丁', 'female', '2014-01-01', '210102'),
+                 (5, '戊', 'male', '2012-05-05', '210181101'), (6, '己', 'female', '2015-06-06', '210181102');
+             INSERT INTO case_file (id, child_id, status, opened_on, closed_on, level, next_review, last_decided_on, region, adult_on)
+                 VALUES (1, 1, 'active', '2025-01-01', NULL, 2, '2026-06-01', '2025-06-01', '210181101001', '2030-03-01'),
+                        (2, 2, 'active', '2025-01-01', NULL, 1, '2026-07-10', '2026-01-10', '210181102', '2029-07-01'),
+                        (3, 3, 'awaiting_panel', '2026-01-01', NULL, NULL, NULL, NULL, '210181', '2031-03-05'),
+                        (4, 4, 'active', '2025-01-01', NULL, 3, '2026-03-01', '2025-03-01', '210102', '2032-01-01'),
+                        (5, 5, 'closed', '2024-01-01', '2026-01-01', 3, '2026-09-01', '2025-09-01', '210181101', '2030-05-05'),
+                        (6, 6, 'active', '2025-01-01', NULL, 3, '2026-07-20', '2025-07-20', '210181102', '2033-06-06');
+             INSERT INTO case_type VALUES (1, 'poverty'), (2, 'domestic_violence'), (3, 'poverty'),
+                 (4, 'out_of_school'), (5, 'poverty'), (6, 'poverty');
+             INSERT INTO decision (id, case_id, decided_on, assessment, final_level, next_review, status)
+                 VALUES (1, 1, '2025-06-01', '{}', 2, '2026-06-01', 'draft'),
+                        (2, 5, '2025-09-01', '{}', 3, '2026-09-01', 'draft');
+             INSERT INTO intervention (decision_id, position, kind, unit, due) VALUES
+                 (1, 0, 'referral', '民政办', '2026-07-05'), (1, 1, 'visit', '社工站', NULL),
+                 (1, 2, 'referral', '民政办', '2026-05-01'), (1, 3, 'visit', '社工站', '2026-08-01'),
+                 (2, 0, 'referral', '民政办', '2025-10-01');
+             UPDATE decision SET status = 'sealed', sealed_at = decided_on || 'T10:00:00';",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let version: i64 = s
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, casepanel::store::SCHEMA_VERSION);
+    assert_tallies(s.conn());
+    let today = d(2026, 7, 20);
+    let st = stats::stats(s.conn(), today, By::Region, Some("210181")).unwrap();
+    let rows: Vec<(&str, usize, [usize; 3], usize, usize)> = st
+        .rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.total, r.levels, r.no_level, r.overdue))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("", 1, [0, 0, 0], 1, 0),
+            ("210181101", 1, [0, 1, 0], 0, 1),
+            ("210181102", 2, [1, 0, 1], 0, 1),
+        ]
+    );
+    assert_eq!((st.open, st.overdue, st.overdue_interventions), (4, 2, 2));
+    assert_eq!(st.rows[1].name, "甲镇");
+    assert_eq!(
+        queue::overdue_interventions_count(s.conn(), today).unwrap(),
+        2
+    );
+    for (region, iv) in [
+        (Some("210100"), 2),
+        (Some("210181101"), 2),
+        (Some("210181102"), 0),
+        (Some("210181101001"), 2),
+        (Some("210102"), 0),
+    ] {
+        let st = stats::stats(s.conn(), today, By::Level, region).unwrap();
+        assert_eq!(st.overdue_interventions, iv, "{region:?}");
+    }
+    // The day before the intervention of 5 July falls due, one is overdue; on 1 August the
+    // one due that day is not yet.
+    let st = stats::stats(s.conn(), d(2026, 7, 5), By::Region, Some("210181")).unwrap();
+    assert_eq!(st.overdue_interventions, 1);
+    let st = stats::stats(s.conn(), d(2026, 8, 1), By::Region, Some("210181")).unwrap();
+    assert_eq!(st.overdue_interventions, 2);
+    // The migrated database keeps its new tallies through later changes: the child of case
+    // 2 moves to township 101, case 1 closes (its interventions no longer count).
+    let mut child = children::get(s.conn(), 2).unwrap().unwrap();
+    child.region = "210181101001".into();
+    s.write(|tx| children::update(tx, &child, today)).unwrap();
+    s.write(|tx| cases::close(tx, 1, today, ClosingReason::MovedAway))
+        .unwrap();
+    assert_tallies(s.conn());
+    let st = stats::stats(s.conn(), today, By::Region, Some("210181")).unwrap();
+    let rows: Vec<(&str, usize, usize)> = st
+        .rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.total, r.overdue))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![("", 1, 0), ("210181101", 1, 1), ("210181102", 1, 0)]
+    );
+    assert_eq!(st.overdue_interventions, 0);
 }

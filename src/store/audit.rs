@@ -222,13 +222,18 @@ fn literal(s: &str) -> String {
 /// (text being typed, rewritten every two seconds; what is saved from it is audited where it
 /// lands), the search's keys (`name_gram`, `case_key`: derived from `child` and `case_file`
 /// by triggers; what they are derived from is audited) and the province's type totals
-/// (`case_type_total`: sums of the audited `case_type_tally`).
+/// (`case_type_total`: sums of the audited `case_type_tally`) and migration 12's tallies
+/// (`township_tally`, `township_due_tally`, `intervention_due_tally`: counts of the audited
+/// cases and interventions, kept by triggers).
 pub const UNAUDITED: &[&str] = &[
     "audit",
     "autosave",
     "name_gram",
     "case_key",
     "case_type_total",
+    "township_tally",
+    "township_due_tally",
+    "intervention_due_tally",
 ];
 
 /// Every table that holds data: all but SQLite's own and [`UNAUDITED`].

@@ -139,6 +139,54 @@ pub const DERIVED: &[Derived] = &[
                  GROUP BY 1, 2, 3, 4, 5
                  ON CONFLICT DO UPDATE SET n = n + excluded.n"],
     },
+    // Migration 12: the township tallies and the interventions' deadlines by area. Each
+    // reads only its range of cases (by id: an import of a few rows into a big database
+    // reads those rows), the interventions through the range's decisions (an import adds
+    // none).
+    Derived {
+        what: "township_tally",
+        triggers: &["township\\_tally\\_%"],
+        fill: &["INSERT INTO township_tally (area, status, level, n)
+                 SELECT substr(region, 1, 9), status, coalesce(level, 0), count(*)
+                 FROM case_file WHERE id BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n"],
+    },
+    Derived {
+        what: "township_due_tally",
+        triggers: &["township\\_due\\_tally\\_%"],
+        // Each case by the day its review is due, then the days summed into months.
+        fill: &["INSERT INTO township_due_tally (area, kind, bucket, n)
+                 WITH d(area, bucket, n) AS MATERIALIZED (
+                     SELECT substr(region, 1, 9), due_on, count(*) FROM case_file
+                     WHERE id BETWEEN ?1 AND ?2 AND +status = 'active' AND due_on IS NOT NULL
+                     GROUP BY 1, 2)
+                 SELECT area, 'd', bucket, n FROM d
+                 UNION ALL
+                 SELECT area, 'm', substr(bucket, 1, 7), sum(n) FROM d GROUP BY 1, 3
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n"],
+    },
+    Derived {
+        what: "intervention_due_tally",
+        triggers: &["intervention\\_due\\_tally\\_%"],
+        // Live interventions with a deadline, by region and day, then each area of the
+        // region (`substr` of 0, 4, 6 and 9 characters: the province, the city, the county,
+        // the township when the region is one or below) by the month and by the day.
+        fill: &["INSERT INTO intervention_due_tally (area, kind, bucket, n)
+                 WITH iv(region, due, n) AS MATERIALIZED (
+                     SELECT i.live_region, i.due, count(*)
+                     FROM decision d CROSS JOIN intervention i ON i.decision_id = d.id
+                     WHERE d.case_id BETWEEN ?1 AND ?2 AND i.live_region IS NOT NULL
+                       AND i.due IS NOT NULL AND i.status IN ('planned', 'in_progress')
+                     GROUP BY 1, 2)
+                 SELECT substr(iv.region, 1, a.w), k.kind,
+                        CASE k.kind WHEN 'm' THEN substr(iv.due, 1, 7) ELSE iv.due END, sum(iv.n)
+                 FROM iv CROSS JOIN (SELECT 0 AS w UNION ALL SELECT 4 UNION ALL SELECT 6
+                                     UNION ALL SELECT 9) a
+                 CROSS JOIN (SELECT 'm' AS kind UNION ALL SELECT 'd') k
+                 WHERE a.w < 9 OR length(iv.region) >= 9
+                 GROUP BY 1, 2, 3
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n"],
+    },
     // The search tables (migration 8): every one- and two-character piece of the case's
     // child's name (ASCII lower-cased, as LIKE compares), and its ID number and initials.
     // The pieces of a name: for every position p (0-based, from `json_each` over an array
@@ -173,6 +221,13 @@ pub const DERIVED: &[Derived] = &[
 
 /// The search tables of migration 8, which its hook fills for the cases already there.
 pub const SEARCH: [&str; 2] = ["name_gram", "case_key"];
+
+/// The tallies of migration 12, which its hook fills for the cases already there.
+pub const TOWNSHIP: [&str; 3] = [
+    "township_tally",
+    "township_due_tally",
+    "intervention_due_tally",
+];
 
 /// Case ids `first..=last`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,6 +62,10 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         Some(fix_surname_initials),
     ),
     (include_str!("migrations/011_type_totals.sql"), None),
+    (
+        include_str!("migrations/012_township_tallies.sql"),
+        Some(fill_township_tallies),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -108,17 +112,26 @@ fn fix_surname_initials(tx: &Transaction<'_>) -> rusqlite_migration::HookResult 
     Ok(())
 }
 
+/// Version 12's hook: the township tallies and the interventions' deadlines by area for the
+/// cases already there, as the import and the bulk loader fill them for their new cases.
+fn fill_township_tallies(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    fill_derived(tx, &derived::TOWNSHIP)
+}
+
+fn fill_derived(tx: &Transaction<'_>, items: &[&str]) -> rusqlite_migration::HookResult {
+    derived::fill_only(tx, derived::CaseRange::ALL, |what| items.contains(&what)).map_err(|e| {
+        match e {
+            StoreError::Sql(e) => rusqlite_migration::HookError::RusqliteError(e),
+            e => rusqlite_migration::HookError::Hook(e.to_string()),
+        }
+    })?;
+    Ok(())
+}
+
 /// Version 8's hook: the search tables for the cases already there, as the import and the
 /// bulk loader fill them for their new cases ([`derived::fill_only`]).
 fn fill_search(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
-    derived::fill_only(tx, derived::CaseRange::ALL, |what| {
-        derived::SEARCH.contains(&what)
-    })
-    .map_err(|e| match e {
-        StoreError::Sql(e) => rusqlite_migration::HookError::RusqliteError(e),
-        e => rusqlite_migration::HookError::Hook(e.to_string()),
-    })?;
-    Ok(())
+    fill_derived(tx, &derived::SEARCH)
 }
 
 /// Version 3's hook: every existing case gets its child's 18th birthday, by the one rule

@@ -710,14 +710,9 @@ const OVERDUE_IV: &str =
     WHERE i.live_region IS NOT NULL AND i.status IN ('planned', 'in_progress') AND i.due < ?1";
 
 /// How many interventions of open cases are past their deadline and not done (for the
-/// dashboard): entries of one small index (`intervention_overdue`).
+/// dashboard): the province's rows of `intervention_due_tally` (migration 12), a few dozen.
 pub fn overdue_interventions_count(c: &Connection, today: NaiveDate) -> Result<usize> {
-    let n: i64 = c
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM intervention i INDEXED BY intervention_overdue WHERE {OVERDUE_IV_WHERE}"
-        ))?
-        .query_row([today], |r| r.get(0))?;
-    Ok(n as usize)
+    super::stats::overdue_interventions_tally(c, today, "")
 }
 
 /// The overdue interventions, the oldest deadline first; `limit` rows.

@@ -71,22 +71,50 @@ pub struct Stats {
     pub overdue_interventions: usize,
 }
 
-/// Where the numbers come from for a scope: the tallies (kept per county by triggers) when
-/// the scope is the province, a city or a county; the cases themselves (a range of region
-/// codes on an index) below that, or when the rows are a county's townships.
-fn use_tallies(c: &Connection, by: By, region: Option<&str>) -> Result<bool> {
-    let Some(r) = region else { return Ok(true) };
-    let level = regions::get(c, r)?
+/// Where the rows' numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The county tallies (migrations 3, 7 and 11): the scope is the province, a city, or a
+    /// county whose rows are levels or types.
+    Tallies,
+    /// The township tallies (migration 12): the rows are a county's townships.
+    Townships,
+    /// The cases themselves (a range of region codes on an index): below a county.
+    Cases,
+}
+
+fn region_level(c: &Connection, r: &str) -> Result<RegionLevel> {
+    Ok(regions::get(c, r)?
         .ok_or_else(|| {
             StoreError::NotFound(format!(
                 "region {r}: no such region code (see the region list)"
             ))
         })?
-        .level;
-    Ok(match level {
-        RegionLevel::City => true,
-        RegionLevel::County => by != By::Region,
-        RegionLevel::Township | RegionLevel::Village => false,
+        .level)
+}
+
+fn source_of(c: &Connection, by: By, region: Option<&str>) -> Result<Source> {
+    let Some(r) = region else {
+        return Ok(Source::Tallies);
+    };
+    Ok(match region_level(c, r)? {
+        RegionLevel::City => Source::Tallies,
+        RegionLevel::County if by == By::Region => Source::Townships,
+        RegionLevel::County => Source::Tallies,
+        RegionLevel::Township | RegionLevel::Village => Source::Cases,
+    })
+}
+
+/// The area of `intervention_due_tally` for a scope: `''` the province, a city's 4 digits,
+/// a county's 6, a township's 9; None below a township (the index answers there).
+fn intervention_area(c: &Connection, region: Option<&str>) -> Result<Option<String>> {
+    let Some(r) = region else {
+        return Ok(Some(String::new()));
+    };
+    Ok(match region_level(c, r)? {
+        RegionLevel::Township if r.len() == 9 => Some(r.to_string()),
+        RegionLevel::Township | RegionLevel::Village => None,
+        RegionLevel::City | RegionLevel::County => super::queue::tally_area(c, Some(r))?,
     })
 }
 
@@ -141,11 +169,21 @@ struct Statements {
 }
 
 fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements> {
-    let tallies = use_tallies(c, by, region)?;
+    let source = source_of(c, by, region)?;
     // The scope's totals (open cases, decisions per month) come from the county tallies
     // whenever the scope is the province, a city or a county, whatever the rows are.
-    let scope_tallies = use_tallies(c, By::Level, region)?;
-    let open = if tallies {
+    let scope_tallies = source_of(c, By::Level, region)? == Source::Tallies;
+    let open = if source == Source::Townships {
+        // A county's townships: `township_tally`'s areas are the townships (nine digits) and,
+        // for cases placed at the county itself, the county's code (the `''` row).
+        format!(
+            "SELECT {} AS g, sum(n), sum(n * (level = 1)), sum(n * (level = 2)),
+                sum(n * (level = 3)), sum(n * (level = 0))
+             FROM township_tally WHERE status != 'closed' AND area >= ?3 AND area < ?4 AND ?2 = ?2
+             GROUP BY g",
+            region_key(c, region, "area")?
+        )
+    } else if source == Source::Tallies {
         // The area's range; the province by type reads the types' totals (migration 11),
         // a few dozen rows, instead of every county's tally.
         let in_area = "area >= ?3 AND area < ?4 AND ?2 = ?2";
@@ -197,13 +235,26 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
         By::Region => (region_key(c, region, "k.region")?, ""),
     };
     // Overdue: the review (or the closing review on the 18th birthday) is past, as on the
-    // queue. In scopes the tallies serve, `queue_tally` answers instead ([`overdue_tally`]).
-    let overdue = format!(
-        "SELECT {key} AS g, count(*) FROM case_file k INDEXED BY case_area {join}
-         WHERE k.status = 'active' AND k.due_on < ?1
-           AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
-         GROUP BY g"
-    );
+    // queue. In scopes the county tallies serve, `queue_tally` answers instead
+    // ([`overdue_tally`]); a county's townships read `township_due_tally`: the months before
+    // today's month and the days of today's month before today.
+    let overdue = if source == Source::Townships {
+        format!(
+            "SELECT {} AS g, sum(n) FROM township_due_tally
+             WHERE area >= ?3 AND area < ?4 AND ?2 = ?2
+               AND ((kind = 'm' AND bucket < substr(?1, 1, 7))
+                    OR (kind = 'd' AND bucket > substr(?1, 1, 7) AND bucket < ?1))
+             GROUP BY g",
+            region_key(c, region, "area")?
+        )
+    } else {
+        format!(
+            "SELECT {key} AS g, count(*) FROM case_file k INDEXED BY case_area {join}
+             WHERE k.status = 'active' AND k.due_on < ?1
+               AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2
+             GROUP BY g"
+        )
+    };
     let overdue_total = "SELECT count(*) FROM case_file k INDEXED BY case_area
          WHERE k.status = 'active' AND k.due_on < ?1
            AND k.region >= ?3 AND k.region < ?4 AND ?2 = ?2"
@@ -223,11 +274,17 @@ fn statements(c: &Connection, by: By, region: Option<&str>) -> Result<Statements
          GROUP BY m"
     }
     .to_string();
-    let overdue_interventions = format!(
-        "SELECT count(*) FROM intervention i INDEXED BY intervention_overdue
-         WHERE {} AND i.live_region >= ?3 AND i.live_region < ?4 AND ?2 = ?2",
-        super::queue::OVERDUE_IV_WHERE
-    );
+    // Overdue interventions: `intervention_due_tally` for the scope's area (a few dozen
+    // rows), below a township their index.
+    let overdue_interventions = if intervention_area(c, region)?.is_some() {
+        OVERDUE_IV_TALLY.to_string()
+    } else {
+        format!(
+            "SELECT count(*) FROM intervention i INDEXED BY intervention_overdue
+             WHERE {} AND i.live_region >= ?3 AND i.live_region < ?4 AND ?2 = ?2",
+            super::queue::OVERDUE_IV_WHERE
+        )
+    };
     Ok(Statements {
         open,
         open_total,
@@ -254,11 +311,13 @@ fn arguments(today: NaiveDate, region: Option<&str>) -> Vec<Value> {
 
 /// Statistics on `today` over the subtree of `region` (all the province when None).
 ///
-/// Open cases by level, type or region come from the tallies (a few thousand rows for
-/// the province) or, below a county, from the cases in the region's range of codes;
-/// the overdue counts from the active cases past their review date (`case_overdue`);
-/// decisions per month from the decision tally; overdue interventions from the open
-/// interventions past their deadline (`intervention_open_due`).
+/// Open cases by level, type or region come from the county tallies (a few thousand rows
+/// for the province), a county's townships from the township tallies (migration 12), and
+/// below a county from the cases in the region's range of codes; the overdue counts from
+/// `queue_tally` (the province, a city, a county), `township_due_tally` (a county's
+/// townships) or the active cases past their review date; decisions per month from the
+/// decision tally; overdue interventions from `intervention_due_tally` down to a township,
+/// below that from their partial index (`intervention_overdue`).
 pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> Result<Stats> {
     let mut out = Stats::default();
     let sql = statements(c, by, region)?;
@@ -287,13 +346,11 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
     let mut st = c.prepare_cached(&sql.open_total)?;
     let n = st.parameter_count();
     out.open = st.query_row(args(n), |r| count_of(r, 0))?;
-    let tally_area = if use_tallies(c, by, region)? {
-        super::queue::tally_area(c, region)?
-    } else {
-        None
-    };
+    let source = source_of(c, by, region)?;
+    // The scope's area in `queue_tally` (the province, a city or a county).
+    let scope_area = super::queue::tally_area(c, region)?;
     let mut overdue: Vec<(String, usize)> = Vec::new();
-    if let Some(area) = &tally_area {
+    if let (Source::Tallies, Some(area)) = (source, &scope_area) {
         match by {
             By::Level => {
                 for (level, n) in overdue_tally(c, today, "", area)?.into_iter().enumerate() {
@@ -325,7 +382,6 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
                 }
             }
         }
-        out.overdue = overdue_tally(c, today, "", area)?.iter().sum();
     } else {
         let mut st = c.prepare_cached(&sql.overdue)?;
         let n = st.parameter_count();
@@ -333,10 +389,15 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
         for row in rows {
             overdue.push(row?);
         }
-        let mut st = c.prepare_cached(&sql.overdue_total)?;
-        let n = st.parameter_count();
-        out.overdue = st.query_row(args(n), |r| count_of(r, 0))?;
     }
+    out.overdue = match &scope_area {
+        Some(area) => overdue_tally(c, today, "", area)?.iter().sum(),
+        None => {
+            let mut st = c.prepare_cached(&sql.overdue_total)?;
+            let n = st.parameter_count();
+            st.query_row(args(n), |r| count_of(r, 0))?
+        }
+    };
     for (key, n) in overdue {
         if n == 0 {
             continue;
@@ -379,10 +440,37 @@ pub fn stats(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -> 
         }
     }
     out.decisions_per_month = months;
-    let mut st = c.prepare_cached(&sql.overdue_interventions)?;
-    let n = st.parameter_count();
-    out.overdue_interventions = st.query_row(args(n), |r| count_of(r, 0))?;
+    out.overdue_interventions = match intervention_area(c, region)? {
+        Some(area) => overdue_interventions_tally(c, today, &area)?,
+        None => {
+            let mut st = c.prepare_cached(&sql.overdue_interventions)?;
+            let n = st.parameter_count();
+            st.query_row(args(n), |r| count_of(r, 0))?
+        }
+    };
     Ok(out)
+}
+
+/// Interventions of `area` (an `intervention_due_tally` area) past their deadline on
+/// `?2` (today): the months before today's month and the days of today's month before
+/// today.
+const OVERDUE_IV_TALLY: &str = "SELECT sum(n) FROM (
+        SELECT n FROM intervention_due_tally
+        WHERE area = ?1 AND kind = 'm' AND bucket < substr(?2, 1, 7)
+        UNION ALL
+        SELECT n FROM intervention_due_tally
+        WHERE area = ?1 AND kind = 'd' AND bucket > substr(?2, 1, 7) AND bucket < ?2)";
+
+/// How many interventions of `area` (`''` the province, a city's 4 digits, a county's 6, a
+/// township's 9) are not done and past their deadline on `today`, their decision sealed and
+/// their case open: a few dozen rows of `intervention_due_tally`.
+pub(crate) fn overdue_interventions_tally(
+    c: &Connection,
+    today: NaiveDate,
+    area: &str,
+) -> Result<usize> {
+    Ok(c.prepare_cached(OVERDUE_IV_TALLY)?
+        .query_row(rusqlite::params![area, today], |r| count_of(r, 0))?)
 }
 
 const OVERDUE_TALLY: &str = "SELECT level, sum(n) FROM (
@@ -429,16 +517,24 @@ pub fn explain(c: &Connection, today: NaiveDate, by: By, region: Option<&str>) -
     let sql = statements(c, by, region)?;
     let args = arguments(today, region);
     let mut out = String::new();
+    let iv_area = intervention_area(c, region)?;
     for (name, q) in [
         ("open", &sql.open),
         ("open_total", &sql.open_total),
         ("overdue", &sql.overdue),
         ("overdue_total", &sql.overdue_total),
         ("months", &sql.months),
-        ("overdue_interventions", &sql.overdue_interventions),
     ] {
         out.push_str(&format!("-- {name}\n"));
         out.push_str(&super::explain_plan(c, q, &args)?);
+    }
+    out.push_str("-- overdue_interventions\n");
+    match iv_area {
+        Some(area) => {
+            let args = [Value::Text(area), Value::Text(today.to_string())];
+            out.push_str(&super::explain_plan(c, OVERDUE_IV_TALLY, &args)?);
+        }
+        None => out.push_str(&super::explain_plan(c, &sql.overdue_interventions, &args)?),
     }
     out.push_str("-- overdue from queue_tally (province, city, county)\n");
     out.push_str(&super::explain_plan(c, OVERDUE_TALLY, &args)?);

@@ -66,6 +66,70 @@ pub fn assert_tallies(c: &Connection) {
         ),
         0
     );
+    // Migration 12: the township tallies and the interventions' deadlines by area, against
+    // counts over the cases and the interventions written out without the triggers' terms.
+    let both = |brute: &str, tally: &str| -> i64 {
+        diff(&format!("SELECT count(*) FROM ({brute} EXCEPT {tally})"))
+            + diff(&format!(
+                "SELECT count(*) FROM ({tally} EXCEPT SELECT * FROM ({brute}))"
+            ))
+    };
+    assert_eq!(
+        both(
+            "SELECT substr(region, 1, 9), status, coalesce(level, 0), count(*) FROM case_file
+             GROUP BY 1, 2, 3",
+            "SELECT area, status, level, n FROM township_tally WHERE n != 0"
+        ),
+        0,
+        "township_tally"
+    );
+    assert_eq!(
+        both(
+            "SELECT substr(k.region, 1, 9), b.kind, b.bucket, count(*)
+             FROM case_file k JOIN (
+                 SELECT id, 'm' AS kind, substr(review_due, 1, 7) AS bucket FROM case_file
+                 UNION ALL SELECT id, 'd', review_due FROM case_file) b ON b.id = k.id
+             WHERE k.status = 'active' AND k.review_due IS NOT NULL
+             GROUP BY 1, 2, 3",
+            "SELECT area, kind, bucket, n FROM township_due_tally WHERE n != 0"
+        ),
+        0,
+        "township_due_tally"
+    );
+    assert_eq!(
+        both(
+            "WITH live(region, due) AS (
+                 SELECT k.region, i.due FROM intervention i JOIN decision d ON d.id = i.decision_id
+                 JOIN case_file k ON k.id = d.case_id
+                 WHERE d.status = 'sealed' AND k.status != 'closed' AND i.due IS NOT NULL
+                   AND i.status IN ('planned', 'in_progress')),
+             areas(region, area) AS (
+                 SELECT DISTINCT region, '' FROM live
+                 UNION ALL SELECT DISTINCT region, substr(region, 1, 4) FROM live
+                 UNION ALL SELECT DISTINCT region, substr(region, 1, 6) FROM live
+                 UNION ALL SELECT DISTINCT region, substr(region, 1, 9) FROM live
+                     WHERE length(region) >= 9)
+             SELECT a.area, 'm', substr(l.due, 1, 7), count(*) FROM live l JOIN areas a USING (region)
+             GROUP BY 1, 2, 3
+             UNION ALL
+             SELECT a.area, 'd', l.due, count(*) FROM live l JOIN areas a USING (region)
+             GROUP BY 1, 2, 3",
+            "SELECT area, kind, bucket, n FROM intervention_due_tally WHERE n != 0"
+        ),
+        0,
+        "intervention_due_tally"
+    );
+    for t in [
+        "township_tally",
+        "township_due_tally",
+        "intervention_due_tally",
+    ] {
+        assert_eq!(
+            diff(&format!("SELECT count(*) FROM {t} WHERE n < 0")),
+            0,
+            "{t}"
+        );
+    }
     // Migration 7: the stored due date and type bits on the case.
     assert_eq!(
         diff("SELECT count(*) FROM case_file WHERE due_on IS NOT review_due"),
