@@ -32,6 +32,8 @@ pub struct SignedRecord {
     pub record_id: String,
     /// The canonical JSON bytes that were signed.
     pub record: Vec<u8>,
+    /// Their SHA-256 (lower-case hex), taken when they were signed.
+    pub record_sha256: String,
     /// The `.minisig` file's text.
     pub minisig: String,
     pub key_id: String,
@@ -45,6 +47,7 @@ impl From<signatures::StoredSignature> for SignedRecord {
             decision_id: s.decision_id,
             record_id: s.record_id,
             record: s.record,
+            record_sha256: s.record_sha256,
             minisig: s.minisig,
             key_id: s.key_id,
             signer: s.signer,
@@ -243,14 +246,17 @@ pub fn build_record(
     Ok(rec)
 }
 
-/// Refuses a decision that is signed already or was taken over from paper records.
-fn signable(c: &Connection, decision_id: i64) -> Result<(), ExportError> {
-    if signatures::is_signed(c, decision_id)? {
+/// Refuses a decision that is signed already or was taken over from paper records, given
+/// what [`signatures::signing_state`] says of it.
+fn signable(decision_id: i64, state: Option<(bool, bool)>) -> Result<(), ExportError> {
+    let (signed, imported) =
+        state.ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
+    if signed {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} is already signed; a signature is never replaced"
         )));
     }
-    if signatures::is_imported(c, decision_id)? {
+    if imported {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} was taken over from paper records, not decided by the panel here: it is not signed"
         )));
@@ -276,8 +282,9 @@ fn sign_many(
     let now = NaiveDateTime::parse_from_str(&now, "%Y-%m-%dT%H:%M:%S").expect("own format");
     let mut batch = Batch::read(c, centre, CatalogueCache::default())?;
     let mut gathered = Vec::with_capacity(decision_ids.len());
-    for &id in decision_ids {
-        signable(c, id)?;
+    let states = signatures::signing_state(c, decision_ids)?;
+    for (&id, state) in decision_ids.iter().zip(states) {
+        signable(id, state)?;
         gathered.push(batch.gather(c, id)?);
     }
     let signed = super::parallel_map(&gathered, |g| {
