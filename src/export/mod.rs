@@ -106,3 +106,76 @@ pub(crate) fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + 
             .collect()
     })
 }
+
+/// Many items in order, where only the two ends touch the database: `read(i)` (for `i` in
+/// `0..n`) and `store` run on this thread, which holds the connection; `work` runs on up to
+/// four worker threads. They overlap: while the workers build some items, this thread
+/// reads the next ones and stores the finished ones, in the order read. The first error of
+/// `read` or `store` ends it (`store` sees the workers' errors in its items) and is
+/// returned; what was stored is the caller's to roll back.
+pub(crate) fn pipeline<T: Send, U: Send, E>(
+    n: usize,
+    mut read: impl FnMut(usize) -> Result<T, E>,
+    work: impl Fn(T) -> U + Sync,
+    mut store: impl FnMut(U) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, mpsc};
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(4))
+        .unwrap_or(1);
+    if threads < 2 || n < 4 {
+        for i in 0..n {
+            store(work(read(i)?))?;
+        }
+        return Ok(());
+    }
+    // Bounded, so that reading never runs far ahead of the workers.
+    let (jobs, queue) = mpsc::sync_channel::<(usize, T)>(4 * threads);
+    let queue = Mutex::new(queue);
+    let (done, results) = mpsc::channel::<(usize, U)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (queue, work, done) = (&queue, &work, done.clone());
+            scope.spawn(move || {
+                loop {
+                    let job = queue.lock().expect("no worker panics holding it").recv();
+                    let Ok((i, item)) = job else { break };
+                    if done.send((i, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut jobs = Some(jobs);
+        let mut finished: BTreeMap<usize, U> = BTreeMap::new();
+        let (mut next_read, mut next_store) = (0, 0);
+        let mut run = || -> Result<(), E> {
+            while next_store < n {
+                finished.extend(results.try_iter());
+                if let Some(u) = finished.remove(&next_store) {
+                    store(u)?;
+                    next_store += 1;
+                } else if let Some(tx) = jobs.as_ref() {
+                    let item = read(next_read)?;
+                    tx.send((next_read, item))
+                        .expect("the workers run until the queue closes");
+                    next_read += 1;
+                    if next_read == n {
+                        jobs = None;
+                    }
+                } else {
+                    let (i, u) = results.recv().expect("every item read comes back");
+                    finished.insert(i, u);
+                }
+            }
+            Ok(())
+        };
+        let result = run();
+        // On an error: no more items, and the workers stop at their next result.
+        drop(jobs);
+        drop(results);
+        result
+    })
+}

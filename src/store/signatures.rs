@@ -71,13 +71,14 @@ pub fn get(c: &Connection, decision_id: i64) -> Result<Option<StoredSignature>> 
     .optional()?)
 }
 
+/// A decision's id, status code (None: no such decision) and stored signature (None: not
+/// signed).
+pub type ForExport = (i64, Option<String>, Option<StoredSignature>);
+
 /// What an export needs of each of `decision_ids`, in that order, read in one statement:
 /// the decision's status code (None: no such decision) and its stored signature (None:
 /// not signed).
-pub fn for_export(
-    c: &Connection,
-    decision_ids: &[i64],
-) -> Result<Vec<(i64, Option<String>, Option<StoredSignature>)>> {
+pub fn for_export(c: &Connection, decision_ids: &[i64]) -> Result<Vec<ForExport>> {
     let ids =
         serde_json::to_string(decision_ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let mut st = c.prepare_cached(
