@@ -98,29 +98,16 @@ pub fn write_many(
             let _ = std::fs::remove_file(t);
         }
     };
-    // Created and written on every core; the names are given in order afterwards.
-    let created = super::parallel_map(files, |(name, bytes)| {
+    let mut tmps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
         let path = dir.join(name);
         let tmp = tmp_path(&path);
-        match create_and_write(&tmp, bytes, private) {
-            Ok(_) => Ok(tmp),
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(ExportError::io(&path, e))
-            }
+        if let Err(e) = create_and_write(&tmp, bytes, private) {
+            let _ = std::fs::remove_file(&tmp);
+            cleanup(&tmps);
+            return Err(ExportError::io(&path, e));
         }
-    });
-    let mut tmps: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let mut failed = None;
-    for c in created {
-        match c {
-            Ok(t) => tmps.push(t),
-            Err(e) => failed = failed.or(Some(e)),
-        }
-    }
-    if let Some(e) = failed {
-        cleanup(&tmps);
-        return Err(e);
+        tmps.push(tmp);
     }
     if let Err(e) = sync_file_system(dir, &tmps) {
         cleanup(&tmps);

@@ -198,36 +198,21 @@ fn write_all(
             "`{bad}` is not a valid export file name"
         )));
     }
-    let trusted = |files: usize| {
-        format!(
-            "casepanel manifest:{subject} files:{files} signed_at:{} signer:{signer}",
-            record::time(now)
-        )
-    };
+    let trusted = |files: usize| manifest_comment(subject, files, now, &signer);
     let mut written: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     if let Some(folder) = atomic::NewFolder::start(out)? {
-        // A new folder: every file written (and hashed) on every core under its own name
-        // in a temporary folder, the manifest last, one sync, then the folder's rename.
-        let hashes = super::parallel_map(&files, |(name, bytes)| {
+        // A new folder: every file written under its own name in a temporary folder (by
+        // this thread: threads creating files in one folder wait on its lock), hashed on
+        // every core, the manifest last, one sync, then the folder's rename.
+        for (name, bytes) in &files {
             folder.add(name, bytes, false)?;
-            Ok::<_, ExportError>(super::sign::sha256_hex(bytes))
-        })
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
-        let manifest = manifest::from_hashes(
-            hashes
-                .into_iter()
-                .zip(files.iter().map(|(n, _)| n.as_str())),
-        );
-        let sig = sign_bytes(
-            key,
-            &manifest,
-            &trusted(files.len()),
-            &untrusted_comment(MANIFEST),
-        )?;
-        folder.add(MANIFEST, &manifest, false)?;
-        folder.add(MANIFEST_SIG, sig.as_bytes(), false)?;
-        folder.finish()?;
+        }
+        let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
+        let listed = hashes
+            .into_iter()
+            .zip(files.iter().map(|(n, _)| n.clone()))
+            .collect();
+        finish_new(folder, listed, key, &trusted(files.len()))?;
     } else {
         prepare_dir(out, &names)?;
         // Every file is in place (and durable) before the manifest that vouches for them.
@@ -255,6 +240,29 @@ fn write_all(
         files: written,
         records,
     })
+}
+
+/// Ends a new folder: its manifest of `listed` (hash, name), signed with `trusted` as
+/// the trusted comment, then the sync and the rename ([`atomic::NewFolder::finish`]).
+fn finish_new(
+    folder: atomic::NewFolder,
+    listed: Vec<(String, String)>,
+    key: &SigningKey,
+    trusted: &str,
+) -> Result<(), ExportError> {
+    let manifest = manifest::from_hashes(listed.iter().map(|(h, n)| (h.clone(), n.as_str())));
+    let sig = sign_bytes(key, &manifest, trusted, &untrusted_comment(MANIFEST))?;
+    folder.add(MANIFEST, &manifest, false)?;
+    folder.add(MANIFEST_SIG, sig.as_bytes(), false)?;
+    folder.finish()
+}
+
+/// The manifest's trusted comment.
+fn manifest_comment(subject: &str, files: usize, now: NaiveDateTime, signer: &str) -> String {
+    format!(
+        "casepanel manifest:{subject} files:{files} signed_at:{} signer:{signer}",
+        record::time(now)
+    )
 }
 
 /// Exports one signed decision into `out`. `key` signs the folder's manifest and must be
@@ -353,14 +361,55 @@ pub fn export_decisions(
     }
     let stored = all_stored_or_fail(store.conn(), decision_ids, key)?;
     // Reading and rendering each record is independent of the others: on every core.
-    let rendered = super::parallel_map(&stored, |sr| {
-        parse_stored(sr).map(|rec| record_files(sr, &rec, lang))
-    });
-    let mut files = Vec::with_capacity(stored.len() * 4);
-    for r in rendered {
-        files.extend(r?);
-    }
-    write_all(out, files, key, subject, signer, now, stored.len())
+    let render = |sr: &SignedRecord| parse_stored(sr).map(|rec| record_files(sr, &rec, lang));
+    let signer = clean_signer(signer)?;
+    let Some(folder) = atomic::NewFolder::start(out)? else {
+        // A folder that exists: rendered on every core, then written file by file.
+        let mut files = Vec::with_capacity(stored.len() * 4);
+        for r in super::parallel_map(&stored, render) {
+            files.extend(r?);
+        }
+        return write_all(out, files, key, subject, &signer, now, stored.len());
+    };
+    // A new folder: the workers read, render and hash each record's files while this
+    // thread writes the finished ones, in order (one thread creating files in a folder
+    // does not wait on the folder's lock).
+    let mut listed: Vec<(String, String)> = Vec::with_capacity(stored.len() * 4);
+    let mut names = BTreeSet::new();
+    super::pipeline(
+        stored.len(),
+        |i| Ok(&stored[i]),
+        |sr| {
+            render(sr).map(|files| {
+                files
+                    .into_iter()
+                    .map(|(name, bytes)| (super::sign::sha256_hex(&bytes), name, bytes))
+                    .collect::<Vec<_>>()
+            })
+        },
+        |files| {
+            for (hash, name, bytes) in files? {
+                if !manifest::valid_name(&name) || !names.insert(name.clone()) {
+                    return Err(ExportError::Invalid(format!(
+                        "`{name}` is not a valid export file name, or two files have it"
+                    )));
+                }
+                folder.add(&name, &bytes, false)?;
+                listed.push((hash, name));
+            }
+            Ok(())
+        },
+    )?;
+    let trusted = manifest_comment(subject, listed.len(), now, &signer);
+    let mut files: Vec<String> = listed.iter().map(|(_, n)| n.clone()).collect();
+    finish_new(folder, listed, key, &trusted)?;
+    files.push(MANIFEST.into());
+    files.push(MANIFEST_SIG.into());
+    Ok(ExportSummary {
+        dir: out.to_path_buf(),
+        files,
+        records: stored.len(),
+    })
 }
 
 /// The first ten of a list, and how many more.

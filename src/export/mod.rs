@@ -179,3 +179,60 @@ pub(crate) fn pipeline<T: Send, U: Send, E>(
         result
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipeline_stores_in_the_order_read_and_stops_at_the_first_error() {
+        let mut read = Vec::new();
+        let mut stored = Vec::new();
+        pipeline(
+            100,
+            |i| {
+                read.push(i);
+                Ok::<_, String>(i)
+            },
+            |i| {
+                // Later items finish first.
+                std::thread::sleep(std::time::Duration::from_micros(((100 - i) * 20) as u64));
+                i * 2
+            },
+            |u| {
+                stored.push(u);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(read, (0..100).collect::<Vec<_>>());
+        assert_eq!(stored, (0..100).map(|i| i * 2).collect::<Vec<_>>());
+
+        // An error reading item 60, or storing item 30: nothing after it is stored.
+        for (bad_read, bad_store) in [(60, usize::MAX), (usize::MAX, 30)] {
+            let mut stored = Vec::new();
+            let e = pipeline(
+                100,
+                |i| {
+                    if i == bad_read {
+                        Err(format!("read {i}"))
+                    } else {
+                        Ok(i)
+                    }
+                },
+                |i| i,
+                |u| {
+                    if u == bad_store {
+                        return Err(format!("store {u}"));
+                    }
+                    stored.push(u);
+                    Ok(())
+                },
+            )
+            .unwrap_err();
+            let last = bad_read.min(bad_store);
+            assert!(e.ends_with(&last.to_string()), "{e}");
+            assert!(stored.len() <= last && stored.iter().enumerate().all(|(i, &u)| i == u));
+        }
+    }
+}
