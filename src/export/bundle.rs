@@ -11,8 +11,8 @@
 //! the new one is written last, so an interrupted export never verifies.
 //!
 //! The stored records are read in one statement, then checked against the SHA-256 taken
-//! when they were signed (unchanged bytes are canonical: no re-serialising), read and
-//! rendered on every core; the files are written and hashed on every core.
+//! when they were signed (unchanged bytes are canonical: no re-serialising), read,
+//! rendered and hashed on every core while one thread writes the files.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::Connection;
