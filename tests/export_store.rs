@@ -551,6 +551,31 @@ fn a_period_exports_every_decision_in_it_into_one_verifiable_folder() {
         !names.iter().any(|n| n.starts_with(".casepanel-tmp-")),
         "no temporary file is left: {names:?}"
     );
+    assert_eq!(leftovers(d), Vec::<String>::new(), "nor a temporary folder");
+    // Exported again into the folder that now exists: file by file, the same bytes.
+    let first: Vec<Vec<u8>> = summary
+        .files
+        .iter()
+        .map(|n| std::fs::read(out.join(n)).unwrap())
+        .collect();
+    let again = export::export_period(
+        &store,
+        from,
+        to,
+        &out,
+        casepanel::i18n::Lang::Zh,
+        &key,
+        "中心",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(again.files, summary.files);
+    for (n, bytes) in summary.files.iter().zip(&first) {
+        if !n.starts_with("MANIFEST") {
+            assert_eq!(&std::fs::read(out.join(n)).unwrap(), bytes, "{n}");
+        }
+    }
+    export::verify::verify_folder(&out, &key.public()).unwrap();
     // A decision outside the period is not in the folder.
     if let Some((outside, _)) = all.iter().find(|(_, day)| *day < from) {
         let rid = export::record::record_id(*outside);
@@ -700,6 +725,39 @@ fn the_trail_binds_signed_records_by_hash_and_check_finds_a_changed_one() {
         !problems.contains(&format!("signed record {a}: its bytes do not match")),
         "{problems}"
     );
+    drop(c);
+
+    // Export reads a stored record by the hash taken when it was signed: the one changed
+    // without its record_sha256 is refused, and no folder (nor a temporary one) is left.
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let out = dir.path().join("changed");
+    let e = export::export_decisions(
+        &store,
+        &[ids[1]],
+        "x",
+        &out,
+        casepanel::i18n::Lang::En,
+        &key,
+        "中心",
+        now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains(&format!("decision {}", ids[1])) && e.contains("changed after signing"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+/// Temporary files or folders an export left in `dir`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".casepanel-tmp-"))
+        .collect()
 }
 
 fn record_id(decision_id: i64) -> String {

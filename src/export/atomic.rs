@@ -93,12 +93,12 @@ pub fn write_many(
     files: &[(String, Vec<u8>)],
     private: bool,
 ) -> Result<(), ExportError> {
-    let mut tmps: Vec<PathBuf> = Vec::with_capacity(files.len());
     let cleanup = |tmps: &[PathBuf]| {
         for t in tmps {
             let _ = std::fs::remove_file(t);
         }
     };
+    let mut tmps: Vec<PathBuf> = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = dir.join(name);
         let tmp = tmp_path(&path);
@@ -139,6 +139,80 @@ fn sync_file_system(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
             File::open(f)?.sync_all()?;
         }
         Ok(())
+    }
+}
+
+/// A folder that does not exist yet, written whole under a temporary name beside it and
+/// renamed to its name when complete: until then nothing has that name, and an error (or
+/// a crash) leaves at worst a `.casepanel-tmp-*` folder beside it, never a half-written
+/// folder. Its files are created with their final names inside it (no rename each) and
+/// may be added from several threads; [`NewFolder::finish`] makes them all durable with one
+/// sync, then gives the folder its name. Dropped unfinished, it removes what it wrote.
+pub struct NewFolder {
+    tmp: PathBuf,
+    dest: PathBuf,
+    names: std::sync::Mutex<Vec<PathBuf>>,
+    finished: bool,
+}
+
+impl NewFolder {
+    /// Starts the folder `dest`, or None when `dest` exists (the caller writes into it file
+    /// by file). The folder it goes into is created if missing.
+    pub fn start(dest: &Path) -> Result<Option<NewFolder>, ExportError> {
+        match std::fs::symlink_metadata(dest) {
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ExportError::io(dest, e)),
+        }
+        let parent = parent(dest);
+        std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e))?;
+        let tmp = tmp_path(dest);
+        std::fs::create_dir(&tmp).map_err(|e| ExportError::io(dest, e))?;
+        Ok(Some(NewFolder {
+            tmp,
+            dest: dest.to_path_buf(),
+            names: std::sync::Mutex::new(Vec::new()),
+            finished: false,
+        }))
+    }
+
+    /// Writes the file `name` (new) into the folder, without syncing it yet.
+    pub fn add(&self, name: &str, bytes: &[u8], private: bool) -> Result<(), ExportError> {
+        let path = self.tmp.join(name);
+        create_and_write(&path, bytes, private)
+            .map_err(|e| ExportError::io(&self.dest.join(name), e))?;
+        self.names
+            .lock()
+            .expect("no thread panics holding it")
+            .push(path);
+        Ok(())
+    }
+
+    /// Makes every file durable (one `syncfs` on Linux), then renames the folder to its
+    /// name (refused if something took the name meanwhile) and syncs the folder holding it.
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        let files = std::mem::take(&mut *self.names.lock().expect("no thread panics holding it"));
+        sync_file_system(&self.tmp, &files).map_err(|e| ExportError::io(&self.dest, e))?;
+        #[cfg(not(target_os = "linux"))]
+        sync_dir(&self.tmp).map_err(|e| ExportError::io(&self.dest, e))?;
+        if std::fs::symlink_metadata(&self.dest).is_ok() {
+            return Err(ExportError::io(
+                &self.dest,
+                std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            ));
+        }
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| ExportError::io(&self.dest, e))?;
+        self.finished = true;
+        let parent = parent(&self.dest);
+        sync_dir(parent).map_err(|e| ExportError::io(parent, e))
+    }
+}
+
+impl Drop for NewFolder {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
     }
 }
 
@@ -191,6 +265,47 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["a.txt", "b.txt"]);
+    }
+
+    #[test]
+    fn a_new_folder_gets_its_name_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = |d: &Path| {
+            let mut names: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // A file that cannot be written half-way: the folder never gets its name, and its
+        // temporary folder is gone.
+        let dest = dir.path().join("a/out");
+        let folder = NewFolder::start(&dest).unwrap().expect("new");
+        folder.add("one.txt", b"1", false).unwrap();
+        assert!(folder.add("missing/two.txt", b"2", false).is_err());
+        assert!(!dest.exists());
+        drop(folder);
+        assert!(!dest.exists());
+        assert!(listing(&dir.path().join("a")).is_empty());
+        // Finished: every file under its name, nothing beside it.
+        let folder = NewFolder::start(&dest).unwrap().expect("new");
+        folder.add("one.txt", b"1", false).unwrap();
+        folder.add("two.txt", b"2", false).unwrap();
+        assert!(!dest.exists(), "no name before it is finished");
+        folder.finish().unwrap();
+        assert_eq!(listing(&dest), ["one.txt", "two.txt"]);
+        assert_eq!(std::fs::read(dest.join("two.txt")).unwrap(), b"2");
+        assert_eq!(listing(&dir.path().join("a")), ["out"]);
+        // A folder that exists is not started; one that appears meanwhile is not replaced.
+        assert!(NewFolder::start(&dest).unwrap().is_none());
+        let other = dir.path().join("b");
+        let folder = NewFolder::start(&other).unwrap().expect("new");
+        folder.add("x.txt", b"x", false).unwrap();
+        std::fs::create_dir(&other).unwrap();
+        assert!(folder.finish().is_err());
+        assert!(listing(&other).is_empty());
+        assert_eq!(listing(dir.path()), ["a", "b"]);
     }
 
     #[test]

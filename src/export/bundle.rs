@@ -4,9 +4,15 @@
 //! `<record_id>.json.minisig`, `<record_id>.md`, `<record_id>.html`. A session export adds
 //! `minutes.md` and `minutes.html`. Every export ends with `MANIFEST.sha256` (every other
 //! file's SHA-256) and `MANIFEST.sha256.minisig`, so that no byte of the folder goes
-//! unchecked by `verify`. Every file is written atomically; the old manifest of a folder
-//! being re-exported is removed first and the new one is written last, so an interrupted
-//! export never verifies.
+//! unchecked by `verify`. A new folder is written whole under a temporary name beside it
+//! and renamed when every file is in it and durable ([`atomic::NewFolder`]): a failure or a
+//! crash half-way leaves no folder of that name. Into a folder that exists, every file is
+//! written atomically; the old manifest of a folder being re-exported is removed first and
+//! the new one is written last, so an interrupted export never verifies.
+//!
+//! The stored records are read in one statement, then checked against the SHA-256 taken
+//! when they were signed (unchanged bytes are canonical: no re-serialising), read,
+//! rendered and hashed on every core while one thread writes the files.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::Connection;
@@ -49,7 +55,19 @@ fn stored_or_fail(
     decision_id: i64,
     key: &SigningKey,
 ) -> Result<SignedRecord, ExportError> {
-    let status = decisions::status(c, decision_id)?.ok_or_else(|| {
+    let status = decisions::status(c, decision_id)?;
+    exportable(decision_id, status, signed(c, decision_id)?, key)
+}
+
+/// A decision's stored record if it can be exported with `key`; else why not. `status`
+/// is None when there is no such decision.
+fn exportable(
+    decision_id: i64,
+    status: Option<DecisionStatus>,
+    stored: Option<SignedRecord>,
+    key: &SigningKey,
+) -> Result<SignedRecord, ExportError> {
+    let status = status.ok_or_else(|| {
         ExportError::Invalid(format!(
             "there is no decision {decision_id}: check the id (the case file lists them)"
         ))
@@ -59,7 +77,7 @@ fn stored_or_fail(
             "decision {decision_id} is a draft: only a sealed decision can be exported. Confirm it in the panel session first."
         )));
     }
-    let sr = signed(c, decision_id)?.ok_or_else(|| {
+    let sr = stored.ok_or_else(|| {
         ExportError::Invalid(format!(
             "decision {decision_id} ({}) is sealed but not signed yet: run `casepanel sign --decision {decision_id}` first",
             record::record_id(decision_id)
@@ -76,8 +94,32 @@ fn stored_or_fail(
     Ok(sr)
 }
 
+/// The stored records of `decision_ids` (in that order) if every one can be exported with
+/// `key`, read in one statement; else the first that cannot, and why.
+fn all_stored_or_fail(
+    c: &Connection,
+    decision_ids: &[i64],
+    key: &SigningKey,
+) -> Result<Vec<SignedRecord>, ExportError> {
+    signatures::for_export(c, decision_ids)?
+        .into_iter()
+        .map(|(id, status, stored)| {
+            let status = status
+                .map(|s| {
+                    DecisionStatus::from_code(&s).ok_or_else(|| {
+                        StoreError::Invalid(format!("decision {id} has status `{s}`"))
+                    })
+                })
+                .transpose()?;
+            exportable(id, status, stored.map(SignedRecord::from), key)
+        })
+        .collect()
+}
+
+/// The record of stored bytes: unchanged since they were signed (their SHA-256), so
+/// canonical, and of a version this build reads.
 fn parse_stored(sr: &SignedRecord) -> Result<DecisionRecord, ExportError> {
-    DecisionRecord::parse(&sr.record).map_err(|e| {
+    DecisionRecord::parse_stored(&sr.record, &sr.record_sha256).map_err(|e| {
         ExportError::Invalid(format!(
             "the stored record of decision {} cannot be read: {e}",
             sr.decision_id
@@ -87,16 +129,18 @@ fn parse_stored(sr: &SignedRecord) -> Result<DecisionRecord, ExportError> {
 
 fn record_files(sr: &SignedRecord, rec: &DecisionRecord, lang: Lang) -> Vec<(String, Vec<u8>)> {
     let json = format!("{}.json", rec.record_id);
+    // One document, written out twice (what `render::record_markdown` and `record_html` do).
+    let document = render::record_doc(rec, lang, &json);
     vec![
         (json.clone(), sr.record.clone()),
         (format!("{json}.minisig"), sr.minisig.clone().into_bytes()),
         (
             format!("{}.md", rec.record_id),
-            render::record_markdown(rec, lang, &json).into_bytes(),
+            doc::to_markdown(&document).into_bytes(),
         ),
         (
             format!("{}.html", rec.record_id),
-            render::record_html(rec, lang, &json).into_bytes(),
+            doc::to_html(&document).into_bytes(),
         ),
     ]
 }
@@ -154,25 +198,41 @@ fn write_all(
             "`{bad}` is not a valid export file name"
         )));
     }
-    prepare_dir(out, &names)?;
-    // Every file is in place (and durable) before the manifest that vouches for them.
-    atomic::write_many(out, &files, false)?;
+    let trusted = |files: usize| manifest_comment(subject, files, now, &signer);
     let mut written: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    // Every file's hash, on every core.
-    let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
-    let manifest = manifest::from_hashes(
-        hashes
+    if let Some(folder) = atomic::NewFolder::start(out)? {
+        // A new folder: every file written under its own name in a temporary folder (by
+        // this thread: threads creating files in one folder wait on its lock), hashed on
+        // every core, the manifest last, one sync, then the folder's rename.
+        for (name, bytes) in &files {
+            folder.add(name, bytes, false)?;
+        }
+        let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
+        let listed = hashes
             .into_iter()
-            .zip(files.iter().map(|(n, _)| n.as_str())),
-    );
-    let trusted = format!(
-        "casepanel manifest:{subject} files:{} signed_at:{} signer:{signer}",
-        files.len(),
-        record::time(now)
-    );
-    let sig = sign_bytes(key, &manifest, &trusted, &untrusted_comment(MANIFEST))?;
-    atomic::write(&out.join(MANIFEST), &manifest, false)?;
-    atomic::write(&out.join(MANIFEST_SIG), sig.as_bytes(), false)?;
+            .zip(files.iter().map(|(n, _)| n.clone()))
+            .collect();
+        finish_new(folder, listed, key, &trusted(files.len()))?;
+    } else {
+        prepare_dir(out, &names)?;
+        // Every file is in place (and durable) before the manifest that vouches for them.
+        atomic::write_many(out, &files, false)?;
+        // Every file's hash, on every core.
+        let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
+        let manifest = manifest::from_hashes(
+            hashes
+                .into_iter()
+                .zip(files.iter().map(|(n, _)| n.as_str())),
+        );
+        let sig = sign_bytes(
+            key,
+            &manifest,
+            &trusted(files.len()),
+            &untrusted_comment(MANIFEST),
+        )?;
+        atomic::write(&out.join(MANIFEST), &manifest, false)?;
+        atomic::write(&out.join(MANIFEST_SIG), sig.as_bytes(), false)?;
+    }
     written.push(MANIFEST.into());
     written.push(MANIFEST_SIG.into());
     Ok(ExportSummary {
@@ -180,6 +240,29 @@ fn write_all(
         files: written,
         records,
     })
+}
+
+/// Ends a new folder: its manifest of `listed` (hash, name), signed with `trusted` as
+/// the trusted comment, then the sync and the rename ([`atomic::NewFolder::finish`]).
+fn finish_new(
+    folder: atomic::NewFolder,
+    listed: Vec<(String, String)>,
+    key: &SigningKey,
+    trusted: &str,
+) -> Result<(), ExportError> {
+    let manifest = manifest::from_hashes(listed.iter().map(|(h, n)| (h.clone(), n.as_str())));
+    let sig = sign_bytes(key, &manifest, trusted, &untrusted_comment(MANIFEST))?;
+    folder.add(MANIFEST, &manifest, false)?;
+    folder.add(MANIFEST_SIG, sig.as_bytes(), false)?;
+    folder.finish()
+}
+
+/// The manifest's trusted comment.
+fn manifest_comment(subject: &str, files: usize, now: NaiveDateTime, signer: &str) -> String {
+    format!(
+        "casepanel manifest:{subject} files:{files} signed_at:{} signer:{signer}",
+        record::time(now)
+    )
 }
 
 /// Exports one signed decision into `out`. `key` signs the folder's manifest and must be
@@ -276,20 +359,57 @@ pub fn export_decisions(
             "no decision to export: name at least one".into(),
         ));
     }
-    let c = store.conn();
-    let stored = decision_ids
-        .iter()
-        .map(|&id| stored_or_fail(c, id, key))
-        .collect::<Result<Vec<_>, _>>()?;
+    let stored = all_stored_or_fail(store.conn(), decision_ids, key)?;
     // Reading and rendering each record is independent of the others: on every core.
-    let rendered = super::parallel_map(&stored, |sr| {
-        parse_stored(sr).map(|rec| record_files(sr, &rec, lang))
-    });
-    let mut files = Vec::with_capacity(stored.len() * 4);
-    for r in rendered {
-        files.extend(r?);
-    }
-    write_all(out, files, key, subject, signer, now, stored.len())
+    let render = |sr: &SignedRecord| parse_stored(sr).map(|rec| record_files(sr, &rec, lang));
+    let signer = clean_signer(signer)?;
+    let Some(folder) = atomic::NewFolder::start(out)? else {
+        // A folder that exists: rendered on every core, then written file by file.
+        let mut files = Vec::with_capacity(stored.len() * 4);
+        for r in super::parallel_map(&stored, render) {
+            files.extend(r?);
+        }
+        return write_all(out, files, key, subject, &signer, now, stored.len());
+    };
+    // A new folder: the workers read, render and hash each record's files while this
+    // thread writes the finished ones, in order (one thread creating files in a folder
+    // does not wait on the folder's lock).
+    let mut listed: Vec<(String, String)> = Vec::with_capacity(stored.len() * 4);
+    let mut names = BTreeSet::new();
+    super::pipeline(
+        stored.len(),
+        |i| Ok(&stored[i]),
+        |sr| {
+            render(sr).map(|files| {
+                files
+                    .into_iter()
+                    .map(|(name, bytes)| (super::sign::sha256_hex(&bytes), name, bytes))
+                    .collect::<Vec<_>>()
+            })
+        },
+        |files| {
+            for (hash, name, bytes) in files? {
+                if !manifest::valid_name(&name) || !names.insert(name.clone()) {
+                    return Err(ExportError::Invalid(format!(
+                        "`{name}` is not a valid export file name, or two files have it"
+                    )));
+                }
+                folder.add(&name, &bytes, false)?;
+                listed.push((hash, name));
+            }
+            Ok(())
+        },
+    )?;
+    let trusted = manifest_comment(subject, listed.len(), now, &signer);
+    let mut files: Vec<String> = listed.iter().map(|(_, n)| n.clone()).collect();
+    finish_new(folder, listed, key, &trusted)?;
+    files.push(MANIFEST.into());
+    files.push(MANIFEST_SIG.into());
+    Ok(ExportSummary {
+        dir: out.to_path_buf(),
+        files,
+        records: stored.len(),
+    })
 }
 
 /// The first ten of a list, and how many more.

@@ -31,8 +31,8 @@ pub enum CanonicalError {
 
 /// The canonical bytes of `value`.
 pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
-    let mut out = Vec::with_capacity(4096);
-    write_value(&mut out, value, &mut String::from("$"))?;
+    let mut out = Vec::with_capacity(16 * 1024);
+    write_value(&mut out, value).map_err(|e| e.under("$"))?;
     Ok(out)
 }
 
@@ -55,10 +55,34 @@ pub fn is_canonical(bytes: &[u8]) -> bool {
 
 /// RFC 8785 member order: names compared as sequences of UTF-16 code units.
 pub fn compare_names(a: &str, b: &str) -> Ordering {
+    // Below U+D800 (and so for every ASCII name a record has) UTF-8 byte order and UTF-16
+    // order agree; only a name with a character at or above it needs the UTF-16 walk.
+    let plain = |s: &str| s.bytes().all(|b| b < 0xED);
+    if plain(a) && plain(b) {
+        return a.as_bytes().cmp(b.as_bytes());
+    }
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), CanonicalError> {
+impl CanonicalError {
+    /// The same error, its path seen from one level up (`segment` is `.name` or `[i]`,
+    /// or `$` at the top). The path is only put together when there is an error.
+    fn under(self, segment: &str) -> CanonicalError {
+        match self {
+            CanonicalError::NotInteger { path, value } => CanonicalError::NotInteger {
+                path: format!("{segment}{path}"),
+                value,
+            },
+            CanonicalError::TooLarge { path, value } => CanonicalError::TooLarge {
+                path: format!("{segment}{path}"),
+                value,
+            },
+        }
+    }
+}
+
+/// Writes `v`; an error's path is relative to `v` (the caller prefixes its own part).
+fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), CanonicalError> {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -68,20 +92,20 @@ fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), Ca
                 (Some(i), _) => i,
                 (None, Some(_)) => {
                     return Err(CanonicalError::TooLarge {
-                        path: path.clone(),
+                        path: String::new(),
                         value: n.to_string(),
                     });
                 }
                 (None, None) => {
                     return Err(CanonicalError::NotInteger {
-                        path: path.clone(),
+                        path: String::new(),
                         value: n.to_string(),
                     });
                 }
             };
             if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i) {
                 return Err(CanonicalError::TooLarge {
-                    path: path.clone(),
+                    path: String::new(),
                     value: n.to_string(),
                 });
             }
@@ -94,10 +118,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), Ca
                 if i > 0 {
                     out.push(b',');
                 }
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                write_value(out, item, path)?;
-                path.truncate(len);
+                write_value(out, item).map_err(|e| e.under(&format!("[{i}]")))?;
             }
             out.push(b']');
         }
@@ -111,11 +132,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), Ca
                 }
                 write_string(out, k);
                 out.push(b':');
-                let len = path.len();
-                path.push('.');
-                path.push_str(k);
-                write_value(out, item, path)?;
-                path.truncate(len);
+                write_value(out, item).map_err(|e| e.under(&format!(".{k}")))?;
             }
             out.push(b'}');
         }
@@ -123,26 +140,36 @@ fn write_value(out: &mut Vec<u8>, v: &Value, path: &mut String) -> Result<(), Ca
     Ok(())
 }
 
+/// A string, escaped as RFC 8785 does. Only ASCII bytes are ever escaped, and no byte of a
+/// multi-byte UTF-8 character is ASCII, so the text is copied in runs between escapes.
 fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
-            }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
         }
+        start = i + 1;
     }
+    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
@@ -189,6 +216,14 @@ mod tests {
         assert!(to_vec(&json!([u64::MAX])).is_err());
         assert!(to_vec(&json!(MAX_SAFE_INTEGER + 1)).is_err());
         assert_eq!(canon(json!(-MAX_SAFE_INTEGER)), "-9007199254740991");
+        let nested = to_vec(&json!({"a": [1, {"b": 2.5}]})).unwrap_err();
+        assert_eq!(
+            nested,
+            CanonicalError::NotInteger {
+                path: "$.a[1].b".into(),
+                value: "2.5".into()
+            }
+        );
     }
 
     #[test]

@@ -106,3 +106,133 @@ pub(crate) fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + 
             .collect()
     })
 }
+
+/// Many items in order, where only the two ends touch the database: `read(i)` (for `i` in
+/// `0..n`) and `store` run on this thread, which holds the connection; `work` runs on up to
+/// four worker threads. They overlap: while the workers build some items, this thread
+/// reads the next ones and stores the finished ones, in the order read. The first error of
+/// `read` or `store` ends it (`store` sees the workers' errors in its items) and is
+/// returned; what was stored is the caller's to roll back.
+pub(crate) fn pipeline<T: Send, U: Send, E>(
+    n: usize,
+    mut read: impl FnMut(usize) -> Result<T, E>,
+    work: impl Fn(T) -> U + Sync,
+    mut store: impl FnMut(U) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, mpsc};
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(4))
+        .unwrap_or(1);
+    if threads < 2 || n < 4 {
+        for i in 0..n {
+            store(work(read(i)?))?;
+        }
+        return Ok(());
+    }
+    // Bounded, so that reading never runs far ahead of the workers.
+    let (jobs, queue) = mpsc::sync_channel::<(usize, T)>(4 * threads);
+    let queue = Mutex::new(queue);
+    let (done, results) = mpsc::channel::<(usize, U)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (queue, work, done) = (&queue, &work, done.clone());
+            scope.spawn(move || {
+                loop {
+                    let job = queue.lock().expect("no worker panics holding it").recv();
+                    let Ok((i, item)) = job else { break };
+                    if done.send((i, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut jobs = Some(jobs);
+        let mut finished: BTreeMap<usize, U> = BTreeMap::new();
+        let (mut next_read, mut next_store) = (0, 0);
+        let mut run = || -> Result<(), E> {
+            while next_store < n {
+                finished.extend(results.try_iter());
+                if let Some(u) = finished.remove(&next_store) {
+                    store(u)?;
+                    next_store += 1;
+                } else if let Some(tx) = jobs.as_ref() {
+                    let item = read(next_read)?;
+                    tx.send((next_read, item))
+                        .expect("the workers run until the queue closes");
+                    next_read += 1;
+                    if next_read == n {
+                        jobs = None;
+                    }
+                } else {
+                    let (i, u) = results.recv().expect("every item read comes back");
+                    finished.insert(i, u);
+                }
+            }
+            Ok(())
+        };
+        let result = run();
+        // On an error: no more items, and the workers stop at their next result.
+        drop(jobs);
+        drop(results);
+        result
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipeline_stores_in_the_order_read_and_stops_at_the_first_error() {
+        let mut read = Vec::new();
+        let mut stored = Vec::new();
+        pipeline(
+            100,
+            |i| {
+                read.push(i);
+                Ok::<_, String>(i)
+            },
+            |i| {
+                // Later items finish first.
+                std::thread::sleep(std::time::Duration::from_micros(((100 - i) * 20) as u64));
+                i * 2
+            },
+            |u| {
+                stored.push(u);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(read, (0..100).collect::<Vec<_>>());
+        assert_eq!(stored, (0..100).map(|i| i * 2).collect::<Vec<_>>());
+
+        // An error reading item 60, or storing item 30: nothing after it is stored.
+        for (bad_read, bad_store) in [(60, usize::MAX), (usize::MAX, 30)] {
+            let mut stored = Vec::new();
+            let e = pipeline(
+                100,
+                |i| {
+                    if i == bad_read {
+                        Err(format!("read {i}"))
+                    } else {
+                        Ok(i)
+                    }
+                },
+                |i| i,
+                |u| {
+                    if u == bad_store {
+                        return Err(format!("store {u}"));
+                    }
+                    stored.push(u);
+                    Ok(())
+                },
+            )
+            .unwrap_err();
+            let last = bad_read.min(bad_store);
+            assert!(e.ends_with(&last.to_string()), "{e}");
+            assert!(stored.len() <= last && stored.iter().enumerate().all(|(i, &u)| i == u));
+        }
+    }
+}

@@ -501,6 +501,10 @@ pub enum RecordError {
     #[error("not in canonical form (RFC 8785): the bytes were changed or written by another tool")]
     NotCanonical,
     #[error(
+        "the bytes do not match the SHA-256 taken when they were signed: the stored record was changed after signing (`casepanel check` shows it)"
+    )]
+    Changed,
+    #[error(
         "schema_version {0} is newer than this casepanel knows ({SCHEMA_VERSION}): update casepanel"
     )]
     NewerSchema(u64),
@@ -529,12 +533,44 @@ impl DecisionRecord {
         }
         let r: DecisionRecord =
             serde_json::from_value(v).map_err(|e| RecordError::Shape(e.to_string()))?;
-        if r.record_type != RECORD_TYPE {
+        r.known_type()
+    }
+
+    /// Reads a record as the store keeps it: `bytes` must hash to `sha256`, the SHA-256
+    /// taken of the canonical bytes when they were signed (`decision_signature.record_sha256`).
+    /// Unchanged bytes are canonical, so they are not re-serialised to check it, as
+    /// [`Self::parse`] does with bytes of unknown origin; the record is read straight
+    /// into its type.
+    pub fn parse_stored(bytes: &[u8], sha256: &str) -> Result<DecisionRecord, RecordError> {
+        if super::sign::sha256_hex(bytes) != sha256 {
+            return Err(RecordError::Changed);
+        }
+        let r: DecisionRecord = serde_json::from_slice(bytes).map_err(|e| {
+            #[derive(Deserialize)]
+            struct Version {
+                schema_version: u64,
+            }
+            // A newer record fails the read by its unknown members: say it is newer.
+            match serde_json::from_slice::<Version>(bytes) {
+                Ok(v) if v.schema_version > u64::from(SCHEMA_VERSION) => {
+                    RecordError::NewerSchema(v.schema_version)
+                }
+                _ => RecordError::Shape(e.to_string()),
+            }
+        })?;
+        if u64::from(r.schema_version) > u64::from(SCHEMA_VERSION) {
+            return Err(RecordError::NewerSchema(r.schema_version.into()));
+        }
+        r.known_type()
+    }
+
+    fn known_type(self) -> Result<DecisionRecord, RecordError> {
+        if self.record_type != RECORD_TYPE {
             return Err(RecordError::Shape(format!(
                 "record_type is `{}`",
-                r.record_type
+                self.record_type
             )));
         }
-        Ok(r)
+        Ok(self)
     }
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::ExportError;
 use super::keys::SigningKey;
@@ -32,6 +33,8 @@ pub struct SignedRecord {
     pub record_id: String,
     /// The canonical JSON bytes that were signed.
     pub record: Vec<u8>,
+    /// Their SHA-256 (lower-case hex), taken when they were signed.
+    pub record_sha256: String,
     /// The `.minisig` file's text.
     pub minisig: String,
     pub key_id: String,
@@ -45,6 +48,7 @@ impl From<signatures::StoredSignature> for SignedRecord {
             decision_id: s.decision_id,
             record_id: s.record_id,
             record: s.record,
+            record_sha256: s.record_sha256,
             minisig: s.minisig,
             key_id: s.key_id,
             signer: s.signer,
@@ -111,95 +115,95 @@ pub fn clean_signer(signer: &str) -> Result<String, ExportError> {
 
 /// Catalogues by hash, parsed once per signing run.
 #[derive(Default)]
-pub struct CatalogueCache(BTreeMap<String, Option<Catalogue>>);
+pub struct CatalogueCache(BTreeMap<String, Option<Arc<Catalogue>>>);
 
 impl CatalogueCache {
-    fn load(&mut self, c: &Connection, sha: &str) -> Result<(), StoreError> {
+    /// The catalogue of this hash (None for none, or one the database does not hold).
+    fn load(&mut self, c: &Connection, sha: &str) -> Result<Option<Arc<Catalogue>>, StoreError> {
         if !self.0.contains_key(sha) {
             let cat = if sha.is_empty() {
                 None
             } else {
-                catalogues::by_hash(c, sha)?
+                catalogues::by_hash(c, sha)?.map(Arc::new)
             };
             self.0.insert(sha.to_string(), cat);
         }
-        Ok(())
-    }
-
-    /// A catalogue [`Self::load`] read before.
-    fn loaded(&self, sha: &str) -> Option<&Catalogue> {
-        self.0.get(sha).and_then(Option::as_ref)
+        Ok(self.0.get(sha).cloned().flatten())
     }
 }
 
-/// What one decision's record is built from, read from the store.
+/// What one decision's record is built from, read from the store: its own rows, and the
+/// session and catalogue it names (shared with the other records of a batch).
 struct Gathered {
     decision: Decision,
     child: Child,
     region_path: Vec<Region>,
+    session: Option<Arc<Session>>,
+    catalogue: Option<Arc<Catalogue>>,
 }
 
-/// Reads what the record of a sealed decision needs of it.
-fn gather(c: &Connection, decision_id: i64) -> Result<Gathered, ExportError> {
-    let decision = decisions::get(c, decision_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
-    if decision.status != DecisionStatus::Sealed {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
-        )));
-    }
-    let case = cases::get(c, decision.case_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("case {}", decision.case_id)))?;
-    let child = children::get(c, case.child_id)?
-        .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
-    let region_path = regions::path(c, &child.region)?;
-    Ok(Gathered {
-        decision,
-        child,
-        region_path,
-    })
-}
-
-/// What the records of one signing share: the roster, the sessions and catalogues they
-/// name, the centre, the audit trail's head. Read once; then [`Batch::record`] is pure,
-/// so records are built, canonicalised and signed on every core.
-struct Batch {
-    members: Vec<Member>,
-    sessions: BTreeMap<i64, Session>,
+/// What the records of one signing read as they go: the sessions and catalogues they
+/// name, each read once.
+struct Reader {
+    sessions: BTreeMap<i64, Option<Arc<Session>>>,
     catalogues: CatalogueCache,
+}
+
+impl Reader {
+    /// Reads what the record of a sealed decision needs of it.
+    fn gather(&mut self, c: &Connection, decision_id: i64) -> Result<Gathered, ExportError> {
+        let decision = decisions::get(c, decision_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
+        if decision.status != DecisionStatus::Sealed {
+            return Err(ExportError::Invalid(format!(
+                "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
+            )));
+        }
+        let case = cases::get(c, decision.case_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("case {}", decision.case_id)))?;
+        let child = children::get(c, case.child_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("child {}", case.child_id)))?;
+        let region_path = regions::path(c, &child.region)?;
+        let session = match decision.session_id {
+            Some(sid) => match self.sessions.entry(sid) {
+                std::collections::btree_map::Entry::Occupied(e) => e.get().clone(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(panel::session(c, sid)?.map(Arc::new)).clone()
+                }
+            },
+            None => None,
+        };
+        let catalogue = self
+            .catalogues
+            .load(c, &decision.assessment.catalogue.sha256)?;
+        Ok(Gathered {
+            decision,
+            child,
+            region_path,
+            session,
+            catalogue,
+        })
+    }
+}
+
+/// What the records of one signing share: the roster, the centre, the audit trail's head.
+/// Read once; then [`Shared::record`] is pure, so records are built, canonicalised and
+/// signed on every core.
+struct Shared {
+    members: Vec<Member>,
     centre: Option<String>,
     head: Option<Head>,
 }
 
-impl Batch {
-    fn read(
-        c: &Connection,
-        centre: Option<&str>,
-        catalogues: CatalogueCache,
-    ) -> Result<Batch, ExportError> {
+impl Shared {
+    fn read(c: &Connection, centre: Option<&str>) -> Result<Shared, ExportError> {
         // As the title bar: the database's own name first, then the caller's (the config's).
         let centre = settings::get(c, settings::CENTRE_NAME)?.or(centre.map(str::to_string));
-        Ok(Batch {
+        Ok(Shared {
             members: panel::members(c)?,
-            sessions: BTreeMap::new(),
-            catalogues,
             centre,
             head: crate::store::audit::head(c)?,
         })
-    }
-
-    /// Gathers a decision's own rows, and the session and catalogue it names.
-    fn gather(&mut self, c: &Connection, decision_id: i64) -> Result<Gathered, ExportError> {
-        let g = gather(c, decision_id)?;
-        if let Some(sid) = g.decision.session_id
-            && !self.sessions.contains_key(&sid)
-            && let Some(s) = panel::session(c, sid)?
-        {
-            self.sessions.insert(sid, s);
-        }
-        self.catalogues
-            .load(c, &g.decision.assessment.catalogue.sha256)?;
-        Ok(g)
     }
 
     fn record(
@@ -209,14 +213,13 @@ impl Batch {
         signer: &str,
         now: NaiveDateTime,
     ) -> DecisionRecord {
-        let d = &g.decision;
         record::build(&RecordInput {
-            decision: d,
+            decision: &g.decision,
             child: &g.child,
             region_path: &g.region_path,
-            session: d.session_id.and_then(|sid| self.sessions.get(&sid)),
+            session: g.session.as_deref(),
             members: &self.members,
-            catalogue: self.catalogues.loaded(&d.assessment.catalogue.sha256),
+            catalogue: g.catalogue.as_deref(),
             centre: self.centre.as_deref(),
             signer,
             key_id,
@@ -236,21 +239,27 @@ pub fn build_record(
     now: NaiveDateTime,
     cache: &mut CatalogueCache,
 ) -> Result<DecisionRecord, ExportError> {
-    let mut batch = Batch::read(c, centre, std::mem::take(cache))?;
-    let g = batch.gather(c, decision_id)?;
-    let rec = batch.record(&g, key_id, signer, now);
-    *cache = batch.catalogues;
-    Ok(rec)
+    let shared = Shared::read(c, centre)?;
+    let mut reader = Reader {
+        sessions: BTreeMap::new(),
+        catalogues: std::mem::take(cache),
+    };
+    let g = reader.gather(c, decision_id);
+    *cache = reader.catalogues;
+    Ok(shared.record(&g?, key_id, signer, now))
 }
 
-/// Refuses a decision that is signed already or was taken over from paper records.
-fn signable(c: &Connection, decision_id: i64) -> Result<(), ExportError> {
-    if signatures::is_signed(c, decision_id)? {
+/// Refuses a decision that is signed already or was taken over from paper records, given
+/// what [`signatures::signing_state`] says of it.
+fn signable(decision_id: i64, state: Option<(bool, bool)>) -> Result<(), ExportError> {
+    let (signed, imported) =
+        state.ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
+    if signed {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} is already signed; a signature is never replaced"
         )));
     }
-    if signatures::is_imported(c, decision_id)? {
+    if imported {
         return Err(ExportError::Invalid(format!(
             "decision {decision_id} was taken over from paper records, not decided by the panel here: it is not signed"
         )));
@@ -274,39 +283,49 @@ fn sign_many(
     let signer = clean_signer(signer)?;
     let now = record::time(now);
     let now = NaiveDateTime::parse_from_str(&now, "%Y-%m-%dT%H:%M:%S").expect("own format");
-    let mut batch = Batch::read(c, centre, CatalogueCache::default())?;
-    let mut gathered = Vec::with_capacity(decision_ids.len());
-    for &id in decision_ids {
-        signable(c, id)?;
-        gathered.push(batch.gather(c, id)?);
-    }
-    let signed = super::parallel_map(&gathered, |g| {
-        let rec = batch.record(g, key.key_id(), &signer, now);
-        let bytes = rec.to_canonical();
-        let file = format!("{}.json", rec.record_id);
-        let minisig = sign_bytes(
-            key,
-            &bytes,
-            &trusted_comment(&rec),
-            &untrusted_comment(&file),
-        )?;
-        Ok::<_, ExportError>(signatures::StoredSignature {
-            decision_id: g.decision.id,
-            record_id: rec.record_id,
-            record_sha256: sha256_hex(&bytes),
-            record: bytes,
-            minisig,
-            key_id: key.key_id().to_string(),
-            signer: signer.clone(),
-            signed_at: now,
-        })
-    });
-    let mut out = Vec::with_capacity(signed.len());
-    for stored in signed {
-        let stored = stored?;
-        signatures::insert(c, &stored)?;
-        out.push(stored.into());
-    }
+    let shared = Shared::read(c, centre)?;
+    let mut reader = Reader {
+        sessions: BTreeMap::new(),
+        catalogues: CatalogueCache::default(),
+    };
+    let states = signatures::signing_state(c, decision_ids)?;
+    let mut out = Vec::with_capacity(decision_ids.len());
+    // This thread reads each decision and stores each signed record, in order; the
+    // workers build, canonicalise and sign in between.
+    super::pipeline(
+        decision_ids.len(),
+        |i| {
+            signable(decision_ids[i], states[i])?;
+            reader.gather(c, decision_ids[i])
+        },
+        |g| {
+            let rec = shared.record(&g, key.key_id(), &signer, now);
+            let bytes = rec.to_canonical();
+            let file = format!("{}.json", rec.record_id);
+            let minisig = sign_bytes(
+                key,
+                &bytes,
+                &trusted_comment(&rec),
+                &untrusted_comment(&file),
+            )?;
+            Ok::<_, ExportError>(signatures::StoredSignature {
+                decision_id: g.decision.id,
+                record_id: rec.record_id,
+                record_sha256: sha256_hex(&bytes),
+                record: bytes,
+                minisig,
+                key_id: key.key_id().to_string(),
+                signer: signer.clone(),
+                signed_at: now,
+            })
+        },
+        |stored| {
+            let stored = stored?;
+            signatures::insert(c, &stored)?;
+            out.push(stored.into());
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 

@@ -41,7 +41,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSignature> {
 
 /// Stores a signature. Fails if the decision is not sealed or is already signed.
 pub fn insert(c: &Connection, s: &StoredSignature) -> Result<()> {
-    if get(c, s.decision_id)?.is_some() {
+    if is_signed(c, s.decision_id)? {
         return Err(StoreError::Invalid(format!(
             "decision {} is already signed; a signature is never replaced",
             s.decision_id
@@ -69,6 +69,43 @@ pub fn get(c: &Connection, decision_id: i64) -> Result<Option<StoredSignature>> 
     ))?
     .query_row([decision_id], from_row)
     .optional()?)
+}
+
+/// A decision's id, status code (None: no such decision) and stored signature (None: not
+/// signed).
+pub type ForExport = (i64, Option<String>, Option<StoredSignature>);
+
+/// What an export needs of each of `decision_ids`, in that order, read in one statement:
+/// the decision's status code (None: no such decision) and its stored signature (None:
+/// not signed).
+pub fn for_export(c: &Connection, decision_ids: &[i64]) -> Result<Vec<ForExport>> {
+    let ids =
+        serde_json::to_string(decision_ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut st = c.prepare_cached(
+        "SELECT j.value, d.status, s.decision_id, s.record_id, s.record, s.record_sha256,
+                s.minisig, s.key_id, s.signer, s.signed_at
+         FROM json_each(?1) j
+         LEFT JOIN decision d ON d.id = j.value
+         LEFT JOIN decision_signature s ON s.decision_id = j.value
+         ORDER BY j.key",
+    )?;
+    let rows = st.query_map([ids], |r| {
+        let signature = match r.get::<_, Option<i64>>(2)? {
+            Some(decision_id) => Some(StoredSignature {
+                decision_id,
+                record_id: r.get(3)?,
+                record: r.get(4)?,
+                record_sha256: r.get(5)?,
+                minisig: r.get(6)?,
+                key_id: r.get(7)?,
+                signer: r.get(8)?,
+                signed_at: r.get(9)?,
+            }),
+            None => None,
+        };
+        Ok((r.get(0)?, r.get(1)?, signature))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether a decision is signed.
@@ -108,6 +145,30 @@ pub fn sealed_between(
          ORDER BY d.id",
     )?;
     let rows = st.query_map(rusqlite::params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// For each of `decision_ids`, in that order, read in one statement: None when there is no
+/// such decision, else whether it is signed and whether it was taken over from paper
+/// records (what [`is_signed`] and [`is_imported`] say of one).
+pub fn signing_state(c: &Connection, decision_ids: &[i64]) -> Result<Vec<Option<(bool, bool)>>> {
+    let ids =
+        serde_json::to_string(decision_ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut st = c.prepare_cached(
+        "SELECT d.id IS NOT NULL,
+                EXISTS (SELECT 1 FROM decision_signature s WHERE s.decision_id = j.value),
+                d.imported
+         FROM json_each(?1) j
+         LEFT JOIN decision d ON d.id = j.value
+         ORDER BY j.key",
+    )?;
+    let rows = st.query_map([ids], |r| {
+        Ok(if r.get::<_, bool>(0)? {
+            Some((r.get(1)?, r.get(2)?))
+        } else {
+            None
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
