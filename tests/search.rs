@@ -357,6 +357,15 @@ fn a_version_6_database_gets_its_name_pieces_when_migrated() {
             .unwrap() as usize,
         casepanel::store::SCHEMA_VERSION
     );
+    // Migration 13: the search needs no index on the child's name, initials or region.
+    let child_indexes: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'child'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(child_indexes, ["sqlite_autoindex_child_1"]);
     assert_grams_in_step(c, "after the migration");
     for q in ["张", "三明", "张三明", "小", "%", "n%", "zs", "ann"] {
         check_query(c, q);

@@ -66,6 +66,10 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         include_str!("migrations/012_township_tallies.sql"),
         Some(fill_township_tallies),
     ),
+    (
+        include_str!("migrations/013_unused_child_indexes.sql"),
+        None,
+    ),
 ];
 
 /// The schema version this build writes.
