@@ -38,6 +38,7 @@ use casepanel::tui::app::App;
 use casepanel::tui::env::{Clock, Env};
 use casepanel::tui::screens::case_file::CaseFile;
 use casepanel::tui::screens::case_list::CaseList;
+use casepanel::tui::screens::dashboard::Dashboard;
 
 const HOSTILE_NOTE: &str = "祖母称孩子近两周常独自在家。\x1b]52;c;ZXZpbA==\x07窗户玻璃破损，\x1b[2J屋内很冷。\r\n\
     孩子说父亲“出远门了”，不愿多谈。\u{202e}反向文字\u{202c}\tTab 后的文字。";
@@ -409,6 +410,23 @@ fn body(app: &mut App, w: u16, h: u16) -> String {
     let s = screen(app, w, h);
     let lines: Vec<&str> = s.lines().collect();
     lines[1..lines.len() - 1].join("\n")
+}
+
+// --- home screen --------------------------------------------------------------------
+
+#[test]
+fn home_screen_says_how_long_the_oldest_review_is_overdue_apart_from_the_count() {
+    // 王涵's review was due on 2026-11-10: 19 days before now().
+    for (lang, want) in [
+        (Lang::Zh, "逾期 1 (最久 19 天)"),
+        (Lang::En, "Overdue 1 (oldest 19 days)"),
+    ] {
+        let (mut env, _) = env(lang);
+        let home = Dashboard::open(&mut env).unwrap();
+        let mut app = App::new(env, Box::new(home));
+        let s = body(&mut app, 160, 48);
+        assert!(s.contains(want), "{lang:?}: {s}");
+    }
 }
 
 // --- case list ----------------------------------------------------------------------

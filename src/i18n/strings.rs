@@ -270,7 +270,7 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("dashboard.next_session", "下次专家组会议", "Next panel session"),
     ("dashboard.no_reports", "暂无报告", "No reports yet"),
     ("dashboard.no_session", "未安排（按 s 开始会议）", "none planned (press s to start one)"),
-    ("dashboard.oldest_days", "（最久 {days} 天）", "(oldest {days} days)"),
+    ("dashboard.oldest_days", "(最久 {days} 天)", "(oldest {days} days)"),
     ("dashboard.open_cases", "在册个案", "Open cases"),
     ("dashboard.overdue", "逾期", "Overdue"),
     ("dashboard.overdue_measures", "逾期措施", "Overdue measures"),

@@ -197,11 +197,13 @@ impl View for Dashboard {
         ];
         if n.overdue > 0 {
             l2.push(Span::styled(
-                env.tf(
-                    "dashboard.oldest_days",
-                    &[("days", &n.most_overdue_days.to_string())],
-                )
-                .to_string(),
+                format!(
+                    " {}",
+                    env.tf(
+                        "dashboard.oldest_days",
+                        &[("days", &n.most_overdue_days.to_string())],
+                    )
+                ),
                 th.text(),
             ));
         }
