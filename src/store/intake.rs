@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::batch::{Batch, DateText, borrowed, owned};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, params};
 
+use super::batch::{Batch, DateText, borrowed, owned};
 use super::{
     Result, StoreError, audit, cases, children, code, decisions, derived, duplicates, queue,
     regions, reports,

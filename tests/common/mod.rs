@@ -208,49 +208,44 @@ pub fn screen(app: &mut casepanel::tui::app::App, w: u16, h: u16) -> String {
     out
 }
 
-/// A database file as a version-11 casepanel (the last schema shipped before migration 12's
-/// township tallies) left it: the shipped migrations 001–011 as they were (their Rust hooks
-/// have nothing to do in an empty file), nothing else.
-pub fn version_11_database(path: &std::path::Path) -> rusqlite::Connection {
+/// The migrations casepanel has shipped, as they were shipped (001 first): a database at
+/// version N is what the first N left.
+const SHIPPED: [&str; 11] = [
+    include_str!("../../src/store/migrations/001_initial.sql"),
+    include_str!("../../src/store/migrations/002_signatures.sql"),
+    include_str!("../../src/store/migrations/003_queue_and_tallies.sql"),
+    include_str!("../../src/store/migrations/004_amendments.sql"),
+    include_str!("../../src/store/migrations/005_audit.sql"),
+    include_str!("../../src/store/migrations/006_autosave.sql"),
+    include_str!("../../src/store/migrations/007_queue_speed.sql"),
+    include_str!("../../src/store/migrations/008_name_search.sql"),
+    include_str!("../../src/store/migrations/009_possible_duplicates.sql"),
+    include_str!("../../src/store/migrations/010_surname_initials.sql"),
+    include_str!("../../src/store/migrations/011_type_totals.sql"),
+];
+
+/// A database file as a version-`version` casepanel left it: the first `version` shipped
+/// migrations as they were (their Rust hooks have nothing to do in an empty file), nothing
+/// else. For the tests that migrate an old database.
+fn shipped_database(path: &std::path::Path, version: usize) -> rusqlite::Connection {
     let c = rusqlite::Connection::open(path).unwrap();
-    for sql in [
-        include_str!("../../src/store/migrations/001_initial.sql"),
-        include_str!("../../src/store/migrations/002_signatures.sql"),
-        include_str!("../../src/store/migrations/003_queue_and_tallies.sql"),
-        include_str!("../../src/store/migrations/004_amendments.sql"),
-        include_str!("../../src/store/migrations/005_audit.sql"),
-        include_str!("../../src/store/migrations/006_autosave.sql"),
-        include_str!("../../src/store/migrations/007_queue_speed.sql"),
-        include_str!("../../src/store/migrations/008_name_search.sql"),
-        include_str!("../../src/store/migrations/009_possible_duplicates.sql"),
-        include_str!("../../src/store/migrations/010_surname_initials.sql"),
-        include_str!("../../src/store/migrations/011_type_totals.sql"),
-    ] {
+    for sql in &SHIPPED[..version] {
         c.execute_batch(sql).unwrap();
     }
-    c.pragma_update(None, "user_version", 11).unwrap();
+    c.pragma_update(None, "user_version", version as i64)
+        .unwrap();
     c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
         .unwrap();
     c
 }
 
-/// A database file as a version-6 casepanel (the last schema shipped before migrations 7
-/// and 8) left it: the shipped migrations 001–006 as they were, nothing else. For the tests
-/// that migrate an old database.
+/// Version 11: the last schema shipped before migration 12's township tallies.
+pub fn version_11_database(path: &std::path::Path) -> rusqlite::Connection {
+    shipped_database(path, 11)
+}
+
+/// Version 6: the last schema shipped before migrations 7 and 8 (the queue's tallies, the
+/// search tables).
 pub fn version_6_database(path: &std::path::Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(path).unwrap();
-    for sql in [
-        include_str!("../../src/store/migrations/001_initial.sql"),
-        include_str!("../../src/store/migrations/002_signatures.sql"),
-        include_str!("../../src/store/migrations/003_queue_and_tallies.sql"),
-        include_str!("../../src/store/migrations/004_amendments.sql"),
-        include_str!("../../src/store/migrations/005_audit.sql"),
-        include_str!("../../src/store/migrations/006_autosave.sql"),
-    ] {
-        c.execute_batch(sql).unwrap();
-    }
-    c.pragma_update(None, "user_version", 6).unwrap();
-    c.pragma_update(None, "application_id", casepanel::store::APPLICATION_ID)
-        .unwrap();
-    c
+    shipped_database(path, 6)
 }
