@@ -10,14 +10,13 @@ mod common;
 use std::path::Path;
 
 use casepanel::generate::{GenConfig, generate};
-use casepanel::intake::read;
-use casepanel::intake::screening::{self, Match, Options};
+use casepanel::intake::screening::Match;
 use casepanel::store::derived::{self, Audit, CaseRange};
 use casepanel::store::queries::{self, CaseFilter};
 use casepanel::store::{Store, StoreError, audit, intake};
 use chrono::NaiveDate;
 use common::derived::{assert_grams_in_step, assert_tallies};
-use common::intake::{digest, template_rows, to_csv};
+use common::intake::{checked_sheet, digest, max_id, schema, template_rows, to_csv};
 use rusqlite::Connection;
 
 fn today() -> NaiveDate {
@@ -63,28 +62,6 @@ fn store_with_cases(dir: &Path, cases: usize) -> Store {
         ) > 0
     );
     store
-}
-
-/// The SQL of every trigger and index, by name.
-fn schema(c: &Connection) -> Vec<(String, String)> {
-    c.prepare(
-        "SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('trigger', 'index')
-         ORDER BY name",
-    )
-    .unwrap()
-    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
-}
-
-fn max_id(c: &Connection, table: &str) -> i64 {
-    c.query_row(
-        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
-        [],
-        |r| r.get(0),
-    )
-    .unwrap()
 }
 
 /// The columns of `table` a copy writes: all but the generated ones and `skip`, which keep
@@ -245,26 +222,13 @@ fn a_range_filled_after_a_suspension_equals_every_definition_and_a_rollback_rest
     assert!(derived::suspend(store.conn(), Audit::All).is_err());
 }
 
-fn checked(store: &Store, file: &Path) -> screening::Checked {
-    let sheet = read::read(file, None).unwrap();
-    let lookup = intake::DbLookup::new(store.conn()).unwrap();
-    let opts = Options {
-        today: today(),
-        create_regions: true,
-        update: false,
-    };
-    let checked = screening::check(&sheet, &lookup, &opts).unwrap();
-    assert!(!checked.has_errors(), "{:?}", checked.problems);
-    checked
-}
-
 #[test]
 fn an_import_leaves_every_derived_item_as_its_definition_and_finds_the_new_children() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_with_cases(dir.path(), 60);
     let file = dir.path().join("screening.csv");
     std::fs::write(&file, to_csv(&template_rows())).unwrap();
-    let checked = checked(&store, &file);
+    let checked = checked_sheet(&store, &file, today());
     assert!(
         checked
             .entries
@@ -362,7 +326,7 @@ fn an_import_of_hundreds_of_rows_writes_in_batches_with_every_key_and_derived_it
     let file = dir.path().join("screening.csv");
     // Not a multiple of the batch: full statements, then the rest.
     std::fs::write(&file, to_csv(&many_rows(257))).unwrap();
-    let checked = checked(&store, &file);
+    let checked = checked_sheet(&store, &file, today());
     assert_eq!(checked.entries.len(), 257);
     let before: Vec<i64> = ["child", "guardian", "case_file", "report"]
         .iter()

@@ -7,11 +7,10 @@ mod common;
 use std::path::Path;
 
 use casepanel::generate::{GenConfig, generate};
-use casepanel::intake::read;
-use casepanel::intake::screening::{self, Match, Options};
+use casepanel::intake::screening::Match;
 use casepanel::store::{Store, audit, children, intake};
 use chrono::NaiveDate;
-use common::intake::{template_rows, to_csv};
+use common::intake::{checked_sheet, max_id, schema, template_rows, to_csv};
 use rusqlite::Connection;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -42,41 +41,6 @@ fn template_file(dir: &Path) -> std::path::PathBuf {
     file
 }
 
-fn checked(store: &Store, file: &Path) -> screening::Checked {
-    let sheet = read::read(file, None).unwrap();
-    let lookup = intake::DbLookup::new(store.conn()).unwrap();
-    let opts = Options {
-        today: today(),
-        create_regions: true,
-        update: false,
-    };
-    let checked = screening::check(&sheet, &lookup, &opts).unwrap();
-    assert!(!checked.has_errors(), "{:?}", checked.problems);
-    checked
-}
-
-/// The SQL of every trigger and index.
-fn schema(c: &Connection) -> Vec<(String, String)> {
-    c.prepare(
-        "SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('trigger', 'index')
-         ORDER BY name",
-    )
-    .unwrap()
-    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
-}
-
-fn max_id(c: &Connection, table: &str) -> i64 {
-    c.query_row(
-        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
-        [],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
 fn json_rows(c: &Connection, sql: &str) -> Vec<String> {
     c.prepare(sql)
         .unwrap()
@@ -91,7 +55,7 @@ fn new_children_are_one_audit_event_and_the_tallies_are_audited_row_by_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_with_cases(dir.path());
     let file = template_file(dir.path());
-    let checked = checked(&store, &file);
+    let checked = checked_sheet(&store, &file, today());
     assert!(
         checked
             .entries
@@ -263,7 +227,7 @@ fn a_failed_import_leaves_rows_trail_triggers_and_indexes_as_they_were() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_with_cases(dir.path());
     let file = template_file(dir.path());
-    let mut checked = checked(&store, &file);
+    let mut checked = checked_sheet(&store, &file, today());
     // The last child's region does not exist: its insert fails (foreign key) after the
     // triggers and indexes were suspended and the first rows written.
     checked.entries.last_mut().unwrap().child.region = "999999".into();

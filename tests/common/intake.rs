@@ -121,3 +121,46 @@ pub fn seeded_db(dir: &Path) -> PathBuf {
     assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
     db
 }
+
+/// `file` checked against `store` for an import on `today` (regions created), which must
+/// have no errors.
+pub fn checked_sheet(
+    store: &casepanel::store::Store,
+    file: &Path,
+    today: chrono::NaiveDate,
+) -> casepanel::intake::screening::Checked {
+    use casepanel::intake::screening::{self, Options};
+    let sheet = casepanel::intake::read::read(file, None).unwrap();
+    let lookup = casepanel::store::intake::DbLookup::new(store.conn()).unwrap();
+    let opts = Options {
+        today,
+        create_regions: true,
+        update: false,
+    };
+    let checked = screening::check(&sheet, &lookup, &opts).unwrap();
+    assert!(!checked.has_errors(), "{:?}", checked.problems);
+    checked
+}
+
+/// The SQL of every trigger and index, by name: an import must leave them as they were.
+pub fn schema(c: &rusqlite::Connection) -> Vec<(String, String)> {
+    c.prepare(
+        "SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('trigger', 'index')
+         ORDER BY name",
+    )
+    .unwrap()
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// The largest id of `table` (0 when it is empty).
+pub fn max_id(c: &rusqlite::Connection, table: &str) -> i64 {
+    c.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
