@@ -1565,8 +1565,7 @@ mod import {
             return Ok(());
         }
         let mut progress = Progress::new(t(lang, "import.progress.write"), checked.entries.len());
-        let sum =
-            store.write(|tx| intake::apply(tx, &checked, day, &mut |d, n| progress.tick(d, n)))?;
+        let sum = store.import_screening(&checked, day, &mut |d, n| progress.tick(d, n))?;
         progress.finish();
         println!(
             "{}",

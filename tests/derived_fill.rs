@@ -13,7 +13,7 @@ use casepanel::generate::{GenConfig, generate};
 use casepanel::intake::screening::Match;
 use casepanel::store::derived::{self, Audit, CaseRange};
 use casepanel::store::queries::{self, CaseFilter};
-use casepanel::store::{Store, StoreError, audit, intake};
+use casepanel::store::{Store, StoreError, audit};
 use chrono::NaiveDate;
 use common::derived::{assert_grams_in_step, assert_tallies};
 use common::intake::{checked_sheet, digest, max_id, schema, template_rows, to_csv};
@@ -238,7 +238,7 @@ fn an_import_leaves_every_derived_item_as_its_definition_and_finds_the_new_child
     let schema_before = schema(store.conn());
     let cases_before = max_id(store.conn(), "case_file");
     store
-        .write(|tx| intake::apply(tx, &checked, today(), &mut |_, _| {}))
+        .import_screening(&checked, today(), &mut |_, _| {})
         .unwrap();
     let c = store.conn();
     assert_eq!(max_id(c, "case_file"), cases_before + 3);
@@ -333,7 +333,7 @@ fn an_import_of_hundreds_of_rows_writes_in_batches_with_every_key_and_derived_it
         .map(|t| max_id(store.conn(), t))
         .collect();
     let sum = store
-        .write(|tx| intake::apply(tx, &checked, today(), &mut |_, _| {}))
+        .import_screening(&checked, today(), &mut |_, _| {})
         .unwrap();
     assert_eq!((sum.children_new, sum.cases_opened), (257, 257));
     assert_eq!(sum.reports_added, 86);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use casepanel::generate::{GenConfig, generate};
 use casepanel::intake::screening::Match;
-use casepanel::store::{Store, audit, children, intake};
+use casepanel::store::{Store, audit, children};
 use chrono::NaiveDate;
 use common::intake::{checked_sheet, max_id, schema, template_rows, to_csv};
 use rusqlite::Connection;
@@ -71,7 +71,7 @@ fn new_children_are_one_audit_event_and_the_tallies_are_audited_row_by_row() {
     let audit_before = audit::count(c).unwrap() as i64;
 
     let sum = store
-        .write(|tx| intake::apply(tx, &checked, today(), &mut |_, _| {}))
+        .import_screening(&checked, today(), &mut |_, _| {})
         .unwrap();
     assert_eq!((sum.children_new, sum.cases_opened), (3, 3));
     let c = store.conn();
@@ -228,16 +228,17 @@ fn a_failed_import_leaves_rows_trail_triggers_and_indexes_as_they_were() {
     let mut store = store_with_cases(dir.path());
     let file = template_file(dir.path());
     let mut checked = checked_sheet(&store, &file, today());
-    // The last child's region does not exist: its insert fails (foreign key) after the
-    // triggers and indexes were suspended and the first rows written.
-    checked.entries.last_mut().unwrap().child.region = "999999".into();
+    // The last child has the first one's ID number: its insert fails (UNIQUE) after the
+    // triggers and indexes were suspended and the regions written.
+    let first = checked.entries[0].child.id_number.clone();
+    checked.entries.last_mut().unwrap().child.id_number = first;
     let c = store.conn();
     let schema_before = schema(c);
     let digest_before = common::intake::digest(&dir.path().join("a.db"));
     let err = store
-        .write(|tx| intake::apply(tx, &checked, today(), &mut |_, _| {}))
+        .import_screening(&checked, today(), &mut |_, _| {})
         .unwrap_err();
-    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
     let c = store.conn();
     assert_eq!(schema(c), schema_before);
     assert!(audit::trigger_problems(c).unwrap().is_empty());
@@ -245,4 +246,37 @@ fn a_failed_import_leaves_rows_trail_triggers_and_indexes_as_they_were() {
         common::intake::digest(&dir.path().join("a.db")),
         digest_before
     );
+    // The foreign keys are back on after the failed import.
+    let on: i64 = c
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(on, 1);
+}
+
+#[test]
+fn an_import_refuses_a_region_not_on_file_although_the_foreign_keys_are_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_cases(dir.path());
+    let file = template_file(dir.path());
+    let mut checked = checked_sheet(&store, &file, today());
+    // A plan the checks could not have made: the last child's region does not exist.
+    checked.entries.last_mut().unwrap().child.region = "999999".into();
+    let digest_before = common::intake::digest(&dir.path().join("a.db"));
+    let err = store
+        .import_screening(&checked, today(), &mut |_, _| {})
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("region 999999 is not on file"),
+        "{err}"
+    );
+    assert_eq!(
+        common::intake::digest(&dir.path().join("a.db")),
+        digest_before
+    );
+    let c = store.conn();
+    let on: i64 = c
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(on, 1);
+    assert!(store.check_integrity().unwrap().is_empty());
 }

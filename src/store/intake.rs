@@ -175,9 +175,26 @@ fn next_code(c: &Connection, parent: &str, level: RegionLevel) -> Result<String>
     Ok(format!("{parent}{next:0width$}"))
 }
 
-/// Writes a checked sheet (it must have no errors). `progress(done, total)` is called
-/// every few hundred rows. A screening row with notes (情况说明) becomes a report from the
-/// community officer (排查人) dated the screening day.
+impl super::Store {
+    /// Writes a checked sheet in one transaction ([`apply`]), with SQLite's foreign-key
+    /// checks off ([`super::Store::write_without_foreign_keys`]): every row the import
+    /// writes points at a row it writes itself, at a child or case it read in this
+    /// transaction, or at a region, and [`apply`] checks each region is on file before the
+    /// first row goes in.
+    pub fn import_screening(
+        &mut self,
+        checked: &Checked,
+        today: NaiveDate,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Summary> {
+        self.write_without_foreign_keys(|tx| apply(tx, checked, today, progress))
+    }
+}
+
+/// Writes a checked sheet (it must have no errors) inside the caller's transaction; see
+/// [`super::Store::import_screening`]. `progress(done, total)` is called every few hundred
+/// rows. A screening row with notes (情况说明) becomes a report from the community officer
+/// (排查人) dated the screening day.
 pub fn apply(
     c: &Connection,
     checked: &Checked,
@@ -259,6 +276,21 @@ fn write_plan(
         )?;
         new_codes.push(code);
         sum.regions_created += 1;
+    }
+    // Each row's region is on file, or one just made: the one reference the checks could
+    // not vouch for within this transaction (the foreign keys may be off).
+    let known: std::collections::HashSet<String> = c
+        .prepare("SELECT code FROM region")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for e in &checked.entries {
+        let region = entry_region(e, &new_codes);
+        if !known.contains(&region) {
+            return Err(StoreError::Invalid(format!(
+                "row {}: region {region} is not on file; nothing was imported",
+                e.row
+            )));
+        }
     }
     let total = checked.entries.len();
     let mut done = 0;
