@@ -44,19 +44,16 @@ impl<'c, 'a> Batch<'c, 'a> {
         }
     }
 
-    /// Adds one row: `values` in the order of the columns of `head`. It is written by the
-    /// next [`Batch::flush_full`] that completes its batch, or by [`Batch::finish`].
-    pub fn row<const N: usize>(&mut self, values: [ToSqlOutput<'a>; N]) {
+    /// Adds one row, `values` in the order of the columns of `head`, and writes the batch
+    /// if it is full.
+    pub fn push<const N: usize>(&mut self, values: [ToSqlOutput<'a>; N]) -> Result<()> {
         debug_assert_eq!(N, self.cols, "{}: {N} values", self.head);
         self.values.extend(values);
         self.rows += 1;
-    }
-
-    /// Adds one row and writes its batch if it is full: for a table whose rows no other
-    /// row of the same load points at.
-    pub fn push<const N: usize>(&mut self, values: [ToSqlOutput<'a>; N]) -> Result<()> {
-        self.row(values);
-        self.flush_full().map(|_| ())
+        if self.values.len() == self.cols * Self::ROWS {
+            self.write(Self::ROWS)?;
+        }
+        Ok(())
     }
 
     /// Rows added so far, written or not.
@@ -64,22 +61,8 @@ impl<'c, 'a> Batch<'c, 'a> {
         self.rows
     }
 
-    /// Writes every full batch held, in order, and keeps the rest; says whether it wrote.
-    /// A table whose rows point at another's (a foreign key checked as each row goes in)
-    /// is flushed only when the rows it points at are written.
-    pub fn flush_full(&mut self) -> Result<bool> {
-        let full = self.cols * Self::ROWS;
-        let mut wrote = false;
-        while self.values.len() >= full {
-            self.write(Self::ROWS)?;
-            wrote = true;
-        }
-        Ok(wrote)
-    }
-
     /// Writes the rows still held.
     pub fn finish(mut self) -> Result<usize> {
-        self.flush_full()?;
         let rest = self.values.len() / self.cols;
         if rest > 0 {
             self.write(rest)?;

@@ -195,7 +195,7 @@ impl super::Store {
 /// [`super::Store::import_screening`]. `progress(done, total)` is called every few hundred
 /// rows. A screening row with notes (情况说明) becomes a report from the community officer
 /// (排查人) dated the screening day.
-pub fn apply(
+fn apply(
     c: &Connection,
     checked: &Checked,
     today: NaiveDate,
@@ -514,11 +514,9 @@ impl IdRange {
 /// first new child's id (the others follow it one by one).
 ///
 /// The rows go in a hundred per statement ([`Batch`]), each table's ids given here, one
-/// after another. The foreign keys are checked as each row goes in, so a table's rows are
-/// written only once the children and cases they point at are: whenever a hundred
-/// children (and so their hundred cases) have been. (Checking them at the commit instead,
-/// `defer_foreign_keys`, makes SQLite look for the rows pointing at each new child, with
-/// their indexes suspended: a scan per child.)
+/// after another, so a child's guardian, case, types and report need no
+/// `last_insert_rowid`. The foreign keys are off ([`super::Store::import_screening`]):
+/// every row points at one written here or at a region [`apply`] found on file.
 fn insert_new(
     c: &Connection,
     checked: &Checked,
@@ -592,7 +590,7 @@ fn insert_new(
             let initials = name_initials(&ch.name);
             let child_id = children.take();
             let case_id = cases.take();
-            child_rows.row([
+            child_rows.push([
                 owned(&child_id)?,
                 borrowed(&ch.name)?,
                 owned(&initials)?,
@@ -607,9 +605,9 @@ fn insert_new(
                 borrowed(&ch.phone)?,
                 borrowed(&ch.school)?,
                 owned(&region)?,
-            ]);
+            ])?;
             for (i, g) in list.iter().enumerate() {
-                guardian_rows.row([
+                guardian_rows.push([
                     owned(&guardians.take())?,
                     owned(&child_id)?,
                     owned(&(i as i64))?,
@@ -617,9 +615,9 @@ fn insert_new(
                     borrowed(g.relation.code())?,
                     borrowed(g.status.code())?,
                     borrowed(&g.phone)?,
-                ]);
+                ])?;
             }
-            case_rows.row([
+            case_rows.push([
                 owned(&case_id)?,
                 owned(&child_id)?,
                 borrowed(CaseStatus::Screening.code())?,
@@ -627,13 +625,13 @@ fn insert_new(
                 owned(&region)?,
                 DateText::date(crate::domain::child::adult_on(ch.birth_date)).owned(),
                 owned(&queue::type_bits(&e.types))?,
-            ]);
+            ])?;
             for t in &e.types {
-                type_rows.row([owned(&case_id)?, borrowed(t.code())?]);
+                type_rows.push([owned(&case_id)?, borrowed(t.code())?])?;
             }
             if let Some(summary) = &e.summary {
                 let received = e.screened_on.and_time(chrono::NaiveTime::MIN);
-                report_rows.row([
+                report_rows.push([
                     owned(&reports.take())?,
                     owned(&case_id)?,
                     DateText::datetime(received).owned(),
@@ -641,15 +639,7 @@ fn insert_new(
                     owned(&mandated)?,
                     borrowed(&e.screener)?,
                     borrowed(summary)?,
-                ]);
-            }
-            if child_rows.flush_full()? {
-                // Every child so far is written, and every case (one each): the rows that
-                // point at them may go.
-                case_rows.flush_full()?;
-                guardian_rows.flush_full()?;
-                type_rows.flush_full()?;
-                report_rows.flush_full()?;
+                ])?;
             }
         }
         let types = type_rows.rows();
