@@ -279,6 +279,10 @@ pub enum Command {
         /// The centre's public key (default: the .pub beside the configured key). 公钥文件
         #[arg(long, value_name = "FILE")]
         pubkey: Option<PathBuf>,
+        /// Not verify's: the secret key of sign and export. Taken only to say that verify
+        /// needs the public key, --pubkey (a usage error, exit 2).
+        #[arg(long, value_name = "FILE", hide = true, num_args = 0..=1, default_missing_value = "-")]
+        key: Option<PathBuf>,
     },
 }
 
@@ -402,6 +406,20 @@ pub enum CriteriaCommand {
 #[derive(Debug)]
 pub struct Failure(pub String);
 
+/// Why [`run`] stopped short: a failure (exit 1), or a command line that parsed but asks
+/// for something no verb does (exit 2, printed as clap prints its own usage errors).
+#[derive(Debug)]
+pub enum Stop {
+    Failure(Failure),
+    Usage(clap::Error),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Failure(f)
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Failure {
         Failure(e.to_string())
@@ -512,9 +530,53 @@ pub fn now() -> NaiveDateTime {
     }
 }
 
+/// A usage error clap's parse lets through because the option is taken on purpose, to say
+/// more than "unexpected argument": `verify --key` (verify takes the public key, --pubkey).
+/// `config` is the loaded configuration, when it loads.
+fn misuse(cli: &Cli, lang: Lang, config: Option<&Config>) -> Option<clap::Error> {
+    use clap::CommandFactory;
+    let Some(Command::Verify { key: Some(_), .. }) = &cli.command else {
+        return None;
+    };
+    let place = match config.and_then(|c| c.signing_key.as_deref()) {
+        Some(k) => crate::i18n::tf(
+            lang,
+            "verify.pubkey_configured",
+            &[(
+                "pubkey",
+                &crate::export::keys::public_key_path_for(k)
+                    .display()
+                    .to_string(),
+            )],
+        ),
+        None => crate::i18n::t(lang, "verify.pubkey_where").to_string(),
+    };
+    let message = crate::i18n::tf(lang, "verify.wrong_key_flag", &[("where", &place)]);
+    let mut cmd = Cli::command();
+    cmd.build();
+    let verify = cmd
+        .find_subcommand_mut("verify")
+        .expect("the verify subcommand exists");
+    Some(verify.error(clap::error::ErrorKind::ArgumentConflict, message))
+}
+
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<(), Failure> {
-    let ctx = Context::new(&cli)?;
+pub fn run(cli: Cli) -> Result<(), Stop> {
+    let ctx = Context::new(&cli);
+    // A usage error first, in the user's language (the config's, when it loads).
+    let (lang, config) = match &ctx {
+        Ok(c) => (c.lang, Some(&c.config)),
+        Err(_) => (cli.lang.unwrap_or_else(Lang::from_env), None),
+    };
+    if let Some(e) = misuse(&cli, lang, config) {
+        return Err(Stop::Usage(e));
+    }
+    let ctx = ctx?;
+    run_verb(cli, ctx).map_err(Stop::Failure)
+}
+
+/// Runs the verb of a command line that has its context.
+fn run_verb(cli: Cli, ctx: Context) -> Result<(), Failure> {
     match cli.command {
         None => {
             let store = ctx.open_store(&ctx.db)?;
@@ -590,7 +652,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             new_passphrase_file,
             decrypt,
         }) => rekey(&ctx, new_passphrase_file.as_deref(), decrypt),
-        Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
+        Some(Command::Verify { path, pubkey, .. }) => {
+            signing::verify(&ctx, &path, pubkey.as_deref())
+        }
         Some(Command::Report {
             action: ReportCommand::Add(args),
         }) => report::add(&ctx, &args),
@@ -747,9 +811,10 @@ mod signing {
     use chrono::NaiveDate;
 
     use super::{Context, Failure, KeyArgs, now, open_existing};
-    use crate::export::{self, SigningKey, keys};
-    use crate::i18n::Lang;
+    use crate::export::{self, ExportError, SigningKey, keys};
+    use crate::i18n::{Lang, t, tf};
     use crate::store::{Store, settings, signatures};
+    use crate::text::sanitize_line;
 
     /// Environment variable with the key's passphrase, for scripts.
     pub const PASSPHRASE_ENV: &str = "CASEPANEL_KEY_PASSPHRASE";
@@ -809,13 +874,13 @@ mod signing {
         Ok(())
     }
 
-    /// The key to sign with and the signer's name ([`export::signer::plan`] decides which),
-    /// with the passphrase asked for here when the key is encrypted.
+    /// The key to sign with, the signer's name ([`export::signer::plan`] decides which) and
+    /// the key's file, with the passphrase asked for here when the key is encrypted.
     fn signing_key(
         ctx: &Context,
         store: &Store,
         args: &KeyArgs,
-    ) -> Result<(SigningKey, String), Failure> {
+    ) -> Result<(SigningKey, String, std::path::PathBuf), Failure> {
         let key = args.key.as_deref().or(ctx.config.signing_key.as_deref());
         let plan = export::signer::plan(
             store.conn(),
@@ -825,10 +890,10 @@ mod signing {
             ctx.config.centre_name.as_deref(),
         )?
         .ok_or_else(|| {
-            Failure(format!(
-                "no signing key: make one with `casepanel keygen --out DIR`, then add signing_key = \"DIR/casepanel.key\" \
-                 to {} (or pass --key FILE)",
-                ctx.paths.config_file.display()
+            Failure(tf(
+                ctx.lang,
+                "sign.no_key",
+                &[("config", &ctx.paths.config_file.display().to_string())],
             ))
         })?;
         let pass = if plan.encrypted {
@@ -837,14 +902,18 @@ mod signing {
             let is_demo = settings::get(store.conn(), settings::DEMO)?.is_some();
             if !plan.demo && !is_demo {
                 eprintln!(
-                    "casepanel: warning: {} is not encrypted; use it for tests only",
-                    plan.path.display()
+                    "casepanel: {}",
+                    tf(
+                        ctx.lang,
+                        "sign.unencrypted_key",
+                        &[("key", &plan.path.display().to_string())]
+                    )
                 );
             }
             None
         };
         let key = plan.load(&ctx.db, pass.as_deref())?;
-        Ok((key, plan.signer))
+        Ok((key, plan.signer, plan.path))
     }
 
     pub fn sign(
@@ -859,16 +928,17 @@ mod signing {
         } else {
             let id = decision.expect("clap requires --all or --decision");
             if signatures::is_signed(store.conn(), id)? {
-                println!("{}: already signed 已签名", export::record::record_id(id));
+                let record = export::record::record_id(id);
+                println!("{}", tf(ctx.lang, "sign.already", &[("record", &record)]));
                 return Ok(());
             }
             vec![id]
         };
         if ids.is_empty() {
-            println!("nothing to sign: every sealed decision is signed 所有已确认的决定均已签名");
+            println!("{}", t(ctx.lang, "sign.nothing"));
             return Ok(());
         }
-        let (key, signer) = signing_key(ctx, &store, args)?;
+        let (key, signer, _) = signing_key(ctx, &store, args)?;
         let done = export::sign::sign_all(
             &mut store,
             &ids,
@@ -878,12 +948,15 @@ mod signing {
             now(),
         )?;
         for r in &done {
-            println!("{}  signed 已签名", r.record_id);
+            println!("{}", tf(ctx.lang, "sign.one", &[("record", &r.record_id)]));
         }
         eprintln!(
-            "{} decision(s) signed with key {} 已签名",
-            done.len(),
-            key.key_id()
+            "{}",
+            tf(
+                ctx.lang,
+                "sign.done",
+                &[("n", &done.len().to_string()), ("key", key.key_id())]
+            )
         );
         Ok(())
     }
@@ -897,45 +970,113 @@ mod signing {
         Period(NaiveDate, NaiveDate),
     }
 
+    /// The failure of an export, in the user's language where it is one they can fix
+    /// themselves (the folder).
+    fn export_failure(lang: Lang, e: ExportError) -> Failure {
+        use std::io::ErrorKind as K;
+        let ExportError::Folder {
+            path,
+            exists,
+            source,
+        } = e
+        else {
+            return Failure::from(e);
+        };
+        let why = match source.kind() {
+            K::PermissionDenied => t(lang, "export.folder.why.denied").to_string(),
+            K::ReadOnlyFilesystem => t(lang, "export.folder.why.read_only").to_string(),
+            K::NotFound => t(lang, "export.folder.why.missing").to_string(),
+            K::NotADirectory | K::AlreadyExists => t(lang, "export.folder.why.not_dir").to_string(),
+            K::InvalidFilename => t(lang, "export.folder.why.bad_name").to_string(),
+            K::StorageFull | K::QuotaExceeded => t(lang, "export.folder.why.full").to_string(),
+            _ => tf(
+                lang,
+                "export.folder.why.other",
+                &[("error", &source.to_string())],
+            ),
+        };
+        let key = if exists {
+            "export.folder.write"
+        } else {
+            "export.folder.make"
+        };
+        Failure(tf(
+            lang,
+            key,
+            &[("dir", &path.display().to_string()), ("why", &why)],
+        ))
+    }
+
+    /// `path` as one word of a shell command: quoted when it holds a space or a character
+    /// the shell would read.
+    fn shell_word(path: &Path) -> String {
+        let s = path.display().to_string();
+        if !s.is_empty()
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || "'\"\\$`&|;<>()*?[]{}!#~".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    }
+
+    /// `casepanel export`: `doc_lang` is the documents' language, `ctx.lang` the messages'.
     pub fn export(
         ctx: &Context,
         what: Exported,
         out: &Path,
-        lang: Lang,
+        doc_lang: Lang,
         args: &KeyArgs,
     ) -> Result<(), Failure> {
+        let lang = ctx.lang;
         let store = open_existing(ctx)?;
         // Check what is asked for before asking for a passphrase.
         match what {
             Exported::Decision(id) if crate::store::decisions::get(store.conn(), id)?.is_none() => {
-                return Err(Failure(format!(
-                    "there is no decision {id}: check the id (the case file lists a case's decisions)"
-                )));
+                let id = id.to_string();
+                return Err(Failure(tf(lang, "export.no_decision", &[("id", &id)])));
             }
             Exported::Session(id) if crate::store::panel::session(store.conn(), id)?.is_none() => {
-                return Err(Failure(format!("there is no session {id}: check the id")));
+                let id = id.to_string();
+                return Err(Failure(tf(lang, "export.no_session", &[("id", &id)])));
             }
             Exported::Period(from, to) => export::check_period(from, to)?,
             _ => {}
         }
-        let (key, signer) = signing_key(ctx, &store, args)?;
+        let (key, signer, key_file) = signing_key(ctx, &store, args)?;
         let summary = match what {
             Exported::Decision(id) => {
-                export::export_decision(&store, id, out, lang, &key, &signer, now())?
+                export::export_decision(&store, id, out, doc_lang, &key, &signer, now())
             }
             Exported::Session(id) => {
-                export::export_session(&store, id, out, lang, &key, &signer, now())?
+                export::export_session(&store, id, out, doc_lang, &key, &signer, now())
             }
             Exported::Period(from, to) => {
-                export::export_period(&store, from, to, out, lang, &key, &signer, now())?
+                export::export_period(&store, from, to, out, doc_lang, &key, &signer, now())
             }
+        }
+        .map_err(|e| export_failure(lang, e))?;
+        // The public key beside the secret key that signed, where it is.
+        let public = keys::public_key_path_for(&key_file);
+        let public = if public.is_file() {
+            public
+        } else {
+            std::path::PathBuf::from("casepanel.pub")
         };
         println!(
-            "{}: {} files, {} record(s) 已导出. Check with 核验: casepanel verify {} --pubkey casepanel.pub",
-            summary.dir.display(),
-            summary.files.len(),
-            summary.records,
-            summary.dir.display()
+            "{}",
+            tf(
+                lang,
+                "export.done",
+                &[
+                    ("dir", &shell_word(&summary.dir)),
+                    ("records", &summary.records.to_string()),
+                    ("files", &summary.files.len().to_string()),
+                    ("pubkey", &shell_word(&public)),
+                ]
+            )
         );
         Ok(())
     }
@@ -945,34 +1086,43 @@ mod signing {
             Some(p) => p.to_path_buf(),
             None => match &ctx.config.signing_key {
                 Some(k) => keys::public_key_path_for(k),
-                None => {
-                    return Err(Failure(
-                        "verify needs the signer's public key: pass --pubkey casepanel.pub (no signing_key is configured)"
-                            .into(),
-                    ));
-                }
+                None => return Err(Failure(t(ctx.lang, "verify.no_pubkey").to_string())),
             },
         };
         let pk = keys::load_public_key(&pub_file)?;
-        let verified =
-            export::verify_path(path, &pk).map_err(|p| Failure(format!("FAILED 核验失败: {p}")))?;
-        let zh = ctx.lang == Lang::Zh;
+        let verified = export::verify_path(path, &pk).map_err(|p| {
+            Failure(tf(
+                ctx.lang,
+                "verify.failed",
+                &[("problem", &sanitize_line(&p.to_string()))],
+            ))
+        })?;
         for r in &verified.records {
             println!(
-                "{}  ok · {} {} · {} {} · {}",
-                r.file,
-                if zh { "签署人" } else { "signer" },
-                r.signer,
-                if zh { "时间" } else { "signed" },
-                r.signed_at,
-                export::render::level_label(ctx.lang, r.final_level)
+                "{}",
+                tf(
+                    ctx.lang,
+                    "verify.record",
+                    &[
+                        ("file", &sanitize_line(&r.file)),
+                        ("signer", &sanitize_line(&r.signer)),
+                        ("at", &sanitize_line(&r.signed_at)),
+                        (
+                            "level",
+                            &export::render::level_label(ctx.lang, r.final_level),
+                        ),
+                    ]
+                )
             );
         }
         if verified.manifest.is_some() {
             println!(
-                "MANIFEST.sha256  ok · {} files · key {}",
-                verified.files,
-                pk.key_id()
+                "{}",
+                tf(
+                    ctx.lang,
+                    "verify.manifest",
+                    &[("files", &verified.files.to_string()), ("key", pk.key_id())]
+                )
             );
         }
         Ok(())
