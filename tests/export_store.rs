@@ -946,8 +946,182 @@ fn the_signing_verbs_speak_the_users_language_alone() {
             "{}",
             text(&o)
         );
+        // Why, in the same language as the rest of the line.
         if lang == "en" {
             assert!(!has_han(&text(&o)), "{}", text(&o));
+            assert!(
+                text(&o).contains("extra.txt: extra file: not listed in MANIFEST.sha256"),
+                "{}",
+                text(&o)
+            );
+        } else {
+            assert!(
+                text(&o).contains("extra.txt：多出的文件：MANIFEST.sha256 中没有列出"),
+                "{}",
+                text(&o)
+            );
+            assert!(!text(&o).contains("extra file"), "{}", text(&o));
+        }
+    }
+    // A missing signature: the file's name is the argument in either language.
+    std::fs::remove_file(d.join("one-en/extra.txt")).unwrap();
+    let rec = format!("{}.json", record_id(first.parse().unwrap()));
+    std::fs::remove_file(d.join("one-en").join(format!("{rec}.minisig"))).unwrap();
+    for (lang, why) in [
+        (
+            "en",
+            format!("{rec}.minisig: missing file: listed in MANIFEST.sha256 but not in the folder"),
+        ),
+        (
+            "zh",
+            format!("{rec}.minisig：缺少文件：MANIFEST.sha256 中列出了，文件夹中却没有"),
+        ),
+    ] {
+        let args = with(
+            lang,
+            &["verify", "one-en", "--pubkey", "keys/casepanel.pub"],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args, d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains(&why), "{}", text(&o));
+    }
+
+    // keygen: what each file is, its key id and the line for the config, in one language.
+    std::fs::write(d.join("pass"), "a long passphrase\n").unwrap();
+    for lang in ["en", "zh"] {
+        let out = format!("k-{lang}");
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                &out,
+                "--passphrase-file",
+                "pass",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let made = text(&o);
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                &format!("{out}-u"),
+                "--unencrypted",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let unencrypted = text(&o);
+        std::fs::write(d.join("short"), "short\n").unwrap();
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                "k-short",
+                "--passphrase-file",
+                "short",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let short = text(&o);
+        let o = run(&["--lang", lang, "keygen", "--out", "k-none"], d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let no_terminal = text(&o);
+        let key_id = keys::load_public_key(&d.join(&out).join("casepanel.pub"))
+            .unwrap()
+            .key_id()
+            .to_string();
+        let secret = std::fs::canonicalize(d.join(&out).join("casepanel.key")).unwrap();
+        if lang == "en" {
+            for s in [&made, &unencrypted, &short, &no_terminal] {
+                assert!(!has_han(s), "{s}");
+            }
+            assert!(
+                made.contains(
+                    "k-en/casepanel.pub  public key: hand it to whoever checks records\n"
+                ),
+                "{made}"
+            );
+            assert!(
+                made.contains("k-en/casepanel.key  secret key (encrypted): keep it safe"),
+                "{made}"
+            );
+            assert!(made.contains(&format!("\nkey id: {key_id}\n")), "{made}");
+            assert!(
+                made.contains(&format!(
+                    "Next: add to the config file {}: signing_key = \"{}\"",
+                    d.join("config.toml").display(),
+                    secret.display()
+                )),
+                "{made}"
+            );
+            assert!(
+                unencrypted.contains("\ncasepanel: WARNING: the secret key will NOT be encrypted."),
+                "{unencrypted}"
+            );
+            assert!(
+                unencrypted.contains("secret key (NOT encrypted)"),
+                "{unencrypted}"
+            );
+            assert!(short.contains("shorter than 8 characters"), "{short}");
+            assert!(
+                no_terminal.contains("no terminal to ask on: pass --passphrase-file FILE or set CASEPANEL_KEY_PASSPHRASE"),
+                "{no_terminal}"
+            );
+        } else {
+            assert!(
+                made.contains("k-zh/casepanel.pub  公钥：交给核验决定书的单位\n"),
+                "{made}"
+            );
+            assert!(
+                made.contains("k-zh/casepanel.key  私钥（已加密）：妥善保管"),
+                "{made}"
+            );
+            assert!(made.contains(&format!("\n密钥编号：{key_id}\n")), "{made}");
+            assert!(
+                made.contains(&format!(
+                    "下一步：在配置文件 {} 中写入：signing_key = \"{}\"",
+                    d.join("config.toml").display(),
+                    secret.display()
+                )),
+                "{made}"
+            );
+            assert!(
+                unencrypted.contains("\ncasepanel: 警告：私钥不会加密。"),
+                "{unencrypted}"
+            );
+            assert!(unencrypted.contains("私钥（未加密）"), "{unencrypted}");
+            assert!(short.contains("口令不足 8 个字符"), "{short}");
+            assert!(
+                no_terminal.contains(
+                    "请用 --passphrase-file 文件 指定，或设置环境变量 CASEPANEL_KEY_PASSPHRASE"
+                ),
+                "{no_terminal}"
+            );
+            for s in [&made, &unencrypted, &short, &no_terminal] {
+                for english in [
+                    "public key",
+                    "secret key",
+                    "key id",
+                    "Next",
+                    "WARNING",
+                    "passphrase is",
+                ] {
+                    assert!(!s.contains(english), "{english}: {s}");
+                }
+            }
         }
     }
 }
