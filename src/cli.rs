@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Paths};
 use crate::domain::criteria::{Catalogue, load};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, t, tf};
 use crate::store::Store;
 use crate::store::audit::{Operator, OperatorSource};
 
@@ -279,6 +279,10 @@ pub enum Command {
         /// The centre's public key (default: the .pub beside the configured key). 公钥文件
         #[arg(long, value_name = "FILE")]
         pubkey: Option<PathBuf>,
+        /// Not verify's: the secret key of sign and export. Taken only to say that verify
+        /// needs the public key, --pubkey (a usage error, exit 2).
+        #[arg(long, value_name = "FILE", hide = true, num_args = 0..=1, default_missing_value = "-")]
+        key: Option<PathBuf>,
     },
 }
 
@@ -402,6 +406,20 @@ pub enum CriteriaCommand {
 #[derive(Debug)]
 pub struct Failure(pub String);
 
+/// Why [`run`] stopped short: a failure (exit 1), or a command line that parsed but asks
+/// for something no verb does (exit 2, printed as clap prints its own usage errors).
+#[derive(Debug)]
+pub enum Stop {
+    Failure(Failure),
+    Usage(clap::Error),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Failure(f)
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Failure {
         Failure(e.to_string())
@@ -512,9 +530,53 @@ pub fn now() -> NaiveDateTime {
     }
 }
 
+/// A usage error clap's parse lets through because the option is taken on purpose, to say
+/// more than "unexpected argument": `verify --key` (verify takes the public key, --pubkey).
+/// `config` is the loaded configuration, when it loads.
+fn misuse(cli: &Cli, lang: Lang, config: Option<&Config>) -> Option<clap::Error> {
+    use clap::CommandFactory;
+    let Some(Command::Verify { key: Some(_), .. }) = &cli.command else {
+        return None;
+    };
+    let place = match config.and_then(|c| c.signing_key.as_deref()) {
+        Some(k) => crate::i18n::tf(
+            lang,
+            "verify.pubkey_configured",
+            &[(
+                "pubkey",
+                &crate::export::keys::public_key_path_for(k)
+                    .display()
+                    .to_string(),
+            )],
+        ),
+        None => crate::i18n::t(lang, "verify.pubkey_where").to_string(),
+    };
+    let message = crate::i18n::tf(lang, "verify.wrong_key_flag", &[("where", &place)]);
+    let mut cmd = Cli::command();
+    cmd.build();
+    let verify = cmd
+        .find_subcommand_mut("verify")
+        .expect("the verify subcommand exists");
+    Some(verify.error(clap::error::ErrorKind::ArgumentConflict, message))
+}
+
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<(), Failure> {
-    let ctx = Context::new(&cli)?;
+pub fn run(cli: Cli) -> Result<(), Stop> {
+    let ctx = Context::new(&cli);
+    // A usage error first, in the user's language (the config's, when it loads).
+    let (lang, config) = match &ctx {
+        Ok(c) => (c.lang, Some(&c.config)),
+        Err(_) => (cli.lang.unwrap_or_else(Lang::from_env), None),
+    };
+    if let Some(e) = misuse(&cli, lang, config) {
+        return Err(Stop::Usage(e));
+    }
+    let ctx = ctx?;
+    run_verb(cli, ctx).map_err(Stop::Failure)
+}
+
+/// Runs the verb of a command line that has its context.
+fn run_verb(cli: Cli, ctx: Context) -> Result<(), Failure> {
     match cli.command {
         None => {
             let store = ctx.open_store(&ctx.db)?;
@@ -535,9 +597,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Generate { cases, seed, force }) => {
-            let db = cli.db.clone().ok_or_else(|| {
-                Failure("generate needs --db PATH: the file to write the invented cases to".into())
-            })?;
+            let db = cli
+                .db
+                .clone()
+                .ok_or_else(|| Failure(t(ctx.lang, "cli.generate_needs_db").to_string()))?;
             generate_into(&ctx, &db, cases, seed, force)?;
             Ok(())
         }
@@ -566,7 +629,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             out,
             passphrase_file,
             unencrypted,
-        }) => signing::keygen(&out, passphrase_file.as_deref(), unencrypted),
+        }) => signing::keygen(&ctx, &out, passphrase_file.as_deref(), unencrypted),
         Some(Command::Sign { all, decision, key }) => signing::sign(&ctx, all, decision, &key),
         Some(Command::Export {
             decision,
@@ -590,7 +653,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             new_passphrase_file,
             decrypt,
         }) => rekey(&ctx, new_passphrase_file.as_deref(), decrypt),
-        Some(Command::Verify { path, pubkey }) => signing::verify(&ctx, &path, pubkey.as_deref()),
+        Some(Command::Verify { path, pubkey, .. }) => {
+            signing::verify(&ctx, &path, pubkey.as_deref())
+        }
         Some(Command::Report {
             action: ReportCommand::Add(args),
         }) => report::add(&ctx, &args),
@@ -630,7 +695,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn remove_db_files(db: &Path) -> Result<(), Failure> {
+fn remove_db_files(lang: Lang, db: &Path) -> Result<(), Failure> {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = db.as_os_str().to_owned();
         p.push(suffix);
@@ -638,9 +703,13 @@ fn remove_db_files(db: &Path) -> Result<(), Failure> {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(Failure(format!(
-                    "{}: cannot remove the old file: {e}",
-                    Path::new(&p).display()
+                return Err(Failure(tf(
+                    lang,
+                    "cli.cannot_remove",
+                    &[
+                        ("file", &Path::new(&p).display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
                 )));
             }
         }
@@ -658,14 +727,15 @@ fn generate_into(
 ) -> Result<(), Failure> {
     if db.exists() {
         if !force {
-            return Err(Failure(format!(
-                "{}: the file exists. Choose another path, or add --force to replace it.",
-                db.display()
+            return Err(Failure(tf(
+                ctx.lang,
+                "cli.generate_exists",
+                &[("db", &db.display().to_string())],
             )));
         }
         // Only ever replace a casepanel database.
         Store::open(db)?;
-        remove_db_files(db)?;
+        remove_db_files(ctx.lang, db)?;
     }
     let mut store = ctx.open_store(db)?;
     let cfg = crate::generate::GenConfig {
@@ -686,12 +756,13 @@ fn build_demo(ctx: &Context, db: &Path, cases: usize) -> Result<(), Failure> {
             crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
         drop(store);
         if !is_demo {
-            return Err(Failure(format!(
-                "{}: this is not a demo database; casepanel will not replace it. Use another --db path.",
-                db.display()
+            return Err(Failure(tf(
+                ctx.lang,
+                "cli.not_demo",
+                &[("db", &db.display().to_string())],
             )));
         }
-        remove_db_files(db)?;
+        remove_db_files(ctx.lang, db)?;
     }
     let mut store = ctx.open_store(db)?;
     let cfg = crate::generate::GenConfig {
@@ -718,12 +789,17 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
         CriteriaCommand::Check { file } => {
             let cat = load::load_file(&file)?;
             println!(
-                "{}: {} {} · {} · sha256 {}",
-                file.display(),
-                if zh { "有效" } else { "valid" },
-                cat.id,
-                cat.version,
-                cat.sha256
+                "{}",
+                tf(
+                    ctx.lang,
+                    "cli.criteria_valid",
+                    &[
+                        ("file", &file.display().to_string()),
+                        ("id", &cat.id),
+                        ("version", &cat.version.to_string()),
+                        ("sha", &cat.sha256),
+                    ]
+                )
             );
             Ok(())
         }
@@ -747,75 +823,87 @@ mod signing {
     use chrono::NaiveDate;
 
     use super::{Context, Failure, KeyArgs, now, open_existing};
-    use crate::export::{self, SigningKey, keys};
-    use crate::i18n::Lang;
+    use crate::export::{self, ExportError, SigningKey, keys};
+    use crate::i18n::{Lang, t, tf};
     use crate::store::{Store, settings, signatures};
+    use crate::text::sanitize_line;
 
     /// Environment variable with the key's passphrase, for scripts.
     pub const PASSPHRASE_ENV: &str = "CASEPANEL_KEY_PASSPHRASE";
 
     /// The passphrase: `--passphrase-file`, else `CASEPANEL_KEY_PASSPHRASE`, else asked on
     /// the terminal (twice when `confirm`).
-    fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String, Failure> {
+    fn passphrase(lang: Lang, file: Option<&Path>, confirm: bool) -> Result<String, Failure> {
         super::secret(
+            lang,
             file,
             PASSPHRASE_ENV,
             "--passphrase-file",
-            "口令 Passphrase: ",
+            t(lang, "passphrase.prompt.key"),
             confirm,
         )
     }
 
     pub fn keygen(
+        ctx: &Context,
         out: &Path,
         passphrase_file: Option<&Path>,
         unencrypted: bool,
     ) -> Result<(), Failure> {
+        let lang = ctx.lang;
         let files = if unencrypted {
-            eprintln!(
-                "casepanel: WARNING 警告: the secret key will NOT be encrypted. Anyone who copies casepanel.key can sign \
-                 decisions in the centre's name. Use --unencrypted for tests and demos only.\n\
-                 私钥不加密：任何人复制该文件即可以本中心名义签署决定。仅供测试和演示使用。"
-            );
+            eprintln!("casepanel: {}", t(lang, "keygen.unencrypted"));
             keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")?
         } else {
-            let p = passphrase(passphrase_file, true)?;
+            let p = passphrase(lang, passphrase_file, true)?;
             if p.chars().count() < 8 {
-                return Err(Failure(
-                    "the passphrase is shorter than 8 characters; choose a longer one (a few words work well)".into(),
-                ));
+                return Err(Failure(t(lang, "passphrase.too_short").to_string()));
             }
             keys::generate(out, Some(&p), "")?
         };
         let secret = std::fs::canonicalize(&files.secret).unwrap_or(files.secret.clone());
-        println!(
-            "{}  公钥 public key: hand it to whoever checks records",
-            files.public.display()
-        );
-        println!(
-            "{}  私钥 secret key ({}): keep it safe, back it up",
-            files.secret.display(),
-            if files.encrypted {
-                "encrypted 已加密"
-            } else {
-                "NOT encrypted 未加密"
-            }
-        );
-        println!("key id 密钥编号: {}", files.key_id);
-        println!(
-            "Next 下一步: add to the config file 在配置文件中写入: signing_key = \"{}\"",
-            secret.display()
-        );
+        let state = if files.encrypted {
+            "keygen.encrypted"
+        } else {
+            "keygen.not_encrypted"
+        };
+        let lines = [
+            tf(
+                lang,
+                "keygen.public",
+                &[("file", &files.public.display().to_string())],
+            ),
+            tf(
+                lang,
+                "keygen.secret",
+                &[
+                    ("file", &files.secret.display().to_string()),
+                    ("state", t(lang, state)),
+                ],
+            ),
+            tf(lang, "keygen.key_id", &[("id", &files.key_id)]),
+            tf(
+                lang,
+                "keygen.next",
+                &[
+                    ("config", &ctx.paths.config_file.display().to_string()),
+                    ("key", &secret.display().to_string()),
+                ],
+            ),
+        ];
+        for line in lines {
+            println!("{line}");
+        }
         Ok(())
     }
 
-    /// The key to sign with and the signer's name ([`export::signer::plan`] decides which),
-    /// with the passphrase asked for here when the key is encrypted.
+    /// The key to sign with, the signer's name ([`export::signer::plan`] decides which) and
+    /// the key's file, with the passphrase asked for here when the key is encrypted.
     fn signing_key(
         ctx: &Context,
         store: &Store,
         args: &KeyArgs,
-    ) -> Result<(SigningKey, String), Failure> {
+    ) -> Result<(SigningKey, String, std::path::PathBuf), Failure> {
         let key = args.key.as_deref().or(ctx.config.signing_key.as_deref());
         let plan = export::signer::plan(
             store.conn(),
@@ -825,26 +913,34 @@ mod signing {
             ctx.config.centre_name.as_deref(),
         )?
         .ok_or_else(|| {
-            Failure(format!(
-                "no signing key: make one with `casepanel keygen --out DIR`, then add signing_key = \"DIR/casepanel.key\" \
-                 to {} (or pass --key FILE)",
-                ctx.paths.config_file.display()
+            Failure(tf(
+                ctx.lang,
+                "sign.no_key",
+                &[("config", &ctx.paths.config_file.display().to_string())],
             ))
         })?;
         let pass = if plan.encrypted {
-            Some(passphrase(args.passphrase_file.as_deref(), false)?)
+            Some(passphrase(
+                ctx.lang,
+                args.passphrase_file.as_deref(),
+                false,
+            )?)
         } else {
             let is_demo = settings::get(store.conn(), settings::DEMO)?.is_some();
             if !plan.demo && !is_demo {
                 eprintln!(
-                    "casepanel: warning: {} is not encrypted; use it for tests only",
-                    plan.path.display()
+                    "casepanel: {}",
+                    tf(
+                        ctx.lang,
+                        "sign.unencrypted_key",
+                        &[("key", &plan.path.display().to_string())]
+                    )
                 );
             }
             None
         };
         let key = plan.load(&ctx.db, pass.as_deref())?;
-        Ok((key, plan.signer))
+        Ok((key, plan.signer, plan.path))
     }
 
     pub fn sign(
@@ -859,16 +955,17 @@ mod signing {
         } else {
             let id = decision.expect("clap requires --all or --decision");
             if signatures::is_signed(store.conn(), id)? {
-                println!("{}: already signed 已签名", export::record::record_id(id));
+                let record = export::record::record_id(id);
+                println!("{}", tf(ctx.lang, "sign.already", &[("record", &record)]));
                 return Ok(());
             }
             vec![id]
         };
         if ids.is_empty() {
-            println!("nothing to sign: every sealed decision is signed 所有已确认的决定均已签名");
+            println!("{}", t(ctx.lang, "sign.nothing"));
             return Ok(());
         }
-        let (key, signer) = signing_key(ctx, &store, args)?;
+        let (key, signer, _) = signing_key(ctx, &store, args)?;
         let done = export::sign::sign_all(
             &mut store,
             &ids,
@@ -878,12 +975,15 @@ mod signing {
             now(),
         )?;
         for r in &done {
-            println!("{}  signed 已签名", r.record_id);
+            println!("{}", tf(ctx.lang, "sign.one", &[("record", &r.record_id)]));
         }
         eprintln!(
-            "{} decision(s) signed with key {} 已签名",
-            done.len(),
-            key.key_id()
+            "{}",
+            tf(
+                ctx.lang,
+                "sign.done",
+                &[("n", &done.len().to_string()), ("key", key.key_id())]
+            )
         );
         Ok(())
     }
@@ -897,45 +997,113 @@ mod signing {
         Period(NaiveDate, NaiveDate),
     }
 
+    /// The failure of an export, in the user's language where it is one they can fix
+    /// themselves (the folder).
+    fn export_failure(lang: Lang, e: ExportError) -> Failure {
+        use std::io::ErrorKind as K;
+        let ExportError::Folder {
+            path,
+            exists,
+            source,
+        } = e
+        else {
+            return Failure::from(e);
+        };
+        let why = match source.kind() {
+            K::PermissionDenied => t(lang, "export.folder.why.denied").to_string(),
+            K::ReadOnlyFilesystem => t(lang, "export.folder.why.read_only").to_string(),
+            K::NotFound => t(lang, "export.folder.why.missing").to_string(),
+            K::NotADirectory | K::AlreadyExists => t(lang, "export.folder.why.not_dir").to_string(),
+            K::InvalidFilename => t(lang, "export.folder.why.bad_name").to_string(),
+            K::StorageFull | K::QuotaExceeded => t(lang, "export.folder.why.full").to_string(),
+            _ => tf(
+                lang,
+                "export.folder.why.other",
+                &[("error", &source.to_string())],
+            ),
+        };
+        let key = if exists {
+            "export.folder.write"
+        } else {
+            "export.folder.make"
+        };
+        Failure(tf(
+            lang,
+            key,
+            &[("dir", &path.display().to_string()), ("why", &why)],
+        ))
+    }
+
+    /// `path` as one word of a shell command: quoted when it holds a space or a character
+    /// the shell would read.
+    fn shell_word(path: &Path) -> String {
+        let s = path.display().to_string();
+        if !s.is_empty()
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || "'\"\\$`&|;<>()*?[]{}!#~".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    }
+
+    /// `casepanel export`: `doc_lang` is the documents' language, `ctx.lang` the messages'.
     pub fn export(
         ctx: &Context,
         what: Exported,
         out: &Path,
-        lang: Lang,
+        doc_lang: Lang,
         args: &KeyArgs,
     ) -> Result<(), Failure> {
+        let lang = ctx.lang;
         let store = open_existing(ctx)?;
         // Check what is asked for before asking for a passphrase.
         match what {
             Exported::Decision(id) if crate::store::decisions::get(store.conn(), id)?.is_none() => {
-                return Err(Failure(format!(
-                    "there is no decision {id}: check the id (the case file lists a case's decisions)"
-                )));
+                let id = id.to_string();
+                return Err(Failure(tf(lang, "export.no_decision", &[("id", &id)])));
             }
             Exported::Session(id) if crate::store::panel::session(store.conn(), id)?.is_none() => {
-                return Err(Failure(format!("there is no session {id}: check the id")));
+                let id = id.to_string();
+                return Err(Failure(tf(lang, "export.no_session", &[("id", &id)])));
             }
             Exported::Period(from, to) => export::check_period(from, to)?,
             _ => {}
         }
-        let (key, signer) = signing_key(ctx, &store, args)?;
+        let (key, signer, key_file) = signing_key(ctx, &store, args)?;
         let summary = match what {
             Exported::Decision(id) => {
-                export::export_decision(&store, id, out, lang, &key, &signer, now())?
+                export::export_decision(&store, id, out, doc_lang, &key, &signer, now())
             }
             Exported::Session(id) => {
-                export::export_session(&store, id, out, lang, &key, &signer, now())?
+                export::export_session(&store, id, out, doc_lang, &key, &signer, now())
             }
             Exported::Period(from, to) => {
-                export::export_period(&store, from, to, out, lang, &key, &signer, now())?
+                export::export_period(&store, from, to, out, doc_lang, &key, &signer, now())
             }
+        }
+        .map_err(|e| export_failure(lang, e))?;
+        // The public key beside the secret key that signed, where it is.
+        let public = keys::public_key_path_for(&key_file);
+        let public = if public.is_file() {
+            public
+        } else {
+            std::path::PathBuf::from("casepanel.pub")
         };
         println!(
-            "{}: {} files, {} record(s) 已导出. Check with 核验: casepanel verify {} --pubkey casepanel.pub",
-            summary.dir.display(),
-            summary.files.len(),
-            summary.records,
-            summary.dir.display()
+            "{}",
+            tf(
+                lang,
+                "export.done",
+                &[
+                    ("dir", &shell_word(&summary.dir)),
+                    ("records", &summary.records.to_string()),
+                    ("files", &summary.files.len().to_string()),
+                    ("pubkey", &shell_word(&public)),
+                ]
+            )
         );
         Ok(())
     }
@@ -945,34 +1113,49 @@ mod signing {
             Some(p) => p.to_path_buf(),
             None => match &ctx.config.signing_key {
                 Some(k) => keys::public_key_path_for(k),
-                None => {
-                    return Err(Failure(
-                        "verify needs the signer's public key: pass --pubkey casepanel.pub (no signing_key is configured)"
-                            .into(),
-                    ));
-                }
+                None => return Err(Failure(t(ctx.lang, "verify.no_pubkey").to_string())),
             },
         };
         let pk = keys::load_public_key(&pub_file)?;
-        let verified =
-            export::verify_path(path, &pk).map_err(|p| Failure(format!("FAILED 核验失败: {p}")))?;
-        let zh = ctx.lang == Lang::Zh;
+        let verified = export::verify_path(path, &pk).map_err(|p| {
+            let problem = format!(
+                "{}{}{}",
+                p.file,
+                crate::i18n::colon(ctx.lang),
+                p.message(ctx.lang)
+            );
+            Failure(tf(
+                ctx.lang,
+                "verify.failed",
+                &[("problem", &sanitize_line(&problem))],
+            ))
+        })?;
         for r in &verified.records {
             println!(
-                "{}  ok · {} {} · {} {} · {}",
-                r.file,
-                if zh { "签署人" } else { "signer" },
-                r.signer,
-                if zh { "时间" } else { "signed" },
-                r.signed_at,
-                export::render::level_label(ctx.lang, r.final_level)
+                "{}",
+                tf(
+                    ctx.lang,
+                    "verify.record",
+                    &[
+                        ("file", &sanitize_line(&r.file)),
+                        ("signer", &sanitize_line(&r.signer)),
+                        ("at", &sanitize_line(&r.signed_at)),
+                        (
+                            "level",
+                            &export::render::level_label(ctx.lang, r.final_level),
+                        ),
+                    ]
+                )
             );
         }
         if verified.manifest.is_some() {
             println!(
-                "MANIFEST.sha256  ok · {} files · key {}",
-                verified.files,
-                pk.key_id()
+                "{}",
+                tf(
+                    ctx.lang,
+                    "verify.manifest",
+                    &[("files", &verified.files.to_string()), ("key", pk.key_id())]
+                )
             );
         }
         Ok(())
@@ -1003,7 +1186,7 @@ fn due(
 ) -> Result<(), Failure> {
     use crate::store::queue;
     let store = open_existing(ctx)?;
-    check_region(&store, filter.region.as_deref())?;
+    check_region(ctx.lang, &store, filter.region.as_deref())?;
     let day = today();
     let rules = &ctx.config.review;
     let items = queue::list(store.conn(), day, rules, filter, offset, limit)?;
@@ -1040,7 +1223,7 @@ fn due(
 fn stats(ctx: &Context, by: &str, region: Option<&str>, format: &str) -> Result<(), Failure> {
     use crate::store::stats;
     let store = open_existing(ctx)?;
-    check_region(&store, region)?;
+    check_region(ctx.lang, &store, region)?;
     let by = stats::By::parse(by).unwrap_or(stats::By::Level);
     let day = today();
     let s = stats::stats(store.conn(), day, by, region)?;
@@ -1056,9 +1239,10 @@ fn stats(ctx: &Context, by: &str, region: Option<&str>, format: &str) -> Result<
 /// Opens a database that must already exist (the report verbs never create one).
 fn open_existing(ctx: &Context) -> Result<Store, Failure> {
     if !ctx.db.exists() {
-        return Err(Failure(format!(
-            "{}: no database here. Give the right one with --db PATH, or run `casepanel demo` to try a practice one.",
-            ctx.db.display()
+        return Err(Failure(tf(
+            ctx.lang,
+            "cli.no_database",
+            &[("db", &ctx.db.display().to_string())],
         )));
     }
     ctx.open_store(&ctx.db)
@@ -1081,18 +1265,20 @@ pub fn db_key(ctx: &Context, path: &Path) -> Result<Option<String>, Failure> {
         return Ok(None);
     }
     secret(
+        ctx.lang,
         ctx.db_passphrase_file.as_deref(),
         DB_PASSPHRASE_ENV,
         "--db-passphrase-file",
-        "数据库口令 Database passphrase: ",
+        t(ctx.lang, "passphrase.prompt.db"),
         false,
     )
     .map(Some)
 }
 
 /// A passphrase: the first line of `file`, else the environment variable `env`, else
-/// typed on the terminal (twice when `confirm`). Never echoed, never printed.
+/// typed on the terminal after `prompt` (twice when `confirm`). Never echoed, never printed.
 pub fn secret(
+    lang: Lang,
     file: Option<&Path>,
     env: &str,
     flag: &str,
@@ -1101,17 +1287,20 @@ pub fn secret(
 ) -> Result<String, Failure> {
     use std::io::IsTerminal;
     if let Some(f) = file {
+        let shown = f.display().to_string();
         let text = std::fs::read_to_string(f).map_err(|e| {
-            Failure(format!(
-                "{}: cannot read the passphrase file: {e}. Check {flag}.",
-                f.display()
+            Failure(tf(
+                lang,
+                "passphrase.cannot_read_file",
+                &[("file", &shown), ("error", &e.to_string()), ("flag", flag)],
             ))
         })?;
         let line = text.lines().next().unwrap_or("").to_string();
         if line.is_empty() {
-            return Err(Failure(format!(
-                "{}: the passphrase file is empty; write the passphrase on its first line",
-                f.display()
+            return Err(Failure(tf(
+                lang,
+                "passphrase.empty_file",
+                &[("file", &shown)],
             )));
         }
         return Ok(line);
@@ -1122,41 +1311,44 @@ pub fn secret(
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure(format!(
-            "a passphrase is needed and there is no terminal to ask on: pass {flag} FILE or set {env}"
+        return Err(Failure(tf(
+            lang,
+            "passphrase.no_terminal",
+            &[("flag", flag), ("env", env)],
         )));
     }
-    let first = rpassword::prompt_password(prompt)
-        .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(format!("{prompt} ")).map_err(|e| {
+            Failure(tf(
+                lang,
+                "passphrase.cannot_read_terminal",
+                &[("error", &e.to_string())],
+            ))
+        })
+    };
+    let first = ask(prompt)?;
     if confirm {
-        let again = rpassword::prompt_password("再输一次 Again: ")
-            .map_err(|e| Failure(format!("cannot read the passphrase from the terminal: {e}")))?;
+        let again = ask(t(lang, "passphrase.again"))?;
         if again != first {
-            return Err(Failure(
-                "the two passphrases differ; nothing was changed. Try again.".into(),
-            ));
+            return Err(Failure(t(lang, "passphrase.differ").to_string()));
         }
     }
     if first.is_empty() {
-        return Err(Failure("the passphrase is empty; nothing was done".into()));
+        return Err(Failure(t(lang, "passphrase.empty").to_string()));
     }
     Ok(first)
 }
 
 /// `casepanel rekey`: encrypt, change the passphrase, or decrypt.
 fn rekey(ctx: &Context, new_file: Option<&Path>, decrypt: bool) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let db = ctx.db.display().to_string();
     if !ctx.db.exists() {
-        return Err(Failure(format!(
-            "{}: no database here. Give the right one with --db PATH.",
-            ctx.db.display()
-        )));
+        return Err(Failure(tf(lang, "rekey.no_database", &[("db", &db)])));
     }
     let old = db_key(ctx, &ctx.db)?;
     if decrypt && old.is_none() {
-        println!(
-            "{}: not encrypted; nothing to do 数据库未加密",
-            ctx.db.display()
-        );
+        println!("{}", tf(lang, "rekey.not_encrypted", &[("db", &db)]));
         return Ok(());
     }
     let new = if decrypt {
@@ -1164,32 +1356,29 @@ fn rekey(ctx: &Context, new_file: Option<&Path>, decrypt: bool) -> Result<(), Fa
     } else {
         let file = new_file;
         Some(secret(
+            lang,
             file,
             "CASEPANEL_DB_NEW_PASSPHRASE",
             "--new-passphrase-file",
-            "新的数据库口令 New database passphrase: ",
+            t(lang, "passphrase.prompt.new_db"),
             file.is_none(),
         )?)
     };
     crate::store::encryption::rekey(&ctx.db, old.as_deref(), new.as_deref())?;
-    match new {
-        Some(_) => println!(
-            "{}: encrypted; keep the passphrase safe, without it the data cannot be read 已加密，请妥善保管口令",
-            ctx.db.display()
-        ),
-        None => println!("{}: stored unencrypted 已取消加密", ctx.db.display()),
-    }
+    let done = match new {
+        Some(_) => "rekey.encrypted",
+        None => "rekey.decrypted",
+    };
+    println!("{}", tf(lang, done, &[("db", &db)]));
     Ok(())
 }
 
 /// A region code given on the command line must name a region of the tree.
-fn check_region(store: &Store, region: Option<&str>) -> Result<(), Failure> {
+fn check_region(lang: Lang, store: &Store, region: Option<&str>) -> Result<(), Failure> {
     if let Some(r) = region
         && crate::store::regions::get(store.conn(), r)?.is_none()
     {
-        return Err(Failure(format!(
-            "--region {r}: no region has this code. Use a 6-digit city or county code (e.g. 210100 for 沈阳市), or a 9- or 12-digit township or village code."
-        )));
+        return Err(Failure(tf(lang, "cli.bad_region", &[("code", r)])));
     }
     Ok(())
 }
@@ -1199,48 +1388,48 @@ mod safety {
     use std::path::Path;
 
     use super::{Context, Failure, now};
-    use crate::i18n::Lang;
+    use crate::i18n::{Lang, t, tf};
     use crate::store::backup;
 
     fn short(h: &str) -> &str {
         &h[..h.len().min(12)]
     }
 
-    fn report_failure(what: &Path, report: &crate::check::Report, zh: bool) -> Failure {
-        let mut msg = format!(
-            "{}: {}",
-            what.display(),
-            if zh {
-                "检查未通过 FAILED"
-            } else {
-                "FAILED 检查未通过"
-            }
+    fn report_failure(lang: Lang, what: &Path, report: &crate::check::Report) -> Failure {
+        let mut msg = tf(
+            lang,
+            "check.failed",
+            &[("what", &what.display().to_string())],
         );
         if let Some(b) = &report.broken {
-            msg.push_str(&format!(
-                "\n  {} {}: {}",
-                if zh {
-                    "审计链第一处断裂：第"
-                } else {
-                    "first broken link of the audit trail: row"
-                },
-                b.row_id,
-                b.problem
+            msg.push_str("\n  ");
+            msg.push_str(&tf(
+                lang,
+                "check.broken",
+                &[("row", &b.row_id.to_string()), ("problem", &b.problem)],
             ));
         }
         for p in &report.problems {
             msg.push_str(&format!("\n  - {p}"));
         }
-        msg
-            .push_str("\n  Keep the file as it is and tell whoever looks after the computer; restore a good backup with `casepanel restore FILE`.");
+        msg.push_str("\n  ");
+        msg.push_str(t(lang, "check.advice"));
         Failure(msg)
     }
 
-    /// `casepanel check`: exit 0 with one line, or 1 with the problems.
     /// The exported records at `path` (a record file or a folder of them): (file name, bytes).
-    fn exported(path: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    fn exported(lang: Lang, path: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         let read = |p: &Path| {
-            std::fs::read(p).map_err(|e| Failure(format!("{}: cannot read: {e}", p.display())))
+            std::fs::read(p).map_err(|e| {
+                Failure(tf(
+                    lang,
+                    "cli.cannot_read",
+                    &[
+                        ("file", &p.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            })
         };
         let is_record = |p: &Path| {
             p.file_name()
@@ -1250,10 +1439,12 @@ mod safety {
         if path.is_file() {
             return Ok(vec![(path.display().to_string(), read(path)?)]);
         }
+        let shown = path.display().to_string();
         let dir = std::fs::read_dir(path).map_err(|e| {
-            Failure(format!(
-                "{}: cannot read: {e}. Give a D-….json record or an export folder.",
-                path.display()
+            Failure(tf(
+                lang,
+                "check.records_unreadable",
+                &[("path", &shown), ("error", &e.to_string())],
             ))
         })?;
         let mut files: Vec<std::path::PathBuf> = dir
@@ -1262,10 +1453,7 @@ mod safety {
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(Failure(format!(
-                "{}: no D-….json record in this folder",
-                path.display()
-            )));
+            return Err(Failure(tf(lang, "check.no_records", &[("path", &shown)])));
         }
         files
             .iter()
@@ -1280,46 +1468,42 @@ mod safety {
             .collect()
     }
 
+    /// `casepanel check`: exit 0 with one line, or 1 with the problems.
     pub fn check(ctx: &Context, records: Option<&Path>) -> Result<(), Failure> {
-        let zh = ctx.lang == Lang::Zh;
+        let lang = ctx.lang;
         let key = super::db_key(ctx, &ctx.db)?;
         let conn = backup::open_for_check(&ctx.db, key.as_deref())?;
         let mut report = crate::check::check(&conn)?;
         let mut exported_n = None;
         if let Some(p) = records {
-            let files = exported(p)?;
+            let files = exported(lang, p)?;
             let (n, problems) = crate::check::compare_heads(&conn, &files, "exported record")?;
             report.problems.extend(problems);
             exported_n = Some(n);
         }
         if !report.ok() {
-            return Err(report_failure(&ctx.db, &report, zh));
+            return Err(report_failure(lang, &ctx.db, &report));
         }
         let head = report
             .head
             .as_ref()
             .map(|h| format!("#{} {}", h.row_id, short(&h.hash)))
             .unwrap_or_else(|| "-".into());
-        let extra = match exported_n {
-            Some(n) if zh => format!(" · {n} 份导出的决定书一致"),
-            Some(n) => format!(" · {n} exported records agree"),
-            None => String::new(),
-        };
-        if zh {
-            println!(
-                "{}: 正常 ok · 完整性与外键无误 · 审计记录 {} 条，链完整（末条 {head}）· {} 份已签名决定书与审计链一致{extra}",
-                ctx.db.display(),
-                report.audit_rows,
-                report.records
-            );
-        } else {
-            println!(
-                "{}: ok · integrity and foreign keys sound · {} audit rows, chain intact (head {head}) · {} signed records agree with it{extra}",
-                ctx.db.display(),
-                report.audit_rows,
-                report.records
-            );
+        let mut line = tf(
+            lang,
+            "check.ok",
+            &[
+                ("db", &ctx.db.display().to_string()),
+                ("rows", &report.audit_rows.to_string()),
+                ("head", &head),
+                ("records", &report.records.to_string()),
+            ],
+        );
+        if let Some(n) = exported_n {
+            line.push_str(" · ");
+            line.push_str(&tf(lang, "check.exported", &[("n", &n.to_string())]));
         }
+        println!("{line}");
         Ok(())
     }
 
@@ -1328,23 +1512,23 @@ mod safety {
         let key = super::db_key(ctx, &ctx.db)?;
         let s = backup::backup(&ctx.db, out, force, key.as_deref())?;
         let mib = s.bytes as f64 / (1024.0 * 1024.0);
-        if ctx.lang == Lang::Zh {
-            println!(
-                "{}: 已备份 backed up ({mib:.1} MiB)。备份含全部个案资料，请妥善保管。",
-                s.out.display()
-            );
-        } else {
-            println!(
-                "{}: backed up 已备份 ({mib:.1} MiB). It holds every case file: keep it as safe as the database.",
-                s.out.display()
-            );
-        }
+        println!(
+            "{}",
+            tf(
+                ctx.lang,
+                "backup.done",
+                &[
+                    ("file", &s.out.display().to_string()),
+                    ("size", &format!("{mib:.1}")),
+                ]
+            )
+        );
         Ok(())
     }
 
     /// `casepanel restore FILE`: check the backup, then swap it in, keeping the old file.
     pub fn restore(ctx: &Context, file: &Path) -> Result<(), Failure> {
-        let zh = ctx.lang == Lang::Zh;
+        let lang = ctx.lang;
         // One passphrase for both: a backup is encrypted with its database's passphrase.
         let key = match (
             super::db_key(ctx, file)?,
@@ -1366,8 +1550,9 @@ mod safety {
             let report = crate::check::check(&conn)?;
             if !report.ok() {
                 return Err(Failure(format!(
-                    "{}\n  Nothing was changed: the database is as it was.",
-                    report_failure(file, &report, zh).0
+                    "{}\n  {}",
+                    report_failure(lang, file, &report).0,
+                    t(lang, "restore.unchanged")
                 )));
             }
         }
@@ -1385,22 +1570,21 @@ mod safety {
             "previous": previous.as_deref().map(name),
         });
         store.write(|tx| crate::store::audit::record_event(tx, "*", "restore", &detail))?;
-        match &previous {
-            Some(p) if zh => println!(
-                "{}: 已从 {} 恢复。原数据库保留为 {}",
-                ctx.db.display(),
-                file.display(),
-                p.display()
+        let db = ctx.db.display().to_string();
+        let from = file.display().to_string();
+        let line = match &previous {
+            Some(p) => tf(
+                lang,
+                "restore.done_kept",
+                &[
+                    ("db", &db),
+                    ("file", &from),
+                    ("previous", &p.display().to_string()),
+                ],
             ),
-            Some(p) => println!(
-                "{}: restored from {}. The previous database is kept as {}",
-                ctx.db.display(),
-                file.display(),
-                p.display()
-            ),
-            None if zh => println!("{}: 已从 {} 恢复。", ctx.db.display(), file.display()),
-            None => println!("{}: restored from {}.", ctx.db.display(), file.display()),
-        }
+            None => tf(lang, "restore.done", &[("db", &db), ("file", &from)]),
+        };
+        println!("{line}");
         Ok(())
     }
 }
@@ -1685,9 +1869,16 @@ mod report {
         }
         let summary = match (&a.summary, &a.summary_file) {
             (Some(s), _) => s.clone(),
-            (None, Some(f)) => {
-                std::fs::read_to_string(f).map_err(|e| Failure(format!("{}: {e}", f.display())))?
-            }
+            (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
+                Failure(tf(
+                    lang,
+                    "cli.cannot_read",
+                    &[
+                        ("file", &f.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            })?,
             (None, None) => String::new(),
         };
         if summary.trim().is_empty() {

@@ -1,5 +1,6 @@
 //! The `casepanel` binary: parse the command line, run the verb, set the exit code.
 
+use casepanel::cli::{Failure, Stop};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -14,9 +15,13 @@ fn main() -> ExitCode {
     };
     match casepanel::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(casepanel::cli::Failure(msg)) => {
+        Err(Stop::Failure(Failure(msg))) => {
             eprintln!("casepanel: {msg}");
             ExitCode::from(1)
+        }
+        Err(Stop::Usage(e)) => {
+            let _ = e.print();
+            ExitCode::from(2)
         }
     }
 }

@@ -177,3 +177,102 @@ fn generate_is_deterministic() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--force"));
 }
+
+/// Session 6: the CLI's own messages are in the user's language alone: generate's, a
+/// missing database, an unknown region, a valid catalogue.
+#[test]
+fn messages_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("t.db");
+    let db_s = db.to_str().unwrap();
+    let nope = d.join("nope.db");
+    let nope_s = nope.to_str().unwrap();
+    let o = run(&["--db", db_s, "generate", "--cases", "3"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let catalogue = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/criteria/example-points.toml"
+    );
+    let has_han = |s: &str| {
+        s.chars().any(|c| {
+            ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || ('\u{3000}'..='\u{303f}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        })
+    };
+    for lang in ["en", "zh"] {
+        let l = ["--lang", lang];
+        let fail = |args: &[&str]| {
+            let o = run(&[&l[..], args].concat(), d);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+            stderr(&o)
+        };
+        let needs_db = fail(&["generate", "--cases", "3"]);
+        let exists = fail(&["--db", db_s, "generate", "--cases", "3"]);
+        let no_db = fail(&["--db", nope_s, "due"]);
+        let region = fail(&["--db", db_s, "stats", "--region", "999999"]);
+        let o = run(&[&l[..], &["criteria", "check", catalogue]].concat(), d);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let valid = String::from_utf8_lossy(&o.stdout).into_owned();
+        if lang == "en" {
+            for s in [&needs_db, &exists, &no_db, &region, &valid] {
+                assert!(!has_han(s), "{s}");
+            }
+            assert!(needs_db.contains("generate needs --db PATH"), "{needs_db}");
+            assert!(
+                exists.contains(&format!(
+                    "{db_s}: the file exists. Choose another path, or add --force"
+                )),
+                "{exists}"
+            );
+            assert!(
+                no_db.contains(&format!(
+                    "{nope_s}: no database here. Give the right one with --db PATH"
+                )),
+                "{no_db}"
+            );
+            assert!(region.contains("--region 999999: no region has this code. Use a 6-digit city or county code (e.g. 210100 for Shenyang)"), "{region}");
+            assert!(
+                valid.starts_with(&format!("{catalogue}: valid example-points · ")),
+                "{valid}"
+            );
+        } else {
+            assert!(
+                needs_db.contains("generate 需要 --db 路径：写入虚构个案的文件"),
+                "{needs_db}"
+            );
+            assert!(
+                exists.contains(&format!(
+                    "{db_s}：文件已存在。请换一个路径，或加上 --force 覆盖。"
+                )),
+                "{exists}"
+            );
+            assert!(
+                no_db.contains(&format!(
+                    "{nope_s}：这里没有数据库。请用 --db 路径 指定正确的数据库"
+                )),
+                "{no_db}"
+            );
+            assert!(
+                region.contains("--region 999999：没有这个代码的地区。"),
+                "{region}"
+            );
+            assert!(
+                valid.starts_with(&format!("{catalogue}：有效 example-points · ")),
+                "{valid}"
+            );
+            for s in [&needs_db, &exists, &no_db, &region, &valid] {
+                for english in [
+                    "needs",
+                    "the file exists",
+                    "no database",
+                    "no region",
+                    "valid",
+                ] {
+                    assert!(!s.contains(english), "{english}: {s}");
+                }
+            }
+        }
+    }
+}

@@ -302,7 +302,7 @@ fn the_signing_verbs_on_the_command_line() {
     assert!(text(&o).contains("D-0"), "{}", text(&o));
     let o = run(&["--db", "t.db", "sign", "--all"], d, &[]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o).contains("nothing to sign"), "{}", text(&o));
+    assert!(text(&o).contains("Nothing to sign"), "{}", text(&o));
     let o = run(&["--db", "t.db", "sign"], d, &[]);
     assert_eq!(o.status.code(), Some(2), "--all or --decision is required");
 
@@ -751,6 +751,620 @@ fn the_trail_binds_signed_records_by_hash_and_check_finds_a_changed_one() {
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
 
+/// Whether `s` holds a Chinese character (CJK ideographs and full-width punctuation).
+fn has_han(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+}
+
+/// A database of generated cases whose sealed decisions are signed by `keys/casepanel.key`
+/// (unencrypted) for "Test Centre", in `d`; the arguments that name that key.
+fn signed_world(d: &Path) -> [&'static str; 4] {
+    let o = run(&["keygen", "--out", "keys", "--unencrypted"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["--db", "t.db", "generate", "--cases", "12"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    ["--key", "keys/casepanel.key", "--signer", "Test Centre"]
+}
+
+/// Session 6: `export` in English ended "162 record(s) 已导出 … Check with 核验". Every
+/// message of sign, export and verify is in the user's language alone (`--lang`, else
+/// the config's `lang`, else the locale), with the English plural forms; the documents'
+/// language is a separate matter (`--lang`, else Chinese).
+#[test]
+fn the_signing_verbs_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = signed_world(d);
+    let db = ["--db", "t.db"];
+    let with = |lang: &str, verb: &[&str]| -> Vec<String> {
+        [&db[..], &["--lang", lang], verb]
+            .concat()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    let go = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args, d, &[]);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // sign: one line per record, then how many, with which key.
+    let key_id = keys::load_public_key(&d.join("keys/casepanel.pub"))
+        .unwrap()
+        .key_id()
+        .to_string();
+    let out = go(with("en", &[&["sign", "--all"][..], &key].concat()));
+    assert!(!has_han(&out), "{out}");
+    let n = out.lines().filter(|l| l.ends_with("  signed")).count();
+    assert!(n >= 2, "{out}");
+    assert!(
+        out.contains(&format!("{n} decisions signed with key {key_id}.")),
+        "{out}"
+    );
+    assert!(
+        out.contains("is not encrypted; use it for tests only"),
+        "{out}"
+    );
+    let out = go(with("en", &["sign", "--all"]));
+    assert_eq!(
+        out.trim(),
+        "Nothing to sign: every sealed decision is signed."
+    );
+    let out = go(with("zh", &["sign", "--all"]));
+    assert_eq!(out.trim(), "没有需要签名的决定：所有已确认的决定均已签名。");
+    let store = Store::open(&d.join("t.db")).unwrap();
+    let (first, session): (i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT min(id), (SELECT min(session_id) FROM decision WHERE status = 'sealed') FROM decision WHERE status = 'sealed'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(store);
+    let (first, session) = (first.to_string(), session.to_string());
+    let out = go(with("en", &["sign", "--decision", &first]));
+    assert_eq!(
+        out.trim(),
+        format!("{}: already signed", record_id(first.parse().unwrap()))
+    );
+    let out = go(with("zh", &["sign", "--decision", &first]));
+    assert_eq!(
+        out.trim(),
+        format!("{}：已签名", record_id(first.parse().unwrap()))
+    );
+
+    // export: a period, a session and one decision; the summary names the folder, how
+    // many records and files, and the public key beside the key that signed.
+    let period = ["--from", "2000-01-01", "--to", "2026-11-29"];
+    let export = |lang: &str, what: &[&str], out: &str| {
+        go(with(
+            lang,
+            &[&["export", "--out", out][..], what, &key].concat(),
+        ))
+    };
+    for (what, dir_name, records) in [
+        (&period[..], "period", None),
+        (&["--session", &session][..], "session", None),
+        (&["--decision", &first][..], "one", Some(1)),
+    ] {
+        let en = export("en", what, &format!("{dir_name}-en"));
+        assert!(!has_han(&en), "{en}");
+        let files = std::fs::read_dir(d.join(format!("{dir_name}-en")))
+            .unwrap()
+            .count();
+        let records = records.unwrap_or_else(|| {
+            names(&d.join(format!("{dir_name}-en")))
+                .iter()
+                .filter(|n| n.starts_with("D-") && n.ends_with(".json"))
+                .count()
+        });
+        let noun = if records == 1 { "record" } else { "records" };
+        assert_eq!(
+            en.lines().next().unwrap_or_default(),
+            format!(
+                "{dir_name}-en: {records} {noun} exported, {files} files in all. \
+                 Check with: casepanel verify {dir_name}-en --pubkey keys/casepanel.pub"
+            )
+        );
+        let zh = export("zh", what, &format!("{dir_name}-zh"));
+        assert_eq!(
+            zh.lines().next().unwrap_or_default(),
+            format!(
+                "{dir_name}-zh：已导出 {records} 份决定书，共 {files} 个文件。\
+                 核验：casepanel verify {dir_name}-zh --pubkey keys/casepanel.pub"
+            )
+        );
+    }
+    // The English setting without --lang: English messages, Chinese documents (as before).
+    std::fs::write(d.join("config.toml"), "lang = \"en\"\n").unwrap();
+    let o = run(
+        &[
+            &db[..],
+            &["export", "--out", "setting", "--decision", &first],
+            &key,
+        ]
+        .concat(),
+        d,
+        &[("LANG", "zh_CN.UTF-8")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).starts_with("setting: 1 record exported, "),
+        "{}",
+        text(&o)
+    );
+    let md = std::fs::read_to_string(
+        d.join(format!("setting/{}.md", record_id(first.parse().unwrap()))),
+    )
+    .unwrap();
+    assert!(has_han(&md));
+    std::fs::write(d.join("config.toml"), "").unwrap();
+    // A folder name with a space is quoted in the command to copy.
+    let en = export("en", &["--decision", &first], "my records");
+    assert!(
+        en.contains("casepanel verify 'my records' --pubkey"),
+        "{en}"
+    );
+
+    // verify: one line per record and one for the manifest, in one language.
+    let verify = |lang: &str, what: &str| {
+        go(with(
+            lang,
+            &["verify", what, "--pubkey", "keys/casepanel.pub"],
+        ))
+    };
+    let en = verify("en", "period-en");
+    assert!(!has_han(&en), "{en}");
+    assert!(en.contains("  ok · signer Test Centre · signed "), "{en}");
+    assert!(
+        en.contains("MANIFEST.sha256  ok · ") && en.contains(&format!(" files · key {key_id}")),
+        "{en}"
+    );
+    let zh = verify("zh", "period-zh");
+    assert!(zh.contains("  ok · 签署人 Test Centre · 时间 "), "{zh}");
+    assert!(zh.contains(" 个文件 · 密钥 "), "{zh}");
+    assert!(!zh.contains(" files") && !zh.contains("signer"), "{zh}");
+    // A failure: the problem, marked FAILED in either language.
+    std::fs::write(d.join("one-en/extra.txt"), "x").unwrap();
+    for (lang, head) in [
+        ("en", "casepanel: FAILED: "),
+        ("zh", "casepanel: 核验失败 FAILED："),
+    ] {
+        let args = with(
+            lang,
+            &["verify", "one-en", "--pubkey", "keys/casepanel.pub"],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args, d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(
+            text(&o).starts_with(head) && text(&o).contains("extra.txt"),
+            "{}",
+            text(&o)
+        );
+        // Why, in the same language as the rest of the line.
+        if lang == "en" {
+            assert!(!has_han(&text(&o)), "{}", text(&o));
+            assert!(
+                text(&o).contains("extra.txt: extra file: not listed in MANIFEST.sha256"),
+                "{}",
+                text(&o)
+            );
+        } else {
+            assert!(
+                text(&o).contains("extra.txt：多出的文件：MANIFEST.sha256 中没有列出"),
+                "{}",
+                text(&o)
+            );
+            assert!(!text(&o).contains("extra file"), "{}", text(&o));
+        }
+    }
+    // A missing signature: the file's name is the argument in either language.
+    std::fs::remove_file(d.join("one-en/extra.txt")).unwrap();
+    let rec = format!("{}.json", record_id(first.parse().unwrap()));
+    std::fs::remove_file(d.join("one-en").join(format!("{rec}.minisig"))).unwrap();
+    for (lang, why) in [
+        (
+            "en",
+            format!("{rec}.minisig: missing file: listed in MANIFEST.sha256 but not in the folder"),
+        ),
+        (
+            "zh",
+            format!("{rec}.minisig：缺少文件：MANIFEST.sha256 中列出了，文件夹中却没有"),
+        ),
+    ] {
+        let args = with(
+            lang,
+            &["verify", "one-en", "--pubkey", "keys/casepanel.pub"],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args, d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains(&why), "{}", text(&o));
+    }
+
+    // keygen: what each file is, its key id and the line for the config, in one language.
+    std::fs::write(d.join("pass"), "a long passphrase\n").unwrap();
+    for lang in ["en", "zh"] {
+        let out = format!("k-{lang}");
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                &out,
+                "--passphrase-file",
+                "pass",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let made = text(&o);
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                &format!("{out}-u"),
+                "--unencrypted",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let unencrypted = text(&o);
+        std::fs::write(d.join("short"), "short\n").unwrap();
+        let o = run(
+            &[
+                "--lang",
+                lang,
+                "keygen",
+                "--out",
+                "k-short",
+                "--passphrase-file",
+                "short",
+            ],
+            d,
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let short = text(&o);
+        let o = run(&["--lang", lang, "keygen", "--out", "k-none"], d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let no_terminal = text(&o);
+        let key_id = keys::load_public_key(&d.join(&out).join("casepanel.pub"))
+            .unwrap()
+            .key_id()
+            .to_string();
+        let secret = std::fs::canonicalize(d.join(&out).join("casepanel.key")).unwrap();
+        if lang == "en" {
+            for s in [&made, &unencrypted, &short, &no_terminal] {
+                assert!(!has_han(s), "{s}");
+            }
+            assert!(
+                made.contains(
+                    "k-en/casepanel.pub  public key: hand it to whoever checks records\n"
+                ),
+                "{made}"
+            );
+            assert!(
+                made.contains("k-en/casepanel.key  secret key (encrypted): keep it safe"),
+                "{made}"
+            );
+            assert!(made.contains(&format!("\nkey id: {key_id}\n")), "{made}");
+            assert!(
+                made.contains(&format!(
+                    "Next: add to the config file {}: signing_key = \"{}\"",
+                    d.join("config.toml").display(),
+                    secret.display()
+                )),
+                "{made}"
+            );
+            assert!(
+                unencrypted.contains("\ncasepanel: WARNING: the secret key will NOT be encrypted."),
+                "{unencrypted}"
+            );
+            assert!(
+                unencrypted.contains("secret key (NOT encrypted)"),
+                "{unencrypted}"
+            );
+            assert!(short.contains("shorter than 8 characters"), "{short}");
+            assert!(
+                no_terminal.contains("no terminal to ask on: pass --passphrase-file FILE or set CASEPANEL_KEY_PASSPHRASE"),
+                "{no_terminal}"
+            );
+        } else {
+            assert!(
+                made.contains("k-zh/casepanel.pub  公钥：交给核验决定书的单位\n"),
+                "{made}"
+            );
+            assert!(
+                made.contains("k-zh/casepanel.key  私钥（已加密）：妥善保管"),
+                "{made}"
+            );
+            assert!(made.contains(&format!("\n密钥编号：{key_id}\n")), "{made}");
+            assert!(
+                made.contains(&format!(
+                    "下一步：在配置文件 {} 中写入：signing_key = \"{}\"",
+                    d.join("config.toml").display(),
+                    secret.display()
+                )),
+                "{made}"
+            );
+            assert!(
+                unencrypted.contains("\ncasepanel: 警告：私钥不会加密。"),
+                "{unencrypted}"
+            );
+            assert!(unencrypted.contains("私钥（未加密）"), "{unencrypted}");
+            assert!(short.contains("口令不足 8 个字符"), "{short}");
+            assert!(
+                no_terminal.contains(
+                    "请用 --passphrase-file 文件 指定，或设置环境变量 CASEPANEL_KEY_PASSPHRASE"
+                ),
+                "{no_terminal}"
+            );
+            for s in [&made, &unencrypted, &short, &no_terminal] {
+                for english in [
+                    "public key",
+                    "secret key",
+                    "key id",
+                    "Next",
+                    "WARNING",
+                    "passphrase is",
+                ] {
+                    assert!(!s.contains(english), "{english}: {s}");
+                }
+            }
+        }
+    }
+}
+
+/// Session 6: an export into a folder that cannot be made printed only the OS message.
+/// It says what failed, where and how to fix it, in both languages, exits 1, and leaves
+/// nothing behind: no `.casepanel-tmp-*` folder, and no folder made on the way.
+#[test]
+fn an_export_folder_that_cannot_be_made_says_what_where_and_how() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = signed_world(d);
+    let o = run(
+        &[&["--db", "t.db", "sign", "--all"][..], &key].concat(),
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::write(d.join("a-file"), "x").unwrap();
+    let listing = || names(d);
+    let too_long = format!("new/deeper/{}/out", "n".repeat(300));
+    let mut outs: Vec<(String, &str, &str)> = vec![
+        // Under a file; the file itself; a name the file system refuses, two folders down.
+        (
+            "a-file/out".into(),
+            "is a file, not a folder",
+            "是文件，不是文件夹",
+        ),
+        (
+            "a-file".into(),
+            "is a file, not a folder",
+            "是文件，不是文件夹",
+        ),
+        (
+            too_long,
+            "the name is too long or holds a character the disk does not allow",
+            "名称太长，或含有磁盘不允许的字符",
+        ),
+    ];
+    if cfg!(target_os = "linux") && Path::new("/proc/self").exists() {
+        outs.push((
+            "/proc/nope".into(),
+            "the folder above it does not exist or cannot hold new folders",
+            "上一级文件夹不存在，或不能在其中新建文件夹",
+        ));
+    }
+    // A read-only folder; only where permissions bind (not for root).
+    let ro = d.join("read-only");
+    std::fs::create_dir(&ro).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::write(ro.join("probe"), "x").is_err() {
+            outs.push((
+                "read-only/out".into(),
+                "you may not write there",
+                "您没有在此处写入的权限",
+            ));
+        } else {
+            std::fs::remove_file(ro.join("probe")).unwrap();
+            eprintln!(
+                "running with the right to write anywhere: the read-only folder is not tried"
+            );
+        }
+    }
+    let before_ro = names(&ro);
+    let before = listing();
+    let store = Store::open(&d.join("t.db")).unwrap();
+    let first: i64 = store
+        .conn()
+        .query_row("SELECT min(decision_id) FROM decision_signature", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    drop(store);
+    let first = first.to_string();
+    for (out, en_why, zh_why) in &outs {
+        for (lang, what, fix, why) in [
+            (
+                "en",
+                "Could not make the export folder",
+                "Choose a folder you can write to, for example one in your home folder",
+                en_why,
+            ),
+            (
+                "zh",
+                "无法创建导出文件夹",
+                "请改用一个您可以写入的文件夹，例如主目录下的文件夹",
+                zh_why,
+            ),
+        ] {
+            for what_arg in [
+                &["--decision", &first][..],
+                &["--from", "2000-01-01", "--to", "2026-11-29"],
+            ] {
+                let o = run(
+                    &[
+                        &["--db", "t.db", "--lang", lang, "export", "--out", out][..],
+                        what_arg,
+                        &key,
+                    ]
+                    .concat(),
+                    d,
+                    &[],
+                );
+                let all = text(&o);
+                assert_eq!(o.status.code(), Some(1), "{out}: {all}");
+                // After the warning that the test key is not encrypted.
+                let msg = all.lines().last().unwrap_or_default();
+                assert!(
+                    msg.starts_with(&format!("casepanel: {what} {out}")),
+                    "{all}"
+                );
+                assert!(msg.contains(why) && msg.contains(fix), "{all}");
+                if lang == "en" {
+                    assert!(!has_han(&all), "{all}");
+                }
+                assert_eq!(listing(), before, "{out}: nothing left behind");
+                assert_eq!(names(&ro), before_ro);
+                assert_eq!(leftovers(d), Vec::<String>::new());
+            }
+        }
+    }
+    // Into the read-only folder itself: it is there, but cannot be written into.
+    if outs.iter().any(|(out, _, _)| out == "read-only/out") {
+        for (lang, said) in [
+            (
+                "en",
+                "casepanel: Could not write into the export folder read-only: you may not write there. \
+                 Choose a folder you can write to",
+            ),
+            (
+                "zh",
+                "casepanel: 无法写入导出文件夹 read-only：您没有在此处写入的权限。请改用一个您可以写入的文件夹",
+            ),
+        ] {
+            let o = run(
+                &[
+                    &[
+                        "--db",
+                        "t.db",
+                        "--lang",
+                        lang,
+                        "export",
+                        "--out",
+                        "read-only",
+                    ][..],
+                    &["--decision", &first],
+                    &key,
+                ]
+                .concat(),
+                d,
+                &[],
+            );
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+            assert!(
+                text(&o)
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .starts_with(said),
+                "{}",
+                text(&o)
+            );
+            assert_eq!(names(&ro), before_ro);
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Session 6: `verify --key FILE` got clap's "unexpected argument". verify takes the
+/// PUBLIC key (`--pubkey`); `--key` is sign's and export's secret key. A usage error (exit
+/// 2) that says so in the user's language, and where the public key is.
+#[test]
+fn verify_with_key_says_it_takes_the_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(&["keygen", "--out", "keys", "--unencrypted"], d, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::create_dir(d.join("out")).unwrap();
+    let tried: &[&[&str]] = &[
+        &["verify", "out", "--key", "keys/casepanel.key"],
+        &["verify", "--key", "keys/casepanel.key", "out"],
+        &["verify", "out", "--key=keys/casepanel.pub"],
+        &["verify", "out", "--key"],
+    ];
+    for args in tried {
+        // No config: where keygen puts the public key.
+        let o = run(&[&["--lang", "en"][..], args].concat(), d, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let msg = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.stdout.is_empty());
+        assert!(
+            msg.starts_with("error: verify checks signatures with the centre's PUBLIC key: give it with --pubkey FILE, not --key.")
+                && msg.contains("--key names the SECRET key (casepanel.key), which only sign and export use.")
+                && msg.contains("The public key is casepanel.pub, in the folder keygen made, beside casepanel.key")
+                && msg.contains("Usage: casepanel verify"),
+            "{msg}"
+        );
+        assert!(!has_han(&msg), "{msg}");
+        let o = run(args, d, &[("LANG", "zh_CN.UTF-8")]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let msg = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(
+            msg.contains("核验用的是本中心的公钥：请用 --pubkey 文件 指定，而不是 --key。")
+                && msg.contains("公钥文件是 casepanel.pub"),
+            "{msg}"
+        );
+    }
+    // A configured key: its public key named, in the config's language.
+    std::fs::write(
+        d.join("config.toml"),
+        "lang = \"zh\"\nsigning_key = \"keys/casepanel.key\"\n",
+    )
+    .unwrap();
+    let o = run(&["verify", "out", "--key", "keys/casepanel.key"], d, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("本机的公钥是 keys/casepanel.pub，与配置文件中的签名私钥在同一文件夹"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--lang", "en", "verify", "out", "--key", "x"], d, &[]);
+    assert!(
+        text(&o).contains("Yours is keys/casepanel.pub, beside the signing key the config names; without --pubkey, verify uses it."),
+        "{}",
+        text(&o)
+    );
+    // --key is no option of verify's: its help does not list it.
+    let o = run(&["verify", "--help"], d, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("--pubkey") && !help.contains("--key"),
+        "{help}"
+    );
+}
+
 /// Temporary files or folders an export left in `dir`.
 fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -762,4 +1376,14 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 fn record_id(decision_id: i64) -> String {
     export::record::record_id(decision_id)
+}
+
+/// The names in the folder `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

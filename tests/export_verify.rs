@@ -270,7 +270,8 @@ fn missing_extra_and_wrong_key_fail() {
         std::fs::remove_file(&p).unwrap();
         let e = verify::verify_path(&out, &key).unwrap_err();
         assert_eq!(e.file, f, "{e}");
-        assert!(e.message.contains("missing"), "{e}");
+        assert!(e.message(Lang::En).starts_with("missing file"), "{e}");
+        assert!(e.message(Lang::Zh).starts_with("缺少文件"), "{e}");
         std::fs::write(&p, keep).unwrap();
     }
     verify::verify_path(&out, &key).unwrap();
@@ -278,7 +279,8 @@ fn missing_extra_and_wrong_key_fail() {
         std::fs::write(out.join(extra), b"x").unwrap();
         let e = verify::verify_path(&out, &key).unwrap_err();
         assert_eq!(e.file, extra, "{e}");
-        assert!(e.message.contains("extra file"), "{e}");
+        assert!(e.message(Lang::En).contains("extra file"), "{e}");
+        assert!(e.message(Lang::Zh).starts_with("多出的文件"), "{e}");
         std::fs::remove_file(out.join(extra)).unwrap();
     }
     std::fs::create_dir(out.join("sub")).unwrap();
@@ -287,11 +289,17 @@ fn missing_extra_and_wrong_key_fail() {
     // Another key: named as the wrong key, on the first signature checked.
     let other = SigningKey::generate_ephemeral().public();
     let e = verify::verify_path(&out, &other).unwrap_err();
-    assert!(e.message.contains("wrong key"), "{e}");
+    assert!(e.message(Lang::En).contains("wrong key"), "{e}");
+    // The key ids stay as arguments in either language.
+    let zh = e.message(Lang::Zh);
+    assert!(
+        zh.starts_with("密钥不符") && zh.contains(other.key_id()) && !zh.contains("wrong key"),
+        "{zh}"
+    );
     let rec = smallest_record(&out);
     let e = verify::verify_path(&out.join(&rec), &other).unwrap_err();
     assert!(
-        e.message.contains("wrong key") && e.file.ends_with(&format!("{rec}.minisig")),
+        e.message(Lang::En).contains("wrong key") && e.file.ends_with(&format!("{rec}.minisig")),
         "{e}"
     );
     // A record swapped for another record signed by the same key: caught by the manifest,

@@ -635,3 +635,193 @@ fn cli_writes_name_the_operator_or_the_os_user() {
     );
     assert!(text(&o).contains("CASEPANEL_OPERATOR"), "{}", text(&o));
 }
+
+/// Whether `s` holds a Chinese character (CJK ideographs and full-width punctuation).
+fn has_han(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+}
+
+/// Session 6: `check` said "FAILED 检查未通过" and `backup` "backed up 已备份" in English,
+/// and rekey and restore spoke both languages at once. Each message of check, backup,
+/// restore and rekey is in the user's language alone, with the English plural forms.
+/// (The problems `check` lists come from the checks themselves and stay as they are.)
+#[test]
+fn check_backup_restore_and_rekey_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = generated(d, "a.db", 20);
+    let db_s = db.to_str().unwrap();
+    let go = |lang: &str, verb: &[&str]| -> Output {
+        run(&[&["--db", db_s, "--lang", lang][..], verb].concat(), d)
+    };
+    let ok = |o: &Output| -> String {
+        assert_eq!(o.status.code(), Some(0), "{}", text(o));
+        text(o)
+    };
+    let failed = |o: &Output| -> String {
+        assert_eq!(o.status.code(), Some(1), "{}", text(o));
+        text(o)
+    };
+
+    // check: one line, counted in words that agree with the numbers.
+    let en = ok(&go("en", &["check"]));
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.starts_with(&format!("{db_s}: ok · integrity and foreign keys sound · ")),
+        "{en}"
+    );
+    assert!(en.contains(" audit rows, chain intact (head #"), "{en}");
+    assert!(en.contains(" · 0 signed records agree with it"), "{en}");
+    let zh = ok(&go("zh", &["check"]));
+    assert!(
+        zh.starts_with(&format!("{db_s}：正常 · 完整性与外键无误 · 审计记录 ")),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("条，链完整（末条 #") && zh.contains("份已签名决定书与审计链一致"),
+        "{zh}"
+    );
+    assert!(!zh.contains("ok") && !zh.contains("chain"), "{zh}");
+    // check --records that are not there.
+    std::fs::create_dir(d.join("empty")).unwrap();
+    let en = failed(&go("en", &["check", "--records", "empty"]));
+    assert_eq!(
+        en.trim(),
+        "casepanel: empty: no D-….json record in this folder"
+    );
+    let zh = failed(&go("zh", &["check", "--records", "empty"]));
+    assert_eq!(
+        zh.trim(),
+        "casepanel: empty：此文件夹中没有 D-….json 决定书"
+    );
+
+    // backup.
+    let en = ok(&go("en", &["backup", "--out", "b-en.db"]));
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.starts_with("b-en.db: backed up (") && en.contains(" MiB). It holds every case file"),
+        "{en}"
+    );
+    let zh = ok(&go("zh", &["backup", "--out", "b-zh.db"]));
+    assert!(
+        zh.starts_with("b-zh.db：已备份（") && zh.contains(" MiB）。备份含全部个案资料"),
+        "{zh}"
+    );
+    assert!(!zh.contains("backed up"), "{zh}");
+
+    // restore: the previous database is named.
+    let en = ok(&go("en", &["restore", "b-en.db"]));
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.starts_with(&format!(
+            "{db_s}: restored from b-en.db. The previous database is kept as "
+        )),
+        "{en}"
+    );
+    // (Into a new file: nothing to keep, and no second restore of a.db in the same second.)
+    let zh = ok(&run(
+        &["--db", "fresh.db", "--lang", "zh", "restore", "b-zh.db"],
+        d,
+    ));
+    assert_eq!(zh.trim(), "fresh.db：已从 b-zh.db 恢复。");
+
+    // rekey: nothing to do, encrypt, decrypt, and a passphrase file that is not there.
+    std::fs::write(d.join("pass"), "a long passphrase\n").unwrap();
+    for lang in ["en", "zh"] {
+        let plain = ok(&go(lang, &["rekey", "--decrypt"]));
+        let encrypted = ok(&go(lang, &["rekey", "--new-passphrase-file", "pass"]));
+        let decrypted = ok(&go(
+            lang,
+            &["--db-passphrase-file", "pass", "rekey", "--decrypt"],
+        ));
+        let missing = failed(&go(lang, &["rekey", "--new-passphrase-file", "nope"]));
+        let all = [&plain, &encrypted, &decrypted, &missing];
+        if lang == "en" {
+            for s in all {
+                assert!(!has_han(s), "{s}");
+            }
+            assert_eq!(
+                plain.trim(),
+                format!("{db_s}: not encrypted; nothing to do")
+            );
+            assert!(
+                encrypted.starts_with(&format!("{db_s}: encrypted; keep the passphrase safe")),
+                "{encrypted}"
+            );
+            assert_eq!(decrypted.trim(), format!("{db_s}: stored unencrypted"));
+            assert!(
+                missing.starts_with("casepanel: nope: cannot read the passphrase file: ")
+                    && missing
+                        .trim_end()
+                        .ends_with(". Check --new-passphrase-file."),
+                "{missing}"
+            );
+        } else {
+            assert_eq!(plain.trim(), format!("{db_s}：数据库未加密，无需操作"));
+            assert!(
+                encrypted.starts_with(&format!("{db_s}：已加密。请妥善保管口令")),
+                "{encrypted}"
+            );
+            assert_eq!(decrypted.trim(), format!("{db_s}：已取消加密"));
+            assert!(
+                missing.starts_with("casepanel: nope：无法读取口令文件：")
+                    && missing
+                        .trim_end()
+                        .ends_with("。请检查 --new-passphrase-file。"),
+                "{missing}"
+            );
+            for s in all {
+                assert!(
+                    !s.contains("encrypted") && !s.contains("passphrase file"),
+                    "{s}"
+                );
+            }
+        }
+    }
+
+    // A broken audit trail: check fails, and restore refuses it as a backup.
+    let broken = generated(d, "broken.db", 10);
+    Connection::open(&broken)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_no_update; UPDATE audit SET operator = 'mallory' WHERE id = 7;",
+        )
+        .unwrap();
+    let broken_s = broken.to_str().unwrap();
+    let en = failed(&run(&["--db", broken_s, "--lang", "en", "check"], d));
+    assert!(
+        en.starts_with(&format!("casepanel: {broken_s}: FAILED\n")),
+        "{en}"
+    );
+    assert!(
+        en.contains("\n  first broken link of the audit trail: row 7: "),
+        "{en}"
+    );
+    assert!(en.contains("\n  Keep the file as it is"), "{en}");
+    assert!(!has_han(&en), "{en}");
+    let zh = failed(&run(&["--db", broken_s, "--lang", "zh", "check"], d));
+    assert!(
+        zh.starts_with(&format!("casepanel: {broken_s}：检查未通过 FAILED\n")),
+        "{zh}"
+    );
+    assert!(zh.contains("\n  审计链第一处断裂：第 7 行："), "{zh}");
+    assert!(zh.contains("\n  请保持文件原样"), "{zh}");
+    assert!(
+        !zh.contains("first broken link") && !zh.contains("Keep the file"),
+        "{zh}"
+    );
+    let en = failed(&go("en", &["restore", broken_s]));
+    assert!(
+        en.trim_end()
+            .ends_with("\n  Nothing was changed: the database is as it was."),
+        "{en}"
+    );
+    assert!(!has_han(&en), "{en}");
+    let zh = failed(&go("zh", &["restore", broken_s]));
+    assert!(
+        zh.trim_end()
+            .ends_with("\n  未做任何修改：数据库保持原样。"),
+        "{zh}"
+    );
+}

@@ -152,26 +152,78 @@ pub struct NewFolder {
     tmp: PathBuf,
     dest: PathBuf,
     names: std::sync::Mutex<Vec<PathBuf>>,
+    /// The folders above `dest` that [`NewFolder::start`] made, outermost first: removed
+    /// again (when still empty) if the folder is never finished.
+    made: Vec<PathBuf>,
     finished: bool,
+}
+
+/// Makes the folder `dir` and those above it that are missing (as `create_dir_all` does),
+/// and returns the ones it made, outermost first. On an error it removes them again, so a
+/// path that cannot be made leaves nothing behind.
+fn make_folders(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut at = dir;
+    loop {
+        match std::fs::symlink_metadata(at) {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(at.to_path_buf()),
+            Err(e) => return Err(e),
+        }
+        match at.parent() {
+            Some(up) if !up.as_os_str().is_empty() => at = up,
+            _ => break,
+        }
+    }
+    let mut made = Vec::with_capacity(missing.len());
+    for d in missing.into_iter().rev() {
+        match std::fs::create_dir(&d) {
+            Ok(()) => made.push(d),
+            // Made meanwhile by someone else (or `a/..`): theirs, not ours to remove.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+            Err(e) => {
+                remove_made(&made);
+                return Err(e);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Removes the folders [`make_folders`] made, innermost first, each only if it is empty.
+fn remove_made(made: &[PathBuf]) {
+    for d in made.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
 }
 
 impl NewFolder {
     /// Starts the folder `dest`, or None when `dest` exists (the caller writes into it file
-    /// by file). The folder it goes into is created if missing.
+    /// by file). The folders it goes into are created if missing (and removed again if it
+    /// is never finished). [`ExportError::Folder`] when it cannot be made: nothing of it is
+    /// left behind.
     pub fn start(dest: &Path) -> Result<Option<NewFolder>, ExportError> {
+        let cannot = |source| ExportError::Folder {
+            path: dest.to_path_buf(),
+            exists: false,
+            source,
+        };
         match std::fs::symlink_metadata(dest) {
             Ok(_) => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(ExportError::io(dest, e)),
+            Err(e) => return Err(cannot(e)),
         }
-        let parent = parent(dest);
-        std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e))?;
+        let made = make_folders(parent(dest)).map_err(cannot)?;
         let tmp = tmp_path(dest);
-        std::fs::create_dir(&tmp).map_err(|e| ExportError::io(dest, e))?;
+        if let Err(e) = std::fs::create_dir(&tmp) {
+            remove_made(&made);
+            return Err(cannot(e));
+        }
         Ok(Some(NewFolder {
             tmp,
             dest: dest.to_path_buf(),
             names: std::sync::Mutex::new(Vec::new()),
+            made,
             finished: false,
         }))
     }
@@ -212,6 +264,7 @@ impl Drop for NewFolder {
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.tmp);
+            remove_made(&self.made);
         }
     }
 }
@@ -279,15 +332,16 @@ mod tests {
             names
         };
         // A file that cannot be written half-way: the folder never gets its name, and its
-        // temporary folder is gone.
+        // temporary folder is gone, with the folder `a` that was made to hold it.
         let dest = dir.path().join("a/out");
         let folder = NewFolder::start(&dest).unwrap().expect("new");
+        assert_eq!(listing(dir.path()), ["a"]);
         folder.add("one.txt", b"1", false).unwrap();
         assert!(folder.add("missing/two.txt", b"2", false).is_err());
         assert!(!dest.exists());
         drop(folder);
         assert!(!dest.exists());
-        assert!(listing(&dir.path().join("a")).is_empty());
+        assert!(listing(dir.path()).is_empty());
         // Finished: every file under its name, nothing beside it.
         let folder = NewFolder::start(&dest).unwrap().expect("new");
         folder.add("one.txt", b"1", false).unwrap();
@@ -306,6 +360,50 @@ mod tests {
         assert!(folder.finish().is_err());
         assert!(listing(&other).is_empty());
         assert_eq!(listing(dir.path()), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_a_folder_error_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        std::fs::write(d.join("file"), b"x").unwrap();
+        let too_long = "n".repeat(300);
+        for (dest, kind) in [
+            // Under a file.
+            (d.join("file/out"), std::io::ErrorKind::NotADirectory),
+            (d.join("file/deeper/out"), std::io::ErrorKind::NotADirectory),
+            // Two folders can be made above it, the third cannot: the two go again.
+            (
+                d.join("a/b").join(&too_long).join("out"),
+                std::io::ErrorKind::InvalidFilename,
+            ),
+            (
+                d.join("a/b").join(&too_long),
+                std::io::ErrorKind::InvalidFilename,
+            ),
+        ] {
+            match NewFolder::start(&dest) {
+                Err(ExportError::Folder {
+                    path,
+                    exists: false,
+                    source,
+                }) => {
+                    assert_eq!(path, dest);
+                    assert_eq!(source.kind(), kind, "{source}");
+                }
+                Err(e) => panic!("{}: {e}", dest.display()),
+                Ok(_) => panic!("{}: started", dest.display()),
+            }
+            assert_eq!(listing(), ["file"], "{}", dest.display());
+        }
     }
 
     #[test]

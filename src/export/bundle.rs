@@ -145,10 +145,22 @@ fn record_files(sr: &SignedRecord, rec: &DecisionRecord, lang: Lang) -> Vec<(Str
     ]
 }
 
-/// Makes `out` ready: created if missing; refused if it holds a file this export would not
-/// write (verify rejects extra files); the old manifest removed.
+/// Makes `out`, a folder that exists, ready: refused if it holds a file this export would
+/// not write (verify rejects extra files); the old manifest removed.
 fn prepare_dir(out: &Path, names: &BTreeSet<String>) -> Result<(), ExportError> {
-    std::fs::create_dir_all(out).map_err(|e| ExportError::io(out, e))?;
+    match std::fs::metadata(out) {
+        Ok(m) if m.is_dir() => {}
+        // A file, or a link to nothing: no folder can be made there.
+        result => {
+            return Err(ExportError::Folder {
+                path: out.to_path_buf(),
+                exists: false,
+                source: result
+                    .err()
+                    .unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::NotADirectory)),
+            });
+        }
+    }
     let rd = std::fs::read_dir(out).map_err(|e| ExportError::io(out, e))?;
     for entry in rd {
         let entry = entry.map_err(|e| ExportError::io(out, e))?;
@@ -214,9 +226,9 @@ fn write_all(
             .collect();
         finish_new(folder, listed, key, &trusted(files.len()))?;
     } else {
-        prepare_dir(out, &names)?;
+        prepare_dir(out, &names).map_err(|e| in_folder(out, e))?;
         // Every file is in place (and durable) before the manifest that vouches for them.
-        atomic::write_many(out, &files, false)?;
+        atomic::write_many(out, &files, false).map_err(|e| in_folder(out, e))?;
         // Every file's hash, on every core.
         let hashes = super::parallel_map(&files, |(_, b)| super::sign::sha256_hex(b));
         let manifest = manifest::from_hashes(
@@ -240,6 +252,24 @@ fn write_all(
         files: written,
         records,
     })
+}
+
+/// An error writing into the folder `out` that is the folder's (no permission, a read-only
+/// disk), told as [`ExportError::Folder`]; any other as it is.
+fn in_folder(out: &Path, e: ExportError) -> ExportError {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    match e {
+        ExportError::Io { source, .. }
+            if matches!(source.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+        {
+            ExportError::Folder {
+                path: out.to_path_buf(),
+                exists: true,
+                source,
+            }
+        }
+        other => other,
+    }
 }
 
 /// Ends a new folder: its manifest of `listed` (hash, name), signed with `trusted` as

@@ -49,6 +49,14 @@ pub enum ExportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The export folder could not be made (`exists` false) or, being there, written into.
+    /// A case of its own so that the command line can say what failed and how to fix it.
+    #[error("{}: cannot {} the export folder: {source}", path.display(), if *exists { "write into" } else { "make" })]
+    Folder {
+        path: PathBuf,
+        exists: bool,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", path.display())]
     Key { path: PathBuf, message: String },
     #[error("{}: wrong passphrase for this key. Try again.", .0.display())]

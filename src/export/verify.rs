@@ -14,19 +14,45 @@ use super::keys::{VerifyingKey, key_id_hex};
 use super::manifest::{self, MANIFEST, MANIFEST_SIG};
 use super::record::DecisionRecord;
 use super::sign::{sha256_hex, trusted_comment, untrusted_comment};
+use crate::i18n::{Lang, tf};
 
-/// The first problem found: which file, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {message}")]
+/// The first problem found: which file, and what is wrong with it. The reason is a key of
+/// the string table (`verify.why.*`) with its arguments (paths, key ids, system errors),
+/// told in a language by [`Problem::message`]; `Display` tells it in English.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
-    pub message: String,
+    /// The reason's key in [`crate::i18n::STRINGS`].
+    pub key: &'static str,
+    /// The reason's arguments, by placeholder name.
+    pub args: Vec<(&'static str, String)>,
 }
 
-fn problem(file: &str, message: impl Into<String>) -> Problem {
+impl Problem {
+    /// Why the file fails, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        tf(lang, self.key, &args)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Problem {}
+
+fn problem(file: &str, key: &'static str) -> Problem {
+    problem_with(file, key, &[])
+}
+
+fn problem_with(file: &str, key: &'static str, args: &[(&'static str, String)]) -> Problem {
     Problem {
         file: file.to_string(),
-        message: message.into(),
+        key,
+        args: args.to_vec(),
     }
 }
 
@@ -62,52 +88,52 @@ pub fn check_signature(
     data_file: &str,
     expected_untrusted: &str,
 ) -> Result<String, Problem> {
-    let text = std::str::from_utf8(sig_text)
-        .map_err(|_| problem(sig_file, "not a minisign signature (not UTF-8 text)"))?;
-    let sig = SignatureBox::from_string(text)
-        .map_err(|e| problem(sig_file, format!("not a minisign signature file ({e})")))?;
+    let text =
+        std::str::from_utf8(sig_text).map_err(|_| problem(sig_file, "verify.why.not_utf8"))?;
+    let sig = SignatureBox::from_string(text).map_err(|e| {
+        problem_with(
+            sig_file,
+            "verify.why.not_signature",
+            &[("error", e.to_string())],
+        )
+    })?;
     // Byte-exact form: what minisign reads leniently (spaces, the untrusted comment) must
     // still be exactly what was written.
     if sig.to_string().as_bytes() != sig_text {
-        return Err(problem(
-            sig_file,
-            "changed: the signature file is not in the form casepanel wrote it",
-        ));
+        return Err(problem(sig_file, "verify.why.sig_form"));
     }
     if sig.untrusted_comment().unwrap_or_default() != expected_untrusted {
-        return Err(problem(
-            sig_file,
-            "changed: its untrusted comment line is not the one casepanel wrote",
-        ));
+        return Err(problem(sig_file, "verify.why.untrusted_comment"));
     }
     if sig.keynum() != pk.pk.keynum() {
-        return Err(problem(
+        return Err(problem_with(
             sig_file,
-            format!(
-                "wrong key: signed by key {}, but the public key given is {}. Use the public key of the centre that signed it.",
-                key_id_hex(sig.keynum()),
-                pk.key_id()
-            ),
+            "verify.why.wrong_key",
+            &[
+                ("signed", key_id_hex(sig.keynum())),
+                ("given", pk.key_id().to_string()),
+            ],
         ));
     }
     // The global signature covers the data signature and the trusted comment: if it holds,
     // the signature file is intact, and a failure below means the data changed.
     if !global_signature_ok(pk, text) {
-        return Err(problem(
-            sig_file,
-            "bad signature: the signature file was changed (its signature or trusted comment)",
-        ));
+        return Err(problem(sig_file, "verify.why.sig_changed"));
     }
     if minisign::verify(&pk.pk, &sig, std::io::Cursor::new(data), true, false, false).is_err() {
-        return Err(problem(
+        return Err(problem_with(
             data_file,
-            format!(
-                "bad signature: the file's content is not what {sig_file} signed (it was changed)"
-            ),
+            "verify.why.content_changed",
+            &[("sig", sig_file.to_string())],
         ));
     }
-    sig.trusted_comment()
-        .map_err(|e| problem(sig_file, format!("no trusted comment ({e})")))
+    sig.trusted_comment().map_err(|e| {
+        problem_with(
+            sig_file,
+            "verify.why.no_trusted_comment",
+            &[("error", e.to_string())],
+        )
+    })
 }
 
 /// Checks the second (global) signature of a minisign signature text: Ed25519 over the
@@ -148,8 +174,14 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Problem> {
     let p = dir.join(name);
     match std::fs::read(&p) {
         Ok(b) => Ok(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(problem(name, "missing file")),
-        Err(e) => Err(problem(name, format!("cannot read: {e}"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(problem(name, "verify.why.missing"))
+        }
+        Err(e) => Err(problem_with(
+            name,
+            "verify.why.cannot_read",
+            &[("error", e.to_string())],
+        )),
     }
 }
 
@@ -159,27 +191,26 @@ fn verify_record_in(dir: &Path, name: &str, pk: &VerifyingKey) -> Result<RecordS
     let sig_name = format!("{name}.minisig");
     let sig = read(dir, &sig_name)?;
     let trusted = check_signature(pk, &data, &sig, &sig_name, name, &untrusted_comment(name))?;
-    let rec = DecisionRecord::parse(&data).map_err(|e| problem(name, e.to_string()))?;
+    let rec = DecisionRecord::parse(&data)
+        .map_err(|e| problem_with(name, "verify.why.bad_record", &[("error", e.to_string())]))?;
     if format!("{}.json", rec.record_id) != name {
-        return Err(problem(
+        return Err(problem_with(
             name,
-            format!("holds record {}, not the one its name says", rec.record_id),
+            "verify.why.wrong_name",
+            &[("record", rec.record_id.clone())],
         ));
     }
     if trusted != trusted_comment(&rec) {
-        return Err(problem(
-            &sig_name,
-            "its trusted comment does not match the record (record, case, signer or time)",
-        ));
+        return Err(problem(&sig_name, "verify.why.comment_mismatch"));
     }
     if rec.key_id != pk.key_id() {
-        return Err(problem(
+        return Err(problem_with(
             name,
-            format!(
-                "names key {} but is signed by key {}",
-                rec.key_id,
-                pk.key_id()
-            ),
+            "verify.why.key_mismatch",
+            &[
+                ("named", rec.key_id.clone()),
+                ("signed", pk.key_id().to_string()),
+            ],
         ));
     }
     Ok(RecordSummary {
@@ -196,7 +227,13 @@ fn verify_record_in(dir: &Path, name: &str, pk: &VerifyingKey) -> Result<RecordS
 /// Verifies a record file or an export folder.
 pub fn verify_path(path: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| problem(&shown, format!("cannot open: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        problem_with(
+            &shown,
+            "verify.why.cannot_open",
+            &[("error", e.to_string())],
+        )
+    })?;
     if meta.is_dir() {
         return verify_folder(path, pk);
     }
@@ -216,10 +253,7 @@ pub fn verify_path(path: &Path, pk: &VerifyingKey) -> Result<Verified, Problem> 
         return verify_folder(dir, pk);
     }
     if !name.ends_with(".json") {
-        return Err(problem(
-            &shown,
-            "not a record: give a D-….json record file or an export folder",
-        ));
+        return Err(problem(&shown, "verify.why.not_record"));
     }
     let summary = verify_record_in(dir, &name, pk).map_err(|mut p| {
         p.file = dir.join(&p.file).display().to_string();
@@ -245,16 +279,27 @@ pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem>
         MANIFEST,
         &untrusted_comment(MANIFEST),
     )?;
-    let entries = manifest::parse(&manifest_bytes).map_err(|m| problem(MANIFEST, m))?;
+    let entries = manifest::parse(&manifest_bytes)
+        .map_err(|m| problem_with(MANIFEST, "verify.why.bad_manifest", &[("error", m)]))?;
     let listed: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
 
     // Every file in the folder is listed (or is the manifest itself).
     let mut present = BTreeSet::new();
-    let rd = std::fs::read_dir(dir)
-        .map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        problem_with(
+            &dir.display().to_string(),
+            "verify.why.cannot_list",
+            &[("error", e.to_string())],
+        )
+    })?;
     for entry in rd {
-        let entry =
-            entry.map_err(|e| problem(&dir.display().to_string(), format!("cannot list: {e}")))?;
+        let entry = entry.map_err(|e| {
+            problem_with(
+                &dir.display().to_string(),
+                "verify.why.cannot_list",
+                &[("error", e.to_string())],
+            )
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         present.insert(name);
     }
@@ -263,28 +308,27 @@ pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem>
             continue;
         }
         if !listed.contains(name.as_str()) {
-            return Err(problem(name, "extra file: not listed in MANIFEST.sha256"));
+            return Err(problem(name, "verify.why.extra"));
         }
     }
     // Every listed file is there and has the listed hash.
     for e in &entries {
         if !present.contains(&e.name) {
-            return Err(problem(
-                &e.name,
-                "missing file: listed in MANIFEST.sha256 but not in the folder",
-            ));
+            return Err(problem(&e.name, "verify.why.missing_listed"));
         }
-        let meta = std::fs::symlink_metadata(dir.join(&e.name))
-            .map_err(|x| problem(&e.name, x.to_string()))?;
+        let meta = std::fs::symlink_metadata(dir.join(&e.name)).map_err(|x| {
+            problem_with(
+                &e.name,
+                "verify.why.cannot_read",
+                &[("error", x.to_string())],
+            )
+        })?;
         if !meta.is_file() {
-            return Err(problem(&e.name, "not a regular file"));
+            return Err(problem(&e.name, "verify.why.not_regular"));
         }
         let data = read(dir, &e.name)?;
         if sha256_hex(&data) != e.sha256 {
-            return Err(problem(
-                &e.name,
-                "changed: its SHA-256 does not match MANIFEST.sha256",
-            ));
+            return Err(problem(&e.name, "verify.why.hash"));
         }
     }
     // Every record verifies on its own too.
@@ -293,10 +337,7 @@ pub fn verify_folder(dir: &Path, pk: &VerifyingKey) -> Result<Verified, Problem>
         if e.name.ends_with(".json") {
             let sig = format!("{}.minisig", e.name);
             if !listed.contains(sig.as_str()) {
-                return Err(problem(
-                    &sig,
-                    "missing file: every record needs its signature",
-                ));
+                return Err(problem(&sig, "verify.why.missing_sig"));
             }
             records.push(verify_record_in(dir, &e.name, pk)?);
         }
