@@ -1144,3 +1144,94 @@ fn a_version_11_database_gets_the_township_tallies() {
     );
     assert_eq!(st.overdue_interventions, 0);
 }
+
+/// Migration 14: a version-13 database's queue indexes (`case_due`, `case_overdue`,
+/// `case_waiting`) keep only the cases of the status each serves, and the queue reads the
+/// same cases through them as before, in screening and closed cases' company.
+#[test]
+fn a_version_13_database_keeps_only_their_status_in_the_queue_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v13.db");
+    {
+        let c = common::version_13_database(&path);
+        // Cases 1, 2 and 4 active (1 and 4 overdue on 20 July, 2 due in 20 days), 3
+        // awaiting its first panel, 5 closed, 6 in screening.
+        c.execute_batch(
+            "INSERT INTO region VALUES ('210100', '沈阳市', 'city', NULL),
+                 ('210181', '新民市', 'county', '210100');
+             INSERT INTO child (id, name, sex, birth_date, region) VALUES
+                 (1, '甲', 'female', '2012-02-29', '210181'), (2, '乙', 'male', '2011-07-01', '210181'),
+                 (3, '丙', 'male', '2013-03-05', '210181'), (4, '丁', 'female', '2014-01-01', '210181'),
+                 (5, '戊', 'male', '2012-05-05', '210181'), (6, '己', 'female', '2015-06-06', '210181');
+             INSERT INTO case_file (id, child_id, status, opened_on, closed_on, level, next_review, last_decided_on, region, adult_on)
+                 VALUES (1, 1, 'active', '2025-01-01', NULL, 2, '2026-06-01', '2025-06-01', '210181', '2030-03-01'),
+                        (2, 2, 'active', '2025-01-01', NULL, 1, '2026-08-09', '2025-08-09', '210181', '2029-07-01'),
+                        (3, 3, 'awaiting_panel', '2026-01-01', NULL, NULL, NULL, NULL, '210181', '2031-03-05'),
+                        (4, 4, 'active', '2025-01-01', NULL, 3, '2026-03-01', '2025-03-01', '210181', '2032-01-01'),
+                        (5, 5, 'closed', '2024-01-01', '2026-01-01', 3, '2026-05-01', '2025-05-01', '210181', '2030-05-05'),
+                        (6, 6, 'screening', '2026-07-01', NULL, NULL, NULL, NULL, '210181', '2033-06-06');
+             INSERT INTO case_type VALUES (1, 'poverty'), (2, 'poverty'), (3, 'poverty'),
+                 (4, 'poverty'), (5, 'poverty'), (6, 'poverty');",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    let c = s.conn();
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, casepanel::store::SCHEMA_VERSION);
+    // Each index's entries: the cases of its status, no others.
+    for (index, status, ids) in [
+        ("case_due", "active", vec![1, 2, 4]),
+        ("case_overdue", "active", vec![1, 2, 4]),
+        ("case_waiting", "awaiting_panel", vec![3]),
+    ] {
+        let sql: String = c
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            sql.ends_with(&format!("WHERE status = '{status}'")),
+            "{sql}"
+        );
+        let found: Vec<i64> = c
+            .prepare(&format!(
+                "SELECT id FROM case_file INDEXED BY {index} WHERE status = '{status}' ORDER BY id"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(found, ids, "{index}");
+        let n: i64 = c
+            .query_row(
+                &format!("SELECT count(*) FROM pragma_index_info('{index}')"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(n >= 4, "{index}: its columns are kept");
+    }
+    assert!(s.check_integrity().unwrap().is_empty());
+    // The queue on 20 July: the two overdue, the one due within 30 days, the first panel.
+    let today = d(2026, 7, 20);
+    let rules = ReviewRules::default();
+    let within = QueueFilter {
+        within_days: Some(30),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = queue::list(c, today, &rules, &within, 0, 50)
+        .unwrap()
+        .iter()
+        .map(|i| i.case_id)
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![1, 2, 3, 4], "{ids:?}");
+    assert_eq!(queue::count(c, today, &rules, &within).unwrap(), 4);
+}

@@ -70,6 +70,10 @@ const MIGRATIONS: &[(&str, Option<Hook>)] = &[
         include_str!("migrations/013_unused_child_indexes.sql"),
         None,
     ),
+    (
+        include_str!("migrations/014_queue_indexes_of_their_status.sql"),
+        None,
+    ),
 ];
 
 /// The schema version this build writes.

@@ -210,7 +210,7 @@ pub fn screen(app: &mut casepanel::tui::app::App, w: u16, h: u16) -> String {
 
 /// The migrations casepanel has shipped, as they were shipped (001 first): a database at
 /// version N is what the first N left.
-const SHIPPED: [&str; 11] = [
+const SHIPPED: [&str; 13] = [
     include_str!("../../src/store/migrations/001_initial.sql"),
     include_str!("../../src/store/migrations/002_signatures.sql"),
     include_str!("../../src/store/migrations/003_queue_and_tallies.sql"),
@@ -222,6 +222,8 @@ const SHIPPED: [&str; 11] = [
     include_str!("../../src/store/migrations/009_possible_duplicates.sql"),
     include_str!("../../src/store/migrations/010_surname_initials.sql"),
     include_str!("../../src/store/migrations/011_type_totals.sql"),
+    include_str!("../../src/store/migrations/012_township_tallies.sql"),
+    include_str!("../../src/store/migrations/013_unused_child_indexes.sql"),
 ];
 
 /// A database file as a version-`version` casepanel left it: the first `version` shipped
@@ -242,6 +244,11 @@ fn shipped_database(path: &std::path::Path, version: usize) -> rusqlite::Connect
 /// Version 11: the last schema shipped before migration 12's township tallies.
 pub fn version_11_database(path: &std::path::Path) -> rusqlite::Connection {
     shipped_database(path, 11)
+}
+
+/// Version 13: the last schema shipped before migration 14's partial queue indexes.
+pub fn version_13_database(path: &std::path::Path) -> rusqlite::Connection {
+    shipped_database(path, 13)
 }
 
 /// Version 6: the last schema shipped before migrations 7 and 8 (the queue's tallies, the
