@@ -140,8 +140,9 @@ pub struct Layout {
     pub header: usize,
     /// For each cell index of a row, its column (None: ignored).
     pub cols: Vec<Option<Col>>,
-    /// For each column, its cell index.
-    pub pos: HashMap<Col, usize>,
+    /// For each column (`Col as usize`), its cell index: an array, as every cell of every
+    /// row is found through it.
+    pub pos: [Option<usize>; Col::ALL.len()],
 }
 
 /// Finds the header row: the first of the first ten rows with at least three known
@@ -162,7 +163,7 @@ pub fn layout(sheet: &Sheet, problems: &mut Vec<Problem>) -> Option<Layout> {
     };
     let hrow = sheet.row_number(header);
     let mut cols = Vec::new();
-    let mut pos: HashMap<Col, usize> = HashMap::new();
+    let mut pos = [None; Col::ALL.len()];
     for (j, h) in sheet.rows[header].iter().enumerate() {
         let letter_col = sheet.column(j);
         if h.trim().is_empty() {
@@ -182,7 +183,7 @@ pub fn layout(sheet: &Sheet, problems: &mut Vec<Problem>) -> Option<Layout> {
         }
         match idx.find(h) {
             Some(col) => {
-                if let Some(&first) = pos.get(&col) {
+                if let Some(first) = pos[col as usize] {
                     problems.push(Problem::cell(
                         hrow,
                         letter_col,
@@ -194,7 +195,7 @@ pub fn layout(sheet: &Sheet, problems: &mut Vec<Problem>) -> Option<Layout> {
                     ));
                     cols.push(None);
                 } else {
-                    pos.insert(col, j);
+                    pos[col as usize] = Some(j);
                     cols.push(Some(col));
                 }
             }
@@ -205,7 +206,7 @@ pub fn layout(sheet: &Sheet, problems: &mut Vec<Problem>) -> Option<Layout> {
         }
     }
     for col in Col::REQUIRED {
-        if !pos.contains_key(&col) {
+        if pos[col as usize].is_none() {
             problems.push(Problem::file(Kind::MissingColumn { col }));
         }
     }
@@ -293,15 +294,13 @@ struct RowCtx<'a> {
 impl RowCtx<'_> {
     /// The cell of `col`: (its text, sheet column), None when the sheet has no such column.
     fn raw(&self, col: Col) -> Option<(&str, u32)> {
-        let j = *self.layout.pos.get(&col)?;
+        let j = self.layout.pos[col as usize]?;
         Some((self.rec.get(j).unwrap_or(""), self.sheet.column(j)))
     }
 
     fn header(&self, col: Col) -> String {
-        self.layout
-            .pos
-            .get(&col)
-            .and_then(|&j| self.sheet.rows[self.layout.header].get(j))
+        self.layout.pos[col as usize]
+            .and_then(|j| self.sheet.rows[self.layout.header].get(j))
             .unwrap_or(col.zh())
             .to_string()
     }
@@ -323,7 +322,7 @@ impl RowCtx<'_> {
     /// not too long. `Some("")` for an empty cell.
     fn get(&mut self, col: Col) -> Option<String> {
         let (v, c) = self.raw(col)?;
-        if self.flagged.contains(&(self.row - 1, c)) {
+        if !self.flagged.is_empty() && self.flagged.contains(&(self.row - 1, c)) {
             return None;
         }
         let v = unescape(v).to_string();

@@ -31,15 +31,17 @@ use crate::intake::screening::Candidate as Brief;
 /// read once, so a sheet of 100,000 rows costs two table scans, not 200,000 queries.
 pub struct DbLookup<'c> {
     conn: &'c Connection,
-    by_name: HashMap<(String, String), String>,
+    /// Region codes by parent code ("" for none), then name.
+    by_name: HashMap<String, HashMap<String, String>>,
     names: HashMap<String, (String, Option<String>)>,
     by_id_number: HashMap<String, i64>,
-    by_person: HashMap<(String, NaiveDate), Vec<Brief>>,
+    /// Children by name, then birth date.
+    by_person: HashMap<String, HashMap<NaiveDate, Vec<Brief>>>,
 }
 
 impl<'c> DbLookup<'c> {
     pub fn new(conn: &'c Connection) -> Result<DbLookup<'c>> {
-        let mut by_name = HashMap::new();
+        let mut by_name: HashMap<String, HashMap<String, String>> = HashMap::new();
         let mut names = HashMap::new();
         let mut st = conn.prepare("SELECT code, name, parent FROM region")?;
         let rows = st.query_map([], |r| {
@@ -51,14 +53,14 @@ impl<'c> DbLookup<'c> {
         })?;
         for row in rows {
             let (code, name, parent) = row?;
-            by_name.insert(
-                (parent.clone().unwrap_or_default(), name.clone()),
-                code.clone(),
-            );
+            by_name
+                .entry(parent.clone().unwrap_or_default())
+                .or_default()
+                .insert(name.clone(), code.clone());
             names.insert(code, (name, parent));
         }
         let mut by_id_number = HashMap::new();
-        let mut by_person: HashMap<(String, NaiveDate), Vec<Brief>> = HashMap::new();
+        let mut by_person: HashMap<String, HashMap<NaiveDate, Vec<Brief>>> = HashMap::new();
         let mut st = conn.prepare(
             "SELECT id, id_number, sex, region, name, birth_date FROM child ORDER BY id",
         )?;
@@ -69,12 +71,12 @@ impl<'c> DbLookup<'c> {
             if let Some(n) = &id_number {
                 by_id_number.insert(n.clone(), id);
             }
-            by_person.entry((r.get(4)?, r.get(5)?)).or_default().push((
-                id,
-                id_number,
-                code(r, 2)?,
-                r.get(3)?,
-            ));
+            by_person
+                .entry(r.get(4)?)
+                .or_default()
+                .entry(r.get(5)?)
+                .or_default()
+                .push((id, id_number, code(r, 2)?, r.get(3)?));
         }
         Ok(DbLookup {
             conn,
@@ -89,7 +91,8 @@ impl<'c> DbLookup<'c> {
 impl Lookup for DbLookup<'_> {
     fn region(&self, parent: Option<&str>, name: &str) -> Option<(String, String)> {
         self.by_name
-            .get(&(parent.unwrap_or("").to_string(), name.to_string()))
+            .get(parent.unwrap_or(""))?
+            .get(name)
             .map(|code| (code.clone(), name.to_string()))
     }
 
@@ -103,7 +106,8 @@ impl Lookup for DbLookup<'_> {
     fn by_name_birth(&self, name: &str, birth: NaiveDate) -> Result<Vec<Brief>> {
         Ok(self
             .by_person
-            .get(&(name.to_string(), birth))
+            .get(name)
+            .and_then(|m| m.get(&birth))
             .cloned()
             .unwrap_or_default())
     }
