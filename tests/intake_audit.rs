@@ -280,3 +280,35 @@ fn an_import_refuses_a_region_not_on_file_although_the_foreign_keys_are_off() {
     assert_eq!(on, 1);
     assert!(store.check_integrity().unwrap().is_empty());
 }
+
+#[test]
+fn an_import_refuses_a_child_on_file_that_is_gone_since_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_cases(dir.path());
+    let file = template_file(dir.path());
+    let checked = checked_sheet(&store, &file, today());
+    store
+        .import_screening(&checked, today(), &mut |_, _| {})
+        .unwrap();
+    // The same sheet again names the children just imported; a plan whose first child is
+    // no longer on file (what a database changed since the check would give).
+    let mut again = checked_sheet(&store, &file, today());
+    let e = again
+        .entries
+        .iter_mut()
+        .find(|e| matches!(e.matched, Match::Existing { .. }))
+        .expect("a child on file");
+    e.child.id = 999_999;
+    let digest_before = common::intake::digest(&dir.path().join("a.db"));
+    let err = store
+        .import_screening(&again, today(), &mut |_, _| {})
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("child 999999 is not on file"),
+        "{err}"
+    );
+    assert_eq!(
+        common::intake::digest(&dir.path().join("a.db")),
+        digest_before
+    );
+}

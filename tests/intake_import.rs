@@ -246,6 +246,14 @@ fn update_takes_the_sheets_values_and_says_so() {
         )
         .unwrap();
     assert_eq!(types, 3, "types are added, never dropped");
+    // The update ran with the foreign keys off: every row still points at one on file.
+    let broken = c
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .count();
+    assert_eq!(broken, 0);
     // And once more: nothing left to change.
     let before = digest(&db);
     let r = run(&db, "en", &["import", file.to_str().unwrap(), "--update"]);

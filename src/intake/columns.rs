@@ -219,4 +219,12 @@ mod tests {
         assert_eq!(idx.find("身分证"), None);
         assert!(is_error_header("错误说明"));
     }
+
+    #[test]
+    fn all_lists_every_column_in_declaration_order() {
+        // `Layout::pos` is indexed by `Col as usize` and sized by `Col::ALL`.
+        for (i, col) in Col::ALL.iter().enumerate() {
+            assert_eq!(*col as usize, i, "{col:?}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Nothing here touches the database directly: what the checks need to know about it
 //! (regions, children already on file) comes through [`Lookup`], which the store
-//! implements. The plan is written by `store::intake::apply`, in one transaction.
+//! implements. The plan is written by `Store::import_screening`, in one transaction.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,6 +1,6 @@
 //! The screening import's SQL: what the checks look up ([`DbLookup`]) and writing a
-//! checked plan ([`apply`]). Call `apply` inside one [`super::Store::write`]: a sheet is
-//! imported whole or not at all.
+//! checked plan ([`super::Store::import_screening`]): a sheet is imported whole, in one
+//! transaction, or not at all.
 
 use std::collections::HashMap;
 
@@ -35,8 +35,8 @@ pub struct DbLookup<'c> {
     by_name: HashMap<String, HashMap<String, String>>,
     names: HashMap<String, (String, Option<String>)>,
     by_id_number: HashMap<String, i64>,
-    /// Children by name, then birth date.
-    by_person: HashMap<String, HashMap<NaiveDate, Vec<Brief>>>,
+    /// Children by name, with their birth dates.
+    by_person: HashMap<String, Vec<(NaiveDate, Brief)>>,
 }
 
 impl<'c> DbLookup<'c> {
@@ -60,7 +60,7 @@ impl<'c> DbLookup<'c> {
             names.insert(code, (name, parent));
         }
         let mut by_id_number = HashMap::new();
-        let mut by_person: HashMap<String, HashMap<NaiveDate, Vec<Brief>>> = HashMap::new();
+        let mut by_person: HashMap<String, Vec<(NaiveDate, Brief)>> = HashMap::new();
         let mut st = conn.prepare(
             "SELECT id, id_number, sex, region, name, birth_date FROM child ORDER BY id",
         )?;
@@ -74,9 +74,7 @@ impl<'c> DbLookup<'c> {
             by_person
                 .entry(r.get(4)?)
                 .or_default()
-                .entry(r.get(5)?)
-                .or_default()
-                .push((id, id_number, code(r, 2)?, r.get(3)?));
+                .push((r.get(5)?, (id, id_number, code(r, 2)?, r.get(3)?)));
         }
         Ok(DbLookup {
             conn,
@@ -107,9 +105,11 @@ impl Lookup for DbLookup<'_> {
         Ok(self
             .by_person
             .get(name)
-            .and_then(|m| m.get(&birth))
-            .cloned()
-            .unwrap_or_default())
+            .into_iter()
+            .flatten()
+            .filter(|(born, _)| *born == birth)
+            .map(|(_, child)| child.clone())
+            .collect())
     }
 
     fn on_file(&self, child_id: i64) -> Result<Option<OnFile>> {
@@ -182,9 +182,9 @@ fn next_code(c: &Connection, parent: &str, level: RegionLevel) -> Result<String>
 impl super::Store {
     /// Writes a checked sheet in one transaction ([`apply`]), with SQLite's foreign-key
     /// checks off ([`super::Store::write_without_foreign_keys`]): every row the import
-    /// writes points at a row it writes itself, at a child or case it read in this
-    /// transaction, or at a region, and [`apply`] checks each region is on file before the
-    /// first row goes in.
+    /// writes points at a row it writes itself or at a child, case or region that
+    /// [`references_on_file`] finds on file inside the transaction, before the first row
+    /// goes in.
     pub fn import_screening(
         &mut self,
         checked: &Checked,
@@ -281,21 +281,7 @@ fn write_plan(
         new_codes.push(code);
         sum.regions_created += 1;
     }
-    // Each row's region is on file, or one just made: the one reference the checks could
-    // not vouch for within this transaction (the foreign keys may be off).
-    let known: std::collections::HashSet<String> = c
-        .prepare("SELECT code FROM region")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for e in &checked.entries {
-        let region = entry_region(e, &new_codes);
-        if !known.contains(&region) {
-            return Err(StoreError::Invalid(format!(
-                "row {}: region {region} is not on file; nothing was imported",
-                e.row
-            )));
-        }
-    }
+    references_on_file(c, checked, &new_codes)?;
     let total = checked.entries.len();
     let mut done = 0;
     // Children already on file: every change, and every row added to them, goes through
@@ -381,6 +367,56 @@ fn write_plan(
     sum.duplicates_flagged = flag_duplicates(c, checked, &new, first_new_child, today)?;
     progress(total, total);
     Ok(sum)
+}
+
+/// Checks that every row, case and region the plan points at, other than the rows the
+/// import writes itself, is on file: the plan was made before this transaction began, and
+/// the foreign keys are off ([`super::Store::import_screening`]). A primary-key lookup for
+/// each child and case on file the sheet names, one read of the region codes.
+fn references_on_file(c: &Connection, checked: &Checked, new_codes: &[String]) -> Result<()> {
+    let missing = |what: String| {
+        Err(StoreError::Invalid(format!(
+            "{what} is not on file: the database changed after the sheet was checked; \
+             check the sheet again. Nothing was imported"
+        )))
+    };
+    let known: std::collections::HashSet<String> = c
+        .prepare("SELECT code FROM region")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for nr in &checked.new_regions {
+        if let RegionRef::Known(parent) = &nr.parent
+            && !known.contains(parent)
+        {
+            return missing(format!("region {parent}"));
+        }
+    }
+    let mut child = c.prepare("SELECT 1 FROM child WHERE id = ?1")?;
+    let mut case = c.prepare("SELECT 1 FROM case_file WHERE id = ?1 AND child_id = ?2")?;
+    for e in &checked.entries {
+        let region = entry_region(e, new_codes);
+        if !known.contains(&region) {
+            return missing(format!("row {}: region {region}", e.row));
+        }
+        if let Match::Existing { case: open, .. } = &e.matched {
+            if !child.exists([e.child.id])? {
+                return missing(format!("row {}: child {}", e.row, e.child.id));
+            }
+            if let Some((case_id, _)) = open
+                && !case.exists([*case_id, e.child.id])?
+            {
+                return missing(format!("row {}: case {case_id}", e.row));
+            }
+        }
+    }
+    for p in &checked.problems {
+        if let Kind::PossibleDuplicate { child: id, .. } = p.kind
+            && !child.exists([id])?
+        {
+            return missing(format!("row {}: child {id}", p.row.unwrap_or_default()));
+        }
+    }
+    Ok(())
 }
 
 /// Records the sheet's possible duplicates (its warnings) for a person to decide: each

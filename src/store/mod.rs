@@ -286,6 +286,7 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        lookaside(&conn);
         if let Some(k) = key {
             apply_key(&conn, k, path)?;
         }
@@ -302,6 +303,7 @@ impl Store {
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
+        lookaside(&conn);
         let mut store = Store {
             conn,
             path: None,
@@ -314,7 +316,6 @@ impl Store {
 
     fn configure(&mut self, file: bool) -> Result<()> {
         let c = &self.conn;
-        lookaside(c)?;
         if file {
             c.pragma_update(None, "journal_mode", "WAL")?;
         }
@@ -396,20 +397,40 @@ impl Store {
         Ok(out)
     }
 
-    /// [`Store::write`] with SQLite's foreign-key checks off, for a writer whose every row
-    /// points only at rows it has looked up or written itself in the same transaction (the
-    /// screening import: its 500,000 rows would cost as many lookups of rows it knows are
-    /// there). `PRAGMA foreign_keys` cannot change inside a transaction, so it is switched
-    /// around this one, and back on whether `f` succeeds or not. Its tests run
+    /// [`Store::write`] with SQLite's foreign-key checks off, for a writer that has checked
+    /// every reference of its rows itself (the screening import: its 500,000 rows would cost
+    /// as many lookups of rows it knows are there). `PRAGMA foreign_keys` cannot change
+    /// inside a transaction, so it is switched around this one and read back, and switched on
+    /// again however `f` ends (an error, a panic). The import's tests run
     /// `PRAGMA foreign_key_check` after such writes.
-    pub fn write_without_foreign_keys<T>(
+    pub(crate) fn write_without_foreign_keys<T>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        /// Switches the checks on again when dropped: after the transaction has ended.
+        struct On<'c>(&'c Connection);
+        impl Drop for On<'_> {
+            fn drop(&mut self) {
+                // A failure leaves the checks off on this connection only; the write itself
+                // has committed or rolled back already and must be reported as it ended.
+                let _ = self.0.pragma_update(None, "foreign_keys", "ON");
+            }
+        }
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let out = self.write(f);
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        out
+        // Declared before the transaction, so dropped after it.
+        let _on = On(&self.conn);
+        let off: i64 = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if off != 0 {
+            return Err(StoreError::Invalid(
+                "could not switch the foreign-key checks off (a transaction is open)".into(),
+            ));
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found, none if sound.
@@ -426,28 +447,26 @@ fn default_operator() -> audit::SharedOperator {
 /// allocations of one connection, without a lock. Every text bound to a statement is copied
 /// into one; the default (a few dozen slots) is used up by the first rows of a statement of a
 /// hundred, and the rest went to `malloc` (a fifth of the screening import's time, in a heap
-/// fragmented by the page cache). 8,000 slots of 160 bytes (1.25 MB, touched only as used)
-/// hold a batch's bound texts. Must come before the connection's first statement is kept.
-fn lookaside(c: &Connection) -> Result<()> {
-    const SLOT: i32 = 160;
-    const SLOTS: i32 = 8_000;
-    // SAFETY: the handle is this open connection's; with a null buffer SQLite allocates the
-    // slots itself. The call is refused (SQLITE_BUSY) only while lookaside memory is in use.
-    let rc = unsafe {
+/// fragmented by the page cache). 2,500 slots of 512 bytes (1.25 MB per connection, resident
+/// from the start: SQLite links every slot), which SQLite splits into about 1,400 slots of
+/// 512 bytes and 4,300 of 128. Called on a new connection, before its first statement: SQLite
+/// refuses the change while lookaside memory is in use, and then the connection keeps the
+/// default, only slower.
+fn lookaside(c: &Connection) {
+    const SLOT: i32 = 512;
+    const SLOTS: i32 = 2_500;
+    // SAFETY: the handle is this open connection's; the arguments are those
+    // SQLITE_DBCONFIG_LOOKASIDE takes (void*, int, int), with a null buffer for SQLite to
+    // allocate the slots itself.
+    unsafe {
         rusqlite::ffi::sqlite3_db_config(
             c.handle(),
             rusqlite::ffi::SQLITE_DBCONFIG_LOOKASIDE,
             std::ptr::null_mut::<std::ffi::c_void>(),
             SLOT,
             SLOTS,
-        )
-    };
-    if rc != rusqlite::ffi::SQLITE_OK {
-        return Err(StoreError::Invalid(format!(
-            "could not set up the connection's memory (SQLite error {rc})"
-        )));
+        );
     }
-    Ok(())
 }
 
 /// `PRAGMA integrity_check` and `foreign_key_check` on any connection: the problems found.
@@ -584,5 +603,57 @@ pub(crate) fn opt_code<T: Code>(
                 format!("unknown {} `{s}`", T::KIND).into(),
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Allocations refused by the connection's lookaside (full) since the last call.
+    fn lookaside_misses(c: &Connection) -> i32 {
+        let (mut now, mut most) = (0, 0);
+        // SAFETY: an open connection's handle and two out-parameters; the last argument
+        // resets the count.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                c.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL,
+                &mut now,
+                &mut most,
+                1,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        most
+    }
+
+    /// A statement of a hundred rows of texts, bound as the import binds them.
+    fn write_a_batch(c: &Connection) {
+        c.execute_batch("CREATE TEMP TABLE t (a TEXT, b TEXT, c TEXT)")
+            .unwrap();
+        let texts: Vec<String> = (0..300).map(|i| format!("新民市第{i}镇{i}号")).collect();
+        let mut rows = batch::Batch::new(c, "INSERT INTO t (a, b, c) VALUES ", 3);
+        lookaside_misses(c);
+        for r in texts.chunks(3) {
+            rows.push([
+                batch::borrowed(&r[0]).unwrap(),
+                batch::borrowed(&r[1]).unwrap(),
+                batch::borrowed(&r[2]).unwrap(),
+            ])
+            .unwrap();
+        }
+        rows.finish().unwrap();
+    }
+
+    #[test]
+    fn a_batchs_bound_texts_fit_the_connections_lookaside() {
+        let store = Store::open_in_memory().unwrap();
+        write_a_batch(store.conn());
+        assert_eq!(lookaside_misses(store.conn()), 0);
+        // SQLite's default lookaside does not hold them: the setting is what makes it so.
+        let plain = Connection::open_in_memory().unwrap();
+        write_a_batch(&plain);
+        assert!(lookaside_misses(&plain) > 100);
     }
 }
