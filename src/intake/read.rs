@@ -110,7 +110,7 @@ pub fn read(path: &Path, encoding: Option<&str>) -> Result<Sheet, Kind> {
                 detail: e.to_string(),
             })?;
             let sha256 = hex::encode(Sha256::digest(&bytes));
-            let mut sheet = read_xlsx(std::io::Cursor::new(bytes))?;
+            let mut sheet = read_xlsx(&bytes)?;
             sheet.sha256 = sha256;
             Ok(sheet)
         }
@@ -175,8 +175,12 @@ fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<(String, &'
     strict(GB18030, bytes)
 }
 
-fn read_xlsx<R: std::io::Read + std::io::Seek>(file: R) -> Result<Sheet, Kind> {
-    let mut wb: Xlsx<_> = Xlsx::new(file).map_err(|e| match e {
+/// A workbook read from bytes in memory.
+type Workbook<'b> = Xlsx<std::io::Cursor<&'b [u8]>>;
+
+/// Opens the workbook in `bytes`, and names its first sheet.
+fn open_xlsx(bytes: &[u8]) -> Result<(Workbook<'_>, String), Kind> {
+    let wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Io(e) => Kind::CannotRead {
             detail: e.to_string(),
         },
@@ -185,12 +189,35 @@ fn read_xlsx<R: std::io::Read + std::io::Seek>(file: R) -> Result<Sheet, Kind> {
         },
     })?;
     let name = wb.sheet_names().into_iter().next().ok_or(Kind::EmptyFile)?;
+    Ok((wb, name))
+}
+
+/// Reads the first sheet of the workbook in `bytes`: its cells, merged areas and formulas.
+/// calamine reads the cells and the formulas in two passes over the sheet's XML; the
+/// formulas are read on another core meanwhile, from a second view of the same bytes.
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Kind> {
     let not_xlsx = |e: calamine::XlsxError| Kind::NotXlsx {
         detail: e.to_string(),
     };
-    let range = wb.worksheet_range(&name).map_err(not_xlsx)?;
-    let formulas = wb.worksheet_formula(&name).map_err(not_xlsx)?;
-    let merged = wb.merge_cells_by_sheet_name(&name).map_err(not_xlsx)?;
+    let (range, merged, name, formulas) = std::thread::scope(|s| {
+        let formulas = s.spawn(|| {
+            let (mut wb, name) = open_xlsx(bytes)?;
+            wb.worksheet_formula(&name).map_err(not_xlsx)
+        });
+        let cells = (|| {
+            let (mut wb, name) = open_xlsx(bytes)?;
+            let range = wb.worksheet_range(&name).map_err(not_xlsx)?;
+            let merged = wb.merge_cells_by_sheet_name(&name).map_err(not_xlsx)?;
+            Ok::<_, Kind>((range, merged, name))
+        })();
+        let formulas = formulas.join().unwrap_or_else(|_| {
+            Err(Kind::NotXlsx {
+                detail: "reading the formulas failed".into(),
+            })
+        });
+        let (range, merged, name) = cells?;
+        Ok::<_, Kind>((range, merged, name, formulas?))
+    })?;
     let origin = range.start().unwrap_or((0, 0));
     let mut lost_digits = Vec::new();
     let mut rows = Vec::with_capacity(range.height());
