@@ -460,15 +460,16 @@ impl Context {
         let operator = match (&cli.operator, env, &config.operator) {
             (Some(n), _, _) => Some(
                 Operator::new(n, OperatorSource::Flag)
-                    .map_err(|e| Failure(format!("--operator: {e}")))?,
+                    .map_err(|e| words::operator_failure(lang, "--operator", &e))?,
             ),
             (None, Some(n), _) => Some(
                 Operator::new(&n, OperatorSource::Env)
-                    .map_err(|e| Failure(format!("{OPERATOR_ENV}: {e}")))?,
+                    .map_err(|e| words::operator_failure(lang, OPERATOR_ENV, &e))?,
             ),
             (None, None, Some(n)) => {
                 Some(Operator::new(n, OperatorSource::Config).map_err(|e| {
-                    Failure(format!("{}: operator: {e}", paths.config_file.display()))
+                    let place = format!("{} (operator)", paths.config_file.display());
+                    words::operator_failure(lang, &place, &e)
                 })?)
             }
             (None, None, None) => None,
@@ -814,9 +815,10 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
     }
 }
 
-/// The signing verbs: keygen, sign, export, verify.
 mod duplicates;
+pub(crate) mod words;
 
+/// The signing verbs: keygen, sign, export, verify.
 mod signing {
     use std::path::Path;
 

@@ -825,3 +825,79 @@ fn check_backup_restore_and_rekey_speak_the_users_language_alone() {
         "{zh}"
     );
 }
+
+/// Session 6, follow-on: a bad operator name (`--operator`, `CASEPANEL_OPERATOR`) was told
+/// in English in Chinese output. It is worded by the CLI in the user's language; exit 1.
+#[test]
+fn a_bad_operator_name_is_told_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = generated(d, "a.db", 10);
+    let db_s = db.to_str().unwrap();
+    let failed = |args: &[&str]| -> String {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // A bad operator name: on the command line, in the environment.
+    let long = "名".repeat(61);
+    for lang in ["en", "zh"] {
+        let empty = failed(&[
+            "--db",
+            db_s,
+            "--lang",
+            lang,
+            "--operator",
+            " \u{7} ",
+            "sign",
+            "--all",
+        ]);
+        let too_long = failed(&[
+            "--db",
+            db_s,
+            "--lang",
+            lang,
+            "--operator",
+            &long,
+            "sign",
+            "--all",
+        ]);
+        let o = Command::new(BIN)
+            .args(["--db", db_s, "--lang", lang, "sign", "--all"])
+            .current_dir(d)
+            .env("CASEPANEL_CONFIG", d.join("none.toml"))
+            .env("CASEPANEL_OPERATOR", &long)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let env = text(&o);
+        if lang == "en" {
+            assert_eq!(
+                empty.trim(),
+                "casepanel: --operator: the operator's name is empty: give the name of the person working."
+            );
+            assert_eq!(
+                too_long.trim(),
+                "casepanel: --operator: the operator's name is longer than 60 characters; shorten it."
+            );
+            assert_eq!(
+                env.trim(),
+                "casepanel: CASEPANEL_OPERATOR: the operator's name is longer than 60 characters; shorten it."
+            );
+        } else {
+            assert_eq!(
+                empty.trim(),
+                "casepanel: --operator：操作人姓名为空：请填写正在工作的人员姓名。"
+            );
+            assert_eq!(
+                too_long.trim(),
+                "casepanel: --operator：操作人姓名超过 60 个字，请缩短。"
+            );
+            assert_eq!(
+                env.trim(),
+                "casepanel: CASEPANEL_OPERATOR：操作人姓名超过 60 个字，请缩短。"
+            );
+        }
+    }
+}

@@ -544,6 +544,8 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("missing.vote_count", "表决票数 {counted} 与参加表决人数 {voting} 不符", "the vote counts {counted}, but {voting} members vote"),
     ("missing.vote_not_carried", "表决未获通过", "the vote did not carry"),
     ("operator.empty", "请填写姓名：每项修改都将记在此姓名下。", "Please type your name: every change is recorded under it."),
+    ("operator.error.empty", "操作人姓名为空：请填写正在工作的人员姓名。", "the operator's name is empty: give the name of the person working."),
+    ("operator.error.too_long", "操作人姓名超过 {max} 个字，请缩短。", "the operator's name is longer than {max} characters; shorten it."),
     ("operator.hint", "您的姓名将记入每项修改的审计记录（配置项 operator）。", "Your name is recorded with every change (config key: operator)."),
     ("operator.label", "操作人姓名", "Your name"),
     ("operator.title", "谁在使用本程序？", "Who is working?"),

@@ -65,18 +65,28 @@ pub struct Operator {
     pub source: OperatorSource,
 }
 
+/// What is wrong with an operator's name. The CLI and the TUI word it in the user's
+/// language; `Display` is English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OperatorError {
+    #[error("the operator's name is empty: give the name of the person working")]
+    Empty,
+    #[error("the operator's name is longer than {max} characters; shorten it")]
+    TooLong { max: usize },
+}
+
 impl Operator {
     /// A name as the audit trail stores it: one clean line, trimmed; an error says what is
     /// wrong with it (empty, too long).
-    pub fn new(name: &str, source: OperatorSource) -> std::result::Result<Operator, String> {
+    pub fn new(name: &str, source: OperatorSource) -> std::result::Result<Operator, OperatorError> {
         let name = crate::text::sanitize_line(name).trim().to_string();
         if name.is_empty() {
-            return Err("the operator's name is empty: give the name of the person working".into());
+            return Err(OperatorError::Empty);
         }
         if name.chars().count() > OPERATOR_MAX_CHARS {
-            return Err(format!(
-                "the operator's name is longer than {OPERATOR_MAX_CHARS} characters; shorten it"
-            ));
+            return Err(OperatorError::TooLong {
+                max: OPERATOR_MAX_CHARS,
+            });
         }
         Ok(Operator { name, source })
     }
