@@ -1389,6 +1389,7 @@ fn check_region(lang: Lang, store: &Store, region: Option<&str>) -> Result<(), F
 mod safety {
     use std::path::Path;
 
+    use super::words::{broken_link, check_problem};
     use super::{Context, Failure, now};
     use crate::i18n::{Lang, t, tf};
     use crate::store::backup;
@@ -1408,11 +1409,15 @@ mod safety {
             msg.push_str(&tf(
                 lang,
                 "check.broken",
-                &[("row", &b.row_id.to_string()), ("problem", &b.problem)],
+                &[
+                    ("row", &b.row_id.to_string()),
+                    ("problem", &broken_link(lang, &b.problem)),
+                ],
             ));
         }
         for p in &report.problems {
-            msg.push_str(&format!("\n  - {p}"));
+            msg.push_str("\n  - ");
+            msg.push_str(&check_problem(lang, p));
         }
         msg.push_str("\n  ");
         msg.push_str(t(lang, "check.advice"));
@@ -1479,7 +1484,8 @@ mod safety {
         let mut exported_n = None;
         if let Some(p) = records {
             let files = exported(lang, p)?;
-            let (n, problems) = crate::check::compare_heads(&conn, &files, "exported record")?;
+            let (n, problems) =
+                crate::check::compare_heads(&conn, &files, crate::check::Records::Exported)?;
             report.problems.extend(problems);
             exported_n = Some(n);
         }
