@@ -824,8 +824,9 @@ mod signing {
 
     use chrono::NaiveDate;
 
+    use super::words::export_failure;
     use super::{Context, Failure, KeyArgs, now, open_existing};
-    use crate::export::{self, ExportError, SigningKey, keys};
+    use crate::export::{self, SigningKey, keys};
     use crate::i18n::{Lang, t, tf};
     use crate::store::{Store, settings, signatures};
     use crate::text::sanitize_line;
@@ -855,13 +856,14 @@ mod signing {
         let lang = ctx.lang;
         let files = if unencrypted {
             eprintln!("casepanel: {}", t(lang, "keygen.unencrypted"));
-            keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")?
+            keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")
+                .map_err(|e| export_failure(lang, e))?
         } else {
             let p = passphrase(lang, passphrase_file, true)?;
             if p.chars().count() < 8 {
                 return Err(Failure(t(lang, "passphrase.too_short").to_string()));
             }
-            keys::generate(out, Some(&p), "")?
+            keys::generate(out, Some(&p), "").map_err(|e| export_failure(lang, e))?
         };
         let secret = std::fs::canonicalize(&files.secret).unwrap_or(files.secret.clone());
         let state = if files.encrypted {
@@ -913,7 +915,8 @@ mod signing {
             key,
             args.signer.as_deref(),
             ctx.config.centre_name.as_deref(),
-        )?
+        )
+        .map_err(|e| export_failure(ctx.lang, e))?
         .ok_or_else(|| {
             Failure(tf(
                 ctx.lang,
@@ -941,7 +944,9 @@ mod signing {
             }
             None
         };
-        let key = plan.load(&ctx.db, pass.as_deref())?;
+        let key = plan
+            .load(&ctx.db, pass.as_deref())
+            .map_err(|e| export_failure(ctx.lang, e))?;
         Ok((key, plan.signer, plan.path))
     }
 
@@ -997,43 +1002,6 @@ mod signing {
         Session(i64),
         /// Every decision decided in these days (both included).
         Period(NaiveDate, NaiveDate),
-    }
-
-    /// The failure of an export, in the user's language where it is one they can fix
-    /// themselves (the folder).
-    fn export_failure(lang: Lang, e: ExportError) -> Failure {
-        use std::io::ErrorKind as K;
-        let ExportError::Folder {
-            path,
-            exists,
-            source,
-        } = e
-        else {
-            return Failure::from(e);
-        };
-        let why = match source.kind() {
-            K::PermissionDenied => t(lang, "export.folder.why.denied").to_string(),
-            K::ReadOnlyFilesystem => t(lang, "export.folder.why.read_only").to_string(),
-            K::NotFound => t(lang, "export.folder.why.missing").to_string(),
-            K::NotADirectory | K::AlreadyExists => t(lang, "export.folder.why.not_dir").to_string(),
-            K::InvalidFilename => t(lang, "export.folder.why.bad_name").to_string(),
-            K::StorageFull | K::QuotaExceeded => t(lang, "export.folder.why.full").to_string(),
-            _ => tf(
-                lang,
-                "export.folder.why.other",
-                &[("error", &source.to_string())],
-            ),
-        };
-        let key = if exists {
-            "export.folder.write"
-        } else {
-            "export.folder.make"
-        };
-        Failure(tf(
-            lang,
-            key,
-            &[("dir", &path.display().to_string()), ("why", &why)],
-        ))
     }
 
     /// `path` as one word of a shell command: quoted when it holds a space or a character
@@ -1118,7 +1086,7 @@ mod signing {
                 None => return Err(Failure(t(ctx.lang, "verify.no_pubkey").to_string())),
             },
         };
-        let pk = keys::load_public_key(&pub_file)?;
+        let pk = keys::load_public_key(&pub_file).map_err(|e| export_failure(ctx.lang, e))?;
         let verified = export::verify_path(path, &pk).map_err(|p| {
             let problem = format!(
                 "{}{}{}",
