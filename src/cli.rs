@@ -1357,7 +1357,7 @@ fn check_region(lang: Lang, store: &Store, region: Option<&str>) -> Result<(), F
 mod safety {
     use std::path::Path;
 
-    use super::words::{broken_link, check_problem};
+    use super::words::{broken_link, check_problem, store_failure};
     use super::{Context, Failure, now};
     use crate::i18n::{Lang, t, tf};
     use crate::store::backup;
@@ -1447,7 +1447,8 @@ mod safety {
     pub fn check(ctx: &Context, records: Option<&Path>) -> Result<(), Failure> {
         let lang = ctx.lang;
         let key = super::db_key(ctx, &ctx.db)?;
-        let conn = backup::open_for_check(&ctx.db, key.as_deref())?;
+        let conn =
+            backup::open_for_check(&ctx.db, key.as_deref()).map_err(|e| store_failure(lang, e))?;
         let mut report = crate::check::check(&conn)?;
         let mut exported_n = None;
         if let Some(p) = records {
@@ -1486,7 +1487,8 @@ mod safety {
     /// `casepanel backup --out FILE [--force]`.
     pub fn backup(ctx: &Context, out: &Path, force: bool) -> Result<(), Failure> {
         let key = super::db_key(ctx, &ctx.db)?;
-        let s = backup::backup(&ctx.db, out, force, key.as_deref())?;
+        let s = backup::backup(&ctx.db, out, force, key.as_deref())
+            .map_err(|e| store_failure(ctx.lang, e))?;
         let mib = s.bytes as f64 / (1024.0 * 1024.0);
         println!(
             "{}",
@@ -1520,9 +1522,10 @@ mod safety {
         let db_key = key
             .as_deref()
             .filter(|_| crate::store::Store::is_encrypted(&ctx.db));
-        let staged = backup::stage(file, &ctx.db, file_key)?;
+        let staged = backup::stage(file, &ctx.db, file_key).map_err(|e| store_failure(lang, e))?;
         {
-            let conn = backup::open_for_check(staged.path(), file_key)?;
+            let conn = backup::open_for_check(staged.path(), file_key)
+                .map_err(|e| store_failure(lang, e))?;
             let report = crate::check::check(&conn)?;
             if !report.ok() {
                 return Err(Failure(format!(
@@ -1533,7 +1536,8 @@ mod safety {
             }
         }
         let stamp = now().format("%Y%m%dT%H%M%S").to_string();
-        let previous = backup::install(staged, &ctx.db, &stamp, db_key)?;
+        let previous =
+            backup::install(staged, &ctx.db, &stamp, db_key).map_err(|e| store_failure(lang, e))?;
         // The restored database records that it was restored, and by whom.
         let mut store = ctx.open_store(&ctx.db)?;
         let name = |p: &Path| {

@@ -945,6 +945,98 @@ fn check_problems_speak_the_users_language_alone() {
     }
 }
 
+/// Session 6, follow-on: the errors of `backup` and `restore` made in the store were
+/// English in Chinese output. Each is a kind with its arguments, worded by the CLI in the
+/// user's language alone: what, where, how to fix; exit 1; nothing written.
+#[test]
+fn backup_and_restore_errors_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = generated(d, "a.db", 10);
+    let db_s = db.to_str().unwrap();
+    let failed = |args: &[&str]| -> String {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // backup: onto a file that is there, onto a folder, onto the database itself (even
+    // with --force); from no database; restore from a file that is not there.
+    std::fs::write(d.join("taken.db"), "mine\n").unwrap();
+    std::fs::create_dir(d.join("folder")).unwrap();
+    for lang in ["en", "zh"] {
+        let exists = failed(&["--db", db_s, "--lang", lang, "backup", "--out", "taken.db"]);
+        let folder = failed(&["--db", db_s, "--lang", lang, "backup", "--out", "folder"]);
+        let itself = failed(&[
+            "--db", db_s, "--lang", lang, "backup", "--force", "--out", db_s,
+        ]);
+        let no_db = failed(&["--db", "none.db", "--lang", lang, "backup", "--out", "x.db"]);
+        let no_file = failed(&["--db", db_s, "--lang", lang, "restore", "gone.db"]);
+        let all = [&exists, &folder, &itself, &no_db, &no_file];
+        let example = d.join("folder").join("casepanel-backup.db");
+        let example = example.strip_prefix(d).unwrap().display().to_string();
+        if lang == "en" {
+            for s in all {
+                assert!(!has_han(s), "{s}");
+            }
+            assert_eq!(
+                exists.trim(),
+                "casepanel: taken.db: the file exists. Choose another name, or add --force to replace it."
+            );
+            assert_eq!(
+                folder.trim(),
+                format!(
+                    "casepanel: folder: is a folder. Give the name of the backup file, e.g. {example}"
+                )
+            );
+            assert_eq!(
+                itself.trim(),
+                format!(
+                    "casepanel: {db_s}: this is the database itself. Write the backup to another file."
+                )
+            );
+            assert!(
+                no_db.starts_with(
+                    "casepanel: none.db: no database here. Give the right one with --db PATH"
+                ),
+                "{no_db}"
+            );
+            assert_eq!(
+                no_file.trim(),
+                "casepanel: gone.db: no such file. Check the path."
+            );
+        } else {
+            assert_eq!(
+                exists.trim(),
+                "casepanel: taken.db：文件已存在。请换一个文件名，或加上 --force 覆盖。"
+            );
+            assert_eq!(
+                folder.trim(),
+                format!("casepanel: folder：这是一个文件夹。请给出备份文件的名称，例如 {example}")
+            );
+            assert_eq!(
+                itself.trim(),
+                format!("casepanel: {db_s}：这就是数据库本身。请把备份写到另一个文件。")
+            );
+            assert!(
+                no_db.starts_with("casepanel: none.db：这里没有数据库。"),
+                "{no_db}"
+            );
+            assert_eq!(
+                no_file.trim(),
+                "casepanel: gone.db：没有这个文件。请检查路径。"
+            );
+            for s in all {
+                for english in ["the file", "folder;", "database itself", "no such", "Check"] {
+                    assert!(!s.contains(english), "{english}: {s}");
+                }
+            }
+        }
+    }
+    assert_eq!(std::fs::read(d.join("taken.db")).unwrap(), b"mine\n");
+    assert!(!d.join("x.db").exists() && !d.join("none.db").exists());
+}
+
 /// Session 6, follow-on: a bad operator name (`--operator`, `CASEPANEL_OPERATOR`) was told
 /// in English in Chinese output. It is worded by the CLI in the user's language; exit 1.
 #[test]

@@ -185,6 +185,9 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// A backup or a restore failed ([`backup::BackupError`]).
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
     #[error("{0}")]
     Invalid(String),
     #[error("not found: {0}")]
