@@ -25,11 +25,80 @@ use sha2::{Digest, Sha256};
 use crate::export::record::DecisionRecord;
 use crate::store::{self, StoreError, audit};
 
+/// Which records a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    /// Stored in the database (`decision_signature`).
+    Signed,
+    /// Exported files (`check --records`).
+    Exported,
+}
+
+impl std::fmt::Display for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Records::Signed => "signed record",
+            Records::Exported => "exported record",
+        })
+    }
+}
+
+/// One problem the check found: what, and where. The CLI words it in the user's language;
+/// `Display` is English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("{0}")]
+    Integrity(store::Integrity),
+    #[error(
+        "the database has no audit trail: it was made by an older casepanel. Open it once with this one to add it."
+    )]
+    NoTrail,
+    #[error("{0}")]
+    Trigger(audit::TriggerProblem),
+    /// The record `id` cannot be parsed (`error`: the parser's words).
+    #[error("{records} {id}: cannot be read: {error}")]
+    Unreadable {
+        records: Records,
+        id: String,
+        error: String,
+    },
+    /// The record names audit row `row` as the head when it was signed; that row is gone.
+    #[error(
+        "{records} {id} was signed when the audit trail ended at row {row}, which is gone: the trail was cut short or rewritten"
+    )]
+    HeadGone {
+        records: Records,
+        id: String,
+        row: i64,
+    },
+    /// Audit row `row` had hash `signed` (its first 12 digits) at signing and now has `now`.
+    #[error(
+        "{records} {id} was signed when audit row {row} had hash {signed}…; it now has {now}…: the trail was rewritten"
+    )]
+    HeadRewritten {
+        records: Records,
+        id: String,
+        row: i64,
+        signed: String,
+        now: String,
+    },
+    /// A stored record's bytes do not hash to its `record_sha256`.
+    #[error(
+        "signed record {id}: its bytes do not match its record_sha256: the stored record was changed after signing"
+    )]
+    BytesChanged { id: String },
+    /// A stored record's bytes are not the ones its insert left in the audit trail.
+    #[error(
+        "signed record {id}: its bytes are not the ones the audit trail recorded when it was stored: the record was changed outside casepanel"
+    )]
+    BytesNotAudited { id: String },
+}
+
 /// What the check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// Every problem but the broken link, most basic first.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The first broken link of the audit chain, if any.
     pub broken: Option<audit::Broken>,
     /// Audit rows whose links hold (up to the break).
@@ -47,12 +116,12 @@ impl Report {
 
 /// Runs every check on `c` (see the module documentation).
 pub fn check(c: &Connection) -> Result<Report, StoreError> {
-    let mut problems = store::integrity_problems(c)?;
+    let mut problems: Vec<Problem> = store::integrity_problems(c)?
+        .into_iter()
+        .map(Problem::Integrity)
+        .collect();
     if !audit::has_trail(c)? {
-        problems.push(
-            "the database has no audit trail: it was made by an older casepanel. Open it once with this one to add it."
-                .into(),
-        );
+        problems.push(Problem::NoTrail);
         return Ok(Report {
             problems,
             broken: None,
@@ -61,14 +130,18 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
             records: 0,
         });
     }
-    problems.extend(audit::trigger_problems(c)?);
+    problems.extend(
+        audit::trigger_problems(c)?
+            .into_iter()
+            .map(Problem::Trigger),
+    );
     let chain = audit::verify_chain(c)?;
     let mut st =
         c.prepare("SELECT record_id, record FROM decision_signature ORDER BY decision_id")?;
     let stored: Vec<(String, Vec<u8>)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let (records, found) = compare_heads(c, &stored, "signed record")?;
+    let (records, found) = compare_heads(c, &stored, Records::Signed)?;
     problems.extend(found);
     problems.extend(record_bytes_problems(c)?);
     Ok(Report {
@@ -83,7 +156,7 @@ pub fn check(c: &Connection) -> Result<Report, StoreError> {
 /// Step 5: each stored record's bytes against its `record_sha256` and against the image
 /// of the row in the audit trail's insert (the last one, if the row was written more than
 /// once), when the trail has one (a bulk-loaded row has none).
-fn record_bytes_problems(c: &Connection) -> Result<Vec<String>, StoreError> {
+fn record_bytes_problems(c: &Connection) -> Result<Vec<Problem>, StoreError> {
     let mut images: BTreeMap<String, String> = BTreeMap::new();
     let mut st = c.prepare(
         "SELECT row_key, row_after FROM audit
@@ -108,38 +181,38 @@ fn record_bytes_problems(c: &Connection) -> Result<Vec<String>, StoreError> {
         };
         let sha: String = r.get(3)?;
         if hex::encode(Sha256::digest(bytes)) != sha {
-            problems.push(format!(
-                "signed record {id}: its bytes do not match its record_sha256: the stored record was changed after signing"
-            ));
+            problems.push(Problem::BytesChanged { id: id.clone() });
         }
         let Some(image) = images.get(&key) else {
             continue;
         };
         let image: serde_json::Value = serde_json::from_str(image).unwrap_or_default();
         if !audit::blob_image_matches(&image["record"], bytes) {
-            problems.push(format!(
-                "signed record {id}: its bytes are not the ones the audit trail recorded when it was stored: the record was changed outside casepanel"
-            ));
+            problems.push(Problem::BytesNotAudited { id });
         }
     }
     Ok(problems)
 }
 
 /// Compares the `audit_head` of each record (name, canonical bytes) with the chain in `c`.
-/// Returns how many records named a head, and the problems. `what` names the records in
-/// the messages ("signed record", "exported record").
+/// Returns how many records named a head, and the problems. `what` says which records
+/// they are (stored, exported).
 pub fn compare_heads(
     c: &Connection,
     records: &[(String, Vec<u8>)],
-    what: &str,
-) -> Result<(usize, Vec<String>), StoreError> {
+    what: Records,
+) -> Result<(usize, Vec<Problem>), StoreError> {
     let mut problems = Vec::new();
     let mut n = 0;
     for (id, bytes) in records {
         let rec = match DecisionRecord::parse(bytes) {
             Ok(r) => r,
             Err(e) => {
-                problems.push(format!("{what} {id}: cannot be read: {e}"));
+                problems.push(Problem::Unreadable {
+                    records: what,
+                    id: id.clone(),
+                    error: e.to_string(),
+                });
                 continue;
             }
         };
@@ -149,18 +222,25 @@ pub fn compare_heads(
         };
         n += 1;
         match audit::hash_of(c, head.row_id)? {
-            None => problems.push(format!(
-                "{what} {id} was signed when the audit trail ended at row {}, which is gone: the trail was cut short or rewritten",
-                head.row_id
-            )),
-            Some(h) if h != head.sha256 => problems.push(format!(
-                "{what} {id} was signed when audit row {} had hash {}…; it now has {}…: the trail was rewritten",
-                head.row_id,
-                &head.sha256[..head.sha256.len().min(12)],
-                &h[..h.len().min(12)]
-            )),
+            None => problems.push(Problem::HeadGone {
+                records: what,
+                id: id.clone(),
+                row: head.row_id,
+            }),
+            Some(h) if h != head.sha256 => problems.push(Problem::HeadRewritten {
+                records: what,
+                id: id.clone(),
+                row: head.row_id,
+                signed: short(&head.sha256).into(),
+                now: short(&h).into(),
+            }),
             Some(_) => {}
         }
     }
     Ok((n, problems))
+}
+
+/// The first 12 digits of a hash, as problems show it.
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
 }

@@ -460,15 +460,16 @@ impl Context {
         let operator = match (&cli.operator, env, &config.operator) {
             (Some(n), _, _) => Some(
                 Operator::new(n, OperatorSource::Flag)
-                    .map_err(|e| Failure(format!("--operator: {e}")))?,
+                    .map_err(|e| words::operator_failure(lang, "--operator", &e))?,
             ),
             (None, Some(n), _) => Some(
                 Operator::new(&n, OperatorSource::Env)
-                    .map_err(|e| Failure(format!("{OPERATOR_ENV}: {e}")))?,
+                    .map_err(|e| words::operator_failure(lang, OPERATOR_ENV, &e))?,
             ),
             (None, None, Some(n)) => {
                 Some(Operator::new(n, OperatorSource::Config).map_err(|e| {
-                    Failure(format!("{}: operator: {e}", paths.config_file.display()))
+                    let place = format!("{} (operator)", paths.config_file.display());
+                    words::operator_failure(lang, &place, &e)
                 })?)
             }
             (None, None, None) => None,
@@ -814,16 +815,18 @@ fn criteria(ctx: &Context, action: CriteriaCommand) -> Result<(), Failure> {
     }
 }
 
-/// The signing verbs: keygen, sign, export, verify.
 mod duplicates;
+pub(crate) mod words;
 
+/// The signing verbs: keygen, sign, export, verify.
 mod signing {
     use std::path::Path;
 
     use chrono::NaiveDate;
 
+    use super::words::export_failure;
     use super::{Context, Failure, KeyArgs, now, open_existing};
-    use crate::export::{self, ExportError, SigningKey, keys};
+    use crate::export::{self, SigningKey, keys};
     use crate::i18n::{Lang, t, tf};
     use crate::store::{Store, settings, signatures};
     use crate::text::sanitize_line;
@@ -853,13 +856,14 @@ mod signing {
         let lang = ctx.lang;
         let files = if unencrypted {
             eprintln!("casepanel: {}", t(lang, "keygen.unencrypted"));
-            keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")?
+            keys::generate(out, None, "casepanel UNENCRYPTED TEST KEY")
+                .map_err(|e| export_failure(lang, e))?
         } else {
             let p = passphrase(lang, passphrase_file, true)?;
             if p.chars().count() < 8 {
                 return Err(Failure(t(lang, "passphrase.too_short").to_string()));
             }
-            keys::generate(out, Some(&p), "")?
+            keys::generate(out, Some(&p), "").map_err(|e| export_failure(lang, e))?
         };
         let secret = std::fs::canonicalize(&files.secret).unwrap_or(files.secret.clone());
         let state = if files.encrypted {
@@ -911,7 +915,8 @@ mod signing {
             key,
             args.signer.as_deref(),
             ctx.config.centre_name.as_deref(),
-        )?
+        )
+        .map_err(|e| export_failure(ctx.lang, e))?
         .ok_or_else(|| {
             Failure(tf(
                 ctx.lang,
@@ -939,7 +944,9 @@ mod signing {
             }
             None
         };
-        let key = plan.load(&ctx.db, pass.as_deref())?;
+        let key = plan
+            .load(&ctx.db, pass.as_deref())
+            .map_err(|e| export_failure(ctx.lang, e))?;
         Ok((key, plan.signer, plan.path))
     }
 
@@ -995,43 +1002,6 @@ mod signing {
         Session(i64),
         /// Every decision decided in these days (both included).
         Period(NaiveDate, NaiveDate),
-    }
-
-    /// The failure of an export, in the user's language where it is one they can fix
-    /// themselves (the folder).
-    fn export_failure(lang: Lang, e: ExportError) -> Failure {
-        use std::io::ErrorKind as K;
-        let ExportError::Folder {
-            path,
-            exists,
-            source,
-        } = e
-        else {
-            return Failure::from(e);
-        };
-        let why = match source.kind() {
-            K::PermissionDenied => t(lang, "export.folder.why.denied").to_string(),
-            K::ReadOnlyFilesystem => t(lang, "export.folder.why.read_only").to_string(),
-            K::NotFound => t(lang, "export.folder.why.missing").to_string(),
-            K::NotADirectory | K::AlreadyExists => t(lang, "export.folder.why.not_dir").to_string(),
-            K::InvalidFilename => t(lang, "export.folder.why.bad_name").to_string(),
-            K::StorageFull | K::QuotaExceeded => t(lang, "export.folder.why.full").to_string(),
-            _ => tf(
-                lang,
-                "export.folder.why.other",
-                &[("error", &source.to_string())],
-            ),
-        };
-        let key = if exists {
-            "export.folder.write"
-        } else {
-            "export.folder.make"
-        };
-        Failure(tf(
-            lang,
-            key,
-            &[("dir", &path.display().to_string()), ("why", &why)],
-        ))
     }
 
     /// `path` as one word of a shell command: quoted when it holds a space or a character
@@ -1116,7 +1086,7 @@ mod signing {
                 None => return Err(Failure(t(ctx.lang, "verify.no_pubkey").to_string())),
             },
         };
-        let pk = keys::load_public_key(&pub_file)?;
+        let pk = keys::load_public_key(&pub_file).map_err(|e| export_failure(ctx.lang, e))?;
         let verified = export::verify_path(path, &pk).map_err(|p| {
             let problem = format!(
                 "{}{}{}",
@@ -1387,6 +1357,7 @@ fn check_region(lang: Lang, store: &Store, region: Option<&str>) -> Result<(), F
 mod safety {
     use std::path::Path;
 
+    use super::words::{broken_link, check_problem, store_failure};
     use super::{Context, Failure, now};
     use crate::i18n::{Lang, t, tf};
     use crate::store::backup;
@@ -1406,11 +1377,15 @@ mod safety {
             msg.push_str(&tf(
                 lang,
                 "check.broken",
-                &[("row", &b.row_id.to_string()), ("problem", &b.problem)],
+                &[
+                    ("row", &b.row_id.to_string()),
+                    ("problem", &broken_link(lang, &b.problem)),
+                ],
             ));
         }
         for p in &report.problems {
-            msg.push_str(&format!("\n  - {p}"));
+            msg.push_str("\n  - ");
+            msg.push_str(&check_problem(lang, p));
         }
         msg.push_str("\n  ");
         msg.push_str(t(lang, "check.advice"));
@@ -1472,12 +1447,14 @@ mod safety {
     pub fn check(ctx: &Context, records: Option<&Path>) -> Result<(), Failure> {
         let lang = ctx.lang;
         let key = super::db_key(ctx, &ctx.db)?;
-        let conn = backup::open_for_check(&ctx.db, key.as_deref())?;
+        let conn =
+            backup::open_for_check(&ctx.db, key.as_deref()).map_err(|e| store_failure(lang, e))?;
         let mut report = crate::check::check(&conn)?;
         let mut exported_n = None;
         if let Some(p) = records {
             let files = exported(lang, p)?;
-            let (n, problems) = crate::check::compare_heads(&conn, &files, "exported record")?;
+            let (n, problems) =
+                crate::check::compare_heads(&conn, &files, crate::check::Records::Exported)?;
             report.problems.extend(problems);
             exported_n = Some(n);
         }
@@ -1510,7 +1487,8 @@ mod safety {
     /// `casepanel backup --out FILE [--force]`.
     pub fn backup(ctx: &Context, out: &Path, force: bool) -> Result<(), Failure> {
         let key = super::db_key(ctx, &ctx.db)?;
-        let s = backup::backup(&ctx.db, out, force, key.as_deref())?;
+        let s = backup::backup(&ctx.db, out, force, key.as_deref())
+            .map_err(|e| store_failure(ctx.lang, e))?;
         let mib = s.bytes as f64 / (1024.0 * 1024.0);
         println!(
             "{}",
@@ -1544,9 +1522,10 @@ mod safety {
         let db_key = key
             .as_deref()
             .filter(|_| crate::store::Store::is_encrypted(&ctx.db));
-        let staged = backup::stage(file, &ctx.db, file_key)?;
+        let staged = backup::stage(file, &ctx.db, file_key).map_err(|e| store_failure(lang, e))?;
         {
-            let conn = backup::open_for_check(staged.path(), file_key)?;
+            let conn = backup::open_for_check(staged.path(), file_key)
+                .map_err(|e| store_failure(lang, e))?;
             let report = crate::check::check(&conn)?;
             if !report.ok() {
                 return Err(Failure(format!(
@@ -1557,7 +1536,8 @@ mod safety {
             }
         }
         let stamp = now().format("%Y%m%dT%H%M%S").to_string();
-        let previous = backup::install(staged, &ctx.db, &stamp, db_key)?;
+        let previous =
+            backup::install(staged, &ctx.db, &stamp, db_key).map_err(|e| store_failure(lang, e))?;
         // The restored database records that it was restored, and by whom.
         let mut store = ctx.open_store(&ctx.db)?;
         let name = |p: &Path| {

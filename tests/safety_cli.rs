@@ -125,6 +125,24 @@ fn a_rewritten_chain_is_caught_by_the_signed_records() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("signed record D-"), "{err}");
     assert!(err.contains("rewritten"), "{err}");
+    assert!(!has_han(&err), "{err}");
+    // In Chinese, the problem too.
+    let o = run(
+        &["--db", db.to_str().unwrap(), "--lang", "zh", "check"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.lines().any(|l| l.starts_with("  - 已签名决定书 D-")
+            && l.contains(" 签署时第 ")
+            && l.ends_with("…：审计链被改写过")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("signed record") && !err.contains("rewritten"),
+        "{err}"
+    );
 }
 
 /// Edits audit row `from` and recomputes every hash after it, as someone who knows the
@@ -267,6 +285,27 @@ fn exported_records_catch_a_rewrite_the_database_no_longer_shows() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("exported record D-"), "{err}");
     assert!(err.contains("rewritten"), "{err}");
+    assert!(!has_han(&err), "{err}");
+    let o = run(
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "--lang",
+            "zh",
+            "check",
+            "--records",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("  - 导出的决定书 D-") && l.ends_with("：审计链被改写过")),
+        "{err}"
+    );
+    assert!(!err.contains("exported record"), "{err}");
 }
 
 #[test]
@@ -645,7 +684,7 @@ fn has_han(s: &str) -> bool {
 /// Session 6: `check` said "FAILED 检查未通过" and `backup` "backed up 已备份" in English,
 /// and rekey and restore spoke both languages at once. Each message of check, backup,
 /// restore and rekey is in the user's language alone, with the English plural forms.
-/// (The problems `check` lists come from the checks themselves and stay as they are.)
+/// (The problems `check` lists: check_problems_speak_the_users_language_alone.)
 #[test]
 fn check_backup_restore_and_rekey_speak_the_users_language_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -824,4 +863,252 @@ fn check_backup_restore_and_rekey_speak_the_users_language_alone() {
             .ends_with("\n  未做任何修改：数据库保持原样。"),
         "{zh}"
     );
+}
+
+/// Session 6, follow-on: the problems `check` lists (made in src/check.rs and the audit
+/// trail) were English in Chinese output. Each is a kind with its arguments, worded by the
+/// CLI in the user's language alone; exit 1.
+#[test]
+fn check_problems_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let failed = |args: &[&str]| -> String {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // check: an edited audit row, the trigger that protected it dropped, and a table's
+    // audit trigger dropped too.
+    let broken = generated(d, "broken.db", 10);
+    let c = Connection::open(&broken).unwrap();
+    let row_trigger: String = c
+        .query_row(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'audit_row_%_upd'
+             ORDER BY name LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let table = row_trigger
+        .strip_prefix("audit_row_")
+        .and_then(|s| s.strip_suffix("_upd"))
+        .unwrap()
+        .to_string();
+    c.execute_batch(&format!(
+        "DROP TRIGGER audit_no_update; DROP TRIGGER \"{row_trigger}\";
+         UPDATE audit SET operator = 'mallory' WHERE id = 7;"
+    ))
+    .unwrap();
+    drop(c);
+    let broken_s = broken.to_str().unwrap();
+    let en = failed(&["--db", broken_s, "--lang", "en", "check"]);
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.contains(
+            "\n  first broken link of the audit trail: row 7: row 7 does not match its hash: \
+             the row (or the hash of row 6) was changed after it was written\n"
+        ),
+        "{en}"
+    );
+    assert!(
+        en.contains(&format!(
+            "\n  - audit trigger {row_trigger} is missing: changes to table {table} would not be recorded\n"
+        )),
+        "{en}"
+    );
+    assert!(
+        en.contains(
+            "\n  - audit trigger audit_no_update is missing: the audit trail is not protected\n"
+        ),
+        "{en}"
+    );
+    let zh = failed(&["--db", broken_s, "--lang", "zh", "check"]);
+    assert!(
+        zh.contains(
+            "\n  审计链第一处断裂：第 7 行：第 7 行与其哈希值不符：该行（或第 6 行的哈希值）在写入后被改动过\n"
+        ),
+        "{zh}"
+    );
+    assert!(
+        zh.contains(&format!(
+            "\n  - 审计触发器 {row_trigger} 缺失：对表 {table} 的修改不会被记录\n"
+        )),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("\n  - 审计触发器 audit_no_update 缺失：审计记录未受保护\n"),
+        "{zh}"
+    );
+    for english in ["does not match", "is missing", "trail", "changes to"] {
+        assert!(!zh.contains(english), "{english}: {zh}");
+    }
+}
+
+/// Session 6, follow-on: the errors of `backup` and `restore` made in the store were
+/// English in Chinese output. Each is a kind with its arguments, worded by the CLI in the
+/// user's language alone: what, where, how to fix; exit 1; nothing written.
+#[test]
+fn backup_and_restore_errors_speak_the_users_language_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = generated(d, "a.db", 10);
+    let db_s = db.to_str().unwrap();
+    let failed = |args: &[&str]| -> String {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // backup: onto a file that is there, onto a folder, onto the database itself (even
+    // with --force); from no database; restore from a file that is not there.
+    std::fs::write(d.join("taken.db"), "mine\n").unwrap();
+    std::fs::create_dir(d.join("folder")).unwrap();
+    for lang in ["en", "zh"] {
+        let exists = failed(&["--db", db_s, "--lang", lang, "backup", "--out", "taken.db"]);
+        let folder = failed(&["--db", db_s, "--lang", lang, "backup", "--out", "folder"]);
+        let itself = failed(&[
+            "--db", db_s, "--lang", lang, "backup", "--force", "--out", db_s,
+        ]);
+        let no_db = failed(&["--db", "none.db", "--lang", lang, "backup", "--out", "x.db"]);
+        let no_file = failed(&["--db", db_s, "--lang", lang, "restore", "gone.db"]);
+        let all = [&exists, &folder, &itself, &no_db, &no_file];
+        let example = d.join("folder").join("casepanel-backup.db");
+        let example = example.strip_prefix(d).unwrap().display().to_string();
+        if lang == "en" {
+            for s in all {
+                assert!(!has_han(s), "{s}");
+            }
+            assert_eq!(
+                exists.trim(),
+                "casepanel: taken.db: the file exists. Choose another name, or add --force to replace it."
+            );
+            assert_eq!(
+                folder.trim(),
+                format!(
+                    "casepanel: folder: is a folder. Give the name of the backup file, e.g. {example}"
+                )
+            );
+            assert_eq!(
+                itself.trim(),
+                format!(
+                    "casepanel: {db_s}: this is the database itself. Write the backup to another file."
+                )
+            );
+            assert!(
+                no_db.starts_with(
+                    "casepanel: none.db: no database here. Give the right one with --db PATH"
+                ),
+                "{no_db}"
+            );
+            assert_eq!(
+                no_file.trim(),
+                "casepanel: gone.db: no such file. Check the path."
+            );
+        } else {
+            assert_eq!(
+                exists.trim(),
+                "casepanel: taken.db：文件已存在。请换一个文件名，或加上 --force 覆盖。"
+            );
+            assert_eq!(
+                folder.trim(),
+                format!("casepanel: folder：这是一个文件夹。请给出备份文件的名称，例如 {example}")
+            );
+            assert_eq!(
+                itself.trim(),
+                format!("casepanel: {db_s}：这就是数据库本身。请把备份写到另一个文件。")
+            );
+            assert!(
+                no_db.starts_with("casepanel: none.db：这里没有数据库。"),
+                "{no_db}"
+            );
+            assert_eq!(
+                no_file.trim(),
+                "casepanel: gone.db：没有这个文件。请检查路径。"
+            );
+            for s in all {
+                for english in ["the file", "folder;", "database itself", "no such", "Check"] {
+                    assert!(!s.contains(english), "{english}: {s}");
+                }
+            }
+        }
+    }
+    assert_eq!(std::fs::read(d.join("taken.db")).unwrap(), b"mine\n");
+    assert!(!d.join("x.db").exists() && !d.join("none.db").exists());
+}
+
+/// Session 6, follow-on: a bad operator name (`--operator`, `CASEPANEL_OPERATOR`) was told
+/// in English in Chinese output. It is worded by the CLI in the user's language; exit 1.
+#[test]
+fn a_bad_operator_name_is_told_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = generated(d, "a.db", 10);
+    let db_s = db.to_str().unwrap();
+    let failed = |args: &[&str]| -> String {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+
+    // A bad operator name: on the command line, in the environment.
+    let long = "名".repeat(61);
+    for lang in ["en", "zh"] {
+        let empty = failed(&[
+            "--db",
+            db_s,
+            "--lang",
+            lang,
+            "--operator",
+            " \u{7} ",
+            "sign",
+            "--all",
+        ]);
+        let too_long = failed(&[
+            "--db",
+            db_s,
+            "--lang",
+            lang,
+            "--operator",
+            &long,
+            "sign",
+            "--all",
+        ]);
+        let o = Command::new(BIN)
+            .args(["--db", db_s, "--lang", lang, "sign", "--all"])
+            .current_dir(d)
+            .env("CASEPANEL_CONFIG", d.join("none.toml"))
+            .env("CASEPANEL_OPERATOR", &long)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let env = text(&o);
+        if lang == "en" {
+            assert_eq!(
+                empty.trim(),
+                "casepanel: --operator: the operator's name is empty: give the name of the person working."
+            );
+            assert_eq!(
+                too_long.trim(),
+                "casepanel: --operator: the operator's name is longer than 60 characters; shorten it."
+            );
+            assert_eq!(
+                env.trim(),
+                "casepanel: CASEPANEL_OPERATOR: the operator's name is longer than 60 characters; shorten it."
+            );
+        } else {
+            assert_eq!(
+                empty.trim(),
+                "casepanel: --operator：操作人姓名为空：请填写正在工作的人员姓名。"
+            );
+            assert_eq!(
+                too_long.trim(),
+                "casepanel: --operator：操作人姓名超过 60 个字，请缩短。"
+            );
+            assert_eq!(
+                env.trim(),
+                "casepanel: CASEPANEL_OPERATOR：操作人姓名超过 60 个字，请缩短。"
+            );
+        }
+    }
 }

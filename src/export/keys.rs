@@ -11,8 +11,8 @@
 use minisign::{KeyPair, PublicKey, PublicKeyBox, SecretKey, SecretKeyBox};
 use std::path::{Path, PathBuf};
 
-use super::ExportError;
 use super::atomic;
+use super::{ExportError, KeyProblem};
 
 /// File name of the public key `keygen` writes.
 pub const PUBLIC_FILE: &str = "casepanel.pub";
@@ -127,32 +127,20 @@ pub fn generate(
     let secret = dir.join(SECRET_FILE);
     for p in [&public, &secret] {
         if p.exists() {
-            return Err(ExportError::Key {
-                path: p.clone(),
-                message: "a key file is already there; casepanel never replaces a key (records signed with it \
-                          would no longer verify against a new one). Choose another --out folder, or move the old \
-                          key away first."
-                    .into(),
-            });
+            return Err(ExportError::key(p, KeyProblem::Exists));
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| ExportError::io(dir, e))?;
     let label = crate::text::sanitize_line(label);
     let (kp, encrypted) = match passphrase {
         Some(p) => (
-            KeyPair::generate_encrypted_keypair(Some(p.to_string())).map_err(|e| {
-                ExportError::Key {
-                    path: secret.clone(),
-                    message: e.to_string(),
-                }
-            })?,
+            KeyPair::generate_encrypted_keypair(Some(p.to_string()))
+                .map_err(|e| ExportError::key(&secret, KeyProblem::Generate(e.to_string())))?,
             true,
         ),
         None => (
-            KeyPair::generate_unencrypted_keypair().map_err(|e| ExportError::Key {
-                path: secret.clone(),
-                message: e.to_string(),
-            })?,
+            KeyPair::generate_unencrypted_keypair()
+                .map_err(|e| ExportError::key(&secret, KeyProblem::Generate(e.to_string())))?,
             false,
         ),
     };
@@ -197,16 +185,15 @@ pub fn generate(
     })
 }
 
-fn read_text(path: &Path, what: &str) -> Result<String, ExportError> {
-    std::fs::read_to_string(path).map_err(|e| ExportError::Key {
-        path: path.to_path_buf(),
-        message: format!("cannot read the {what}: {e}"),
-    })
+/// A key file's text; `public`: which key it is, for the error.
+fn read_text(path: &Path, public: bool) -> Result<String, ExportError> {
+    std::fs::read_to_string(path)
+        .map_err(|source| ExportError::key(path, KeyProblem::Unreadable { public, source }))
 }
 
 /// Whether the secret key file at `path` is protected by a passphrase.
 pub fn is_encrypted(path: &Path) -> Result<bool, ExportError> {
-    let text = read_text(path, "secret key")?;
+    let text = read_text(path, false)?;
     match SecretKey::from_unencrypted_box(
         SecretKeyBox::from_string(&text).map_err(|e| bad_key(path, e))?,
     ) {
@@ -217,38 +204,24 @@ pub fn is_encrypted(path: &Path) -> Result<bool, ExportError> {
 }
 
 fn bad_key(path: &Path, e: impl std::fmt::Display) -> ExportError {
-    ExportError::Key {
-        path: path.to_path_buf(),
-        message: format!(
-            "not a minisign secret key ({e}). Make one with `casepanel keygen --out DIR`."
-        ),
-    }
+    ExportError::key(path, KeyProblem::NotSecret(e.to_string()))
 }
 
 /// Loads (and decrypts) a secret key file. `passphrase` is required for an encrypted key
 /// and ignored for an unencrypted one. A wrong passphrase is an error that says so.
 pub fn load_secret_key(path: &Path, passphrase: Option<&str>) -> Result<SigningKey, ExportError> {
-    let text = read_text(path, "secret key")?;
+    let text = read_text(path, false)?;
     let sk_box = || SecretKeyBox::from_string(&text).map_err(|e| bad_key(path, e));
     let sk = if is_encrypted(path)? {
         let Some(p) = passphrase else {
-            return Err(ExportError::Key {
-                path: path.to_path_buf(),
-                message:
-                    "the key is encrypted and no passphrase was given. Type it when asked, or pass \
-                          --passphrase-file FILE or set CASEPANEL_KEY_PASSPHRASE."
-                        .into(),
-            });
+            return Err(ExportError::key(path, KeyProblem::NoPassphrase));
         };
         SecretKey::from_box(sk_box()?, Some(p.to_string())).map_err(|e| {
             let m = e.to_string();
             if m.contains("Wrong password") {
                 ExportError::WrongPassphrase(path.to_path_buf())
             } else {
-                ExportError::Key {
-                    path: path.to_path_buf(),
-                    message: format!("cannot decrypt the key: {m}"),
-                }
+                ExportError::key(path, KeyProblem::Decrypt(m))
             }
         })?
     } else {
@@ -272,11 +245,6 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
 
 /// Loads a public key file.
 pub fn load_public_key(path: &Path) -> Result<VerifyingKey, ExportError> {
-    let text = read_text(path, "public key")?;
-    parse_public_key(&text).map_err(|e| ExportError::Key {
-        path: path.to_path_buf(),
-        message: format!(
-            "not a minisign public key ({e}). Pass the `.pub` file the centre handed out."
-        ),
-    })
+    let text = read_text(path, true)?;
+    parse_public_key(&text).map_err(|e| ExportError::key(path, KeyProblem::NotPublic(e)))
 }

@@ -57,8 +57,10 @@ pub enum ExportError {
         exists: bool,
         source: std::io::Error,
     },
-    #[error("{}: {message}", path.display())]
-    Key { path: PathBuf, message: String },
+    /// A key file that cannot be made, read or used. A case of its own, with its kind, so
+    /// that the command line can say what failed and how to fix it.
+    #[error("{}: {problem}", path.display())]
+    Key { path: PathBuf, problem: KeyProblem },
     #[error("{}: wrong passphrase for this key. Try again.", .0.display())]
     WrongPassphrase(PathBuf),
     #[error(transparent)]
@@ -69,7 +71,48 @@ pub enum ExportError {
     Invalid(String),
 }
 
+/// What is wrong with a key file ([`ExportError::Key`]). The CLI words it in the user's
+/// language; `Display` is English.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyProblem {
+    /// `keygen` into a folder that has a key file already.
+    #[error(
+        "a key file is already there; casepanel never replaces a key (records signed with it would no longer verify against a new one). Choose another --out folder, or move the old key away first."
+    )]
+    Exists,
+    /// The system's random source or minisign failed making a key (`detail`: its words).
+    #[error("cannot make a key: {0}")]
+    Generate(String),
+    /// The file cannot be read.
+    #[error("cannot read the {}: {source}", if *public { "public key" } else { "secret key" })]
+    Unreadable {
+        public: bool,
+        source: std::io::Error,
+    },
+    /// Not a minisign secret key (`detail`: minisign's words).
+    #[error("not a minisign secret key ({0}). Make one with `casepanel keygen --out DIR`.")]
+    NotSecret(String),
+    /// Not a minisign public key (`detail`: minisign's words).
+    #[error("not a minisign public key ({0}). Pass the `.pub` file the centre handed out.")]
+    NotPublic(String),
+    /// An encrypted key and no passphrase.
+    #[error(
+        "the key is encrypted and no passphrase was given. Type it when asked, or pass --passphrase-file FILE or set CASEPANEL_KEY_PASSPHRASE."
+    )]
+    NoPassphrase,
+    /// Decrypting failed for another reason than the passphrase (`detail`: minisign's words).
+    #[error("cannot decrypt the key: {0}")]
+    Decrypt(String),
+}
+
 impl ExportError {
+    pub(crate) fn key(path: &Path, problem: KeyProblem) -> ExportError {
+        ExportError::Key {
+            path: path.to_path_buf(),
+            problem,
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> ExportError {
         ExportError::Io {
             path: path.to_path_buf(),

@@ -65,18 +65,28 @@ pub struct Operator {
     pub source: OperatorSource,
 }
 
+/// What is wrong with an operator's name. The CLI and the TUI word it in the user's
+/// language; `Display` is English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OperatorError {
+    #[error("the operator's name is empty: give the name of the person working")]
+    Empty,
+    #[error("the operator's name is longer than {max} characters; shorten it")]
+    TooLong { max: usize },
+}
+
 impl Operator {
     /// A name as the audit trail stores it: one clean line, trimmed; an error says what is
     /// wrong with it (empty, too long).
-    pub fn new(name: &str, source: OperatorSource) -> std::result::Result<Operator, String> {
+    pub fn new(name: &str, source: OperatorSource) -> std::result::Result<Operator, OperatorError> {
         let name = crate::text::sanitize_line(name).trim().to_string();
         if name.is_empty() {
-            return Err("the operator's name is empty: give the name of the person working".into());
+            return Err(OperatorError::Empty);
         }
         if name.chars().count() > OPERATOR_MAX_CHARS {
-            return Err(format!(
-                "the operator's name is longer than {OPERATOR_MAX_CHARS} characters; shorten it"
-            ));
+            return Err(OperatorError::TooLong {
+                max: OPERATOR_MAX_CHARS,
+            });
         }
         Ok(Operator { name, source })
     }
@@ -388,24 +398,35 @@ pub(crate) fn sync_triggers(c: &Connection) -> super::Result<Vec<String>> {
     Ok(changed)
 }
 
-/// What is wrong with the per-table triggers, read-only: one line per missing, changed
+/// What is wrong with one audit trigger. `casepanel check` words it in the user's
+/// language; `Display` is English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TriggerProblem {
+    #[error("audit trigger {name} is missing: changes to table {table} would not be recorded")]
+    Missing { name: String, table: String },
+    #[error("audit trigger {name} of table {table} is not the one casepanel writes")]
+    Changed { name: String, table: String },
+    #[error("audit trigger {name} belongs to no table")]
+    Stray { name: String },
+    /// One of the triggers that keep the trail itself append-only.
+    #[error("audit trigger {name} is missing: the audit trail is not protected")]
+    Unprotected { name: String },
+}
+
+/// What is wrong with the per-table triggers, read-only: one problem per missing, changed
 /// or unexpected trigger. Empty when every table is audited as this build expects.
-pub fn trigger_problems(c: &Connection) -> super::Result<Vec<String>> {
+pub fn trigger_problems(c: &Connection) -> super::Result<Vec<TriggerProblem>> {
     let mut existing = existing_triggers(c)?;
     let mut out = Vec::new();
     for (name, table, sql) in expected_triggers(c)? {
         match existing.remove(&name) {
-            None => out.push(format!(
-                "audit trigger {name} is missing: changes to table {table} would not be recorded"
-            )),
-            Some(have) if have != sql => out.push(format!(
-                "audit trigger {name} of table {table} is not the one casepanel writes"
-            )),
+            None => out.push(TriggerProblem::Missing { name, table }),
+            Some(have) if have != sql => out.push(TriggerProblem::Changed { name, table }),
             Some(_) => {}
         }
     }
-    for name in existing.keys() {
-        out.push(format!("audit trigger {name} belongs to no table"));
+    for name in existing.into_keys() {
+        out.push(TriggerProblem::Stray { name });
     }
     for name in [
         "audit_append_insert",
@@ -419,9 +440,7 @@ pub fn trigger_problems(c: &Connection) -> super::Result<Vec<String>> {
             |r| r.get(0),
         )?;
         if !found {
-            out.push(format!(
-                "audit trigger {name} is missing: the audit trail is not protected"
-            ));
+            out.push(TriggerProblem::Unprotected { name: name.into() });
         }
     }
     Ok(out)
@@ -480,7 +499,22 @@ pub fn hash_of(c: &Connection, row_id: i64) -> super::Result<Option<String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Broken {
     pub row_id: i64,
-    pub problem: String,
+    pub problem: BrokenLink,
+}
+
+/// Why a link of the chain does not hold (at [`Broken::row_id`]). `casepanel check` words
+/// it in the user's language; `Display` is English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BrokenLink {
+    /// The first row is not row 1: rows 1 to `row - 1` were removed.
+    #[error("the trail starts at row {row}: rows 1 to {} were removed", row - 1)]
+    Start { row: i64 },
+    /// Row `row` follows row `after`: the rows between were removed.
+    #[error("row {row} follows row {after}: the rows between were removed")]
+    Gap { row: i64, after: i64 },
+    /// Row `row` does not hash to its `hash`.
+    #[error("row {row} does not match its hash: the row (or the hash of row {}) was changed after it was written", row - 1)]
+    Hash { row: i64 },
 }
 
 /// What [`verify_chain`] found.
@@ -517,7 +551,7 @@ pub fn verify_chain(c: &Connection) -> super::Result<ChainReport> {
             _ => unreachable!("an INTEGER PRIMARY KEY is an integer"),
         };
         let expected_id = prev.as_ref().map_or(1, |p| p.row_id + 1);
-        let broken = |problem: String| {
+        let broken = |problem: BrokenLink| {
             Ok(ChainReport {
                 rows: count,
                 head: prev.clone(),
@@ -529,14 +563,11 @@ pub fn verify_chain(c: &Connection) -> super::Result<ChainReport> {
         };
         if id != expected_id {
             return broken(match &prev {
-                None => format!(
-                    "the trail starts at row {id}: rows 1 to {} were removed",
-                    id - 1
-                ),
-                Some(p) => format!(
-                    "row {id} follows row {}: the rows between were removed",
-                    p.row_id
-                ),
+                None => BrokenLink::Start { row: id },
+                Some(p) => BrokenLink::Gap {
+                    row: id,
+                    after: p.row_id,
+                },
             });
         }
         let stored = match r.get_ref(9)? {
@@ -559,10 +590,7 @@ pub fn verify_chain(c: &Connection) -> super::Result<ChainReport> {
             r.get_ref(8)?,
         ];
         if row_hash(&fields) != stored {
-            return broken(format!(
-                "row {id} does not match its hash: the row (or the hash of row {}) was changed after it was written",
-                id - 1
-            ));
+            return broken(BrokenLink::Hash { row: id });
         }
         count += 1;
         prev = Some(Head {

@@ -24,8 +24,93 @@ use rusqlite::backup::{Backup, StepResult};
 
 use super::{APPLICATION_ID, Result, StoreError, apply_key, check_foreign, open_file};
 
-fn io(path: &Path, what: &str, e: std::io::Error) -> StoreError {
-    StoreError::Invalid(format!("{}: {what}: {e}", path.display()))
+/// What went wrong in a backup or a restore: what, and where. The CLI words it in the
+/// user's language; `Display` is English.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// There is no database at this path to back up.
+    #[error("{}: no database here. Name it with --db PATH.", .0.display())]
+    NoDatabase(PathBuf),
+    /// The backup's name is a folder.
+    #[error("{}: is a folder; give the name of the backup file, e.g. {}", .0.display(), .0.join(BACKUP_EXAMPLE).display())]
+    OutIsFolder(PathBuf),
+    /// A file is there already (and `--force` was not given).
+    #[error("{}: the file exists. Choose another name, or add --force to replace it.", .0.display())]
+    OutExists(PathBuf),
+    /// The backup's name is the database itself.
+    #[error("{}: this is the database itself; write the backup to another file", .0.display())]
+    OutIsDatabase(PathBuf),
+    /// The file to check or restore is not there.
+    #[error("{}: no such file. Check the path.", .0.display())]
+    NoSuchFile(PathBuf),
+    /// Another connection has the database open.
+    #[error("{}: the database is open in another program (is casepanel running?). Close it everywhere and try again.", .0.display())]
+    InUse(PathBuf),
+    /// The name the previous database would be kept under is taken (a restore in the same
+    /// second).
+    #[error("{}: exists already; wait a second and try again", .0.display())]
+    KeepExists(PathBuf),
+    /// A hundred temporary names in this folder were all taken.
+    #[error("{}: cannot create a temporary file in this folder", .0.display())]
+    NoTempName(PathBuf),
+    /// A step on a file or folder failed.
+    #[error("{}: {step}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        step: Step,
+        source: std::io::Error,
+    },
+}
+
+/// The example name [`BackupError::OutIsFolder`] suggests in the folder.
+pub const BACKUP_EXAMPLE: &str = "casepanel-backup.db";
+
+/// Which step on a file or folder failed ([`BackupError::Io`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Making a file in the folder (the temporary copy).
+    CreateFile,
+    /// Writing a file to disk (fsync).
+    SyncFile,
+    /// Writing a folder's entries to disk (fsync).
+    SyncFolder,
+    /// Reading the size of the copy.
+    ReadCopy,
+    /// Giving the copy the backup's name.
+    WriteBackup,
+    /// Making the folder the database goes into.
+    CreateFolder,
+    /// Keeping the database a restore replaces.
+    KeepOld,
+    /// Removing the journal of the database a restore replaces.
+    RemoveJournal,
+    /// Giving the restored copy the database's name.
+    Install,
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Step::CreateFile => "cannot create a file in this folder",
+            Step::SyncFile => "cannot write the file to disk",
+            Step::SyncFolder => "cannot sync the folder",
+            Step::ReadCopy => "cannot read the copy",
+            Step::WriteBackup => "cannot write the backup",
+            Step::CreateFolder => "cannot create the folder",
+            Step::KeepOld => "cannot keep the old database",
+            Step::RemoveJournal => "cannot remove the old journal",
+            Step::Install => "cannot put the restored database in place",
+        })
+    }
+}
+
+fn io(path: &Path, step: Step, source: std::io::Error) -> StoreError {
+    BackupError::Io {
+        path: path.to_path_buf(),
+        step,
+        source,
+    }
+    .into()
 }
 
 fn parent(path: &Path) -> &Path {
@@ -61,13 +146,10 @@ fn temp_beside(path: &Path) -> Result<PathBuf> {
         match opts.open(&tmp) {
             Ok(_) => return Ok(tmp),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io(dir, "cannot create a file in this folder", e)),
+            Err(e) => return Err(io(dir, Step::CreateFile, e)),
         }
     }
-    Err(StoreError::Invalid(format!(
-        "{}: cannot create a temporary file in this folder",
-        dir.display()
-    )))
+    Err(BackupError::NoTempName(dir.to_path_buf()).into())
 }
 
 /// Removes a temporary file (and any journal SQLite left beside it) when dropped, unless
@@ -99,11 +181,11 @@ impl Drop for TempFile {
 fn sync_file(path: &Path) -> Result<()> {
     File::open(path)
         .and_then(|f| f.sync_all())
-        .map_err(|e| io(path, "cannot write the file to disk", e))
+        .map_err(|e| io(path, Step::SyncFile, e))
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    crate::export::atomic::sync_dir(dir).map_err(|e| io(dir, "cannot sync the folder", e))
+    crate::export::atomic::sync_dir(dir).map_err(|e| io(dir, Step::SyncFolder, e))
 }
 
 /// Makes `conn`'s file a single file (rollback journal instead of WAL), so that it can be
@@ -119,10 +201,7 @@ fn single_file(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 fn in_use(path: &Path) -> StoreError {
-    StoreError::Invalid(format!(
-        "{}: the database is open in another program (is casepanel running?). Close it everywhere and try again.",
-        path.display()
-    ))
+    BackupError::InUse(path.to_path_buf()).into()
 }
 
 fn busy(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -149,30 +228,17 @@ pub struct BackupSummary {
 /// encrypted with it too (never a plain copy of an encrypted database).
 pub fn backup(db: &Path, out: &Path, force: bool, key: Option<&str>) -> Result<BackupSummary> {
     if !db.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{}: no database here. Name it with --db PATH.",
-            db.display()
-        )));
+        return Err(BackupError::NoDatabase(db.to_path_buf()).into());
     }
     check_foreign(db, key)?;
     if out.is_dir() {
-        return Err(StoreError::Invalid(format!(
-            "{}: is a folder; give the name of the backup file, e.g. {}",
-            out.display(),
-            out.join("casepanel-backup.db").display()
-        )));
+        return Err(BackupError::OutIsFolder(out.to_path_buf()).into());
     }
     if out.exists() && !force {
-        return Err(StoreError::Invalid(format!(
-            "{}: the file exists. Choose another name, or add --force to replace it.",
-            out.display()
-        )));
+        return Err(BackupError::OutExists(out.to_path_buf()).into());
     }
     if same_file(db, out) {
-        return Err(StoreError::Invalid(format!(
-            "{}: this is the database itself; write the backup to another file",
-            out.display()
-        )));
+        return Err(BackupError::OutIsDatabase(out.to_path_buf()).into());
     }
     let src = open_file(db, true, key)?;
     src.busy_timeout(Duration::from_secs(5))?;
@@ -191,31 +257,24 @@ pub fn backup(db: &Path, out: &Path, force: bool, key: Option<&str>) -> Result<B
     drop(src);
     sync_file(tmp.path())?;
     let bytes = std::fs::metadata(tmp.path())
-        .map_err(|e| io(tmp.path(), "cannot read the copy", e))?
+        .map_err(|e| io(tmp.path(), Step::ReadCopy, e))?
         .len();
     let tmp_path = tmp.path().to_path_buf();
     if force {
-        std::fs::rename(&tmp_path, out).map_err(|e| io(out, "cannot write the backup", e))?;
+        std::fs::rename(&tmp_path, out).map_err(|e| io(out, Step::WriteBackup, e))?;
     } else {
         // A hard link never replaces a file: a file made at `out` meanwhile is kept.
         match std::fs::hard_link(&tmp_path, out) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(StoreError::Invalid(format!(
-                    "{}: the file exists. Choose another name, or add --force to replace it.",
-                    out.display()
-                )));
+                return Err(BackupError::OutExists(out.to_path_buf()).into());
             }
             Err(_) if out.exists() => {
-                return Err(StoreError::Invalid(format!(
-                    "{}: the file exists. Choose another name, or add --force to replace it.",
-                    out.display()
-                )));
+                return Err(BackupError::OutExists(out.to_path_buf()).into());
             }
             // No hard links here (a FAT stick): rename instead.
             Err(_) => {
-                std::fs::rename(&tmp_path, out)
-                    .map_err(|e| io(out, "cannot write the backup", e))?;
+                std::fs::rename(&tmp_path, out).map_err(|e| io(out, Step::WriteBackup, e))?;
             }
         }
     }
@@ -257,10 +316,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `key`: the passphrase of an encrypted file.
 pub fn open_for_check(path: &Path, key: Option<&str>) -> Result<Connection> {
     if !path.is_file() {
-        return Err(StoreError::Invalid(format!(
-            "{}: no such file. Check the path.",
-            path.display()
-        )));
+        return Err(BackupError::NoSuchFile(path.to_path_buf()).into());
     }
     check_foreign(path, key)?;
     let conn = open_file(path, false, key)?;
@@ -297,7 +353,7 @@ pub fn stage(file: &Path, db: &Path, key: Option<&str>) -> Result<Staged> {
     if let Some(dir) = db.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, "cannot create the folder", e))?;
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, Step::CreateFolder, e))?;
     }
     let tmp = TempFile(Some(temp_beside(db)?));
     // Through the backup API rather than a file copy: a backup file in WAL mode whose
@@ -351,13 +407,10 @@ pub fn install(
         keep.push(format!(".before-restore-{stamp}"));
         let keep = PathBuf::from(keep);
         if keep.exists() {
-            return Err(StoreError::Invalid(format!(
-                "{}: exists already; wait a second and try again",
-                keep.display()
-            )));
+            return Err(BackupError::KeepExists(keep).into());
         }
         if std::fs::hard_link(db, &keep).is_err() {
-            std::fs::copy(db, &keep).map_err(|e| io(&keep, "cannot keep the old database", e))?;
+            std::fs::copy(db, &keep).map_err(|e| io(&keep, Step::KeepOld, e))?;
             sync_file(&keep)?;
         }
         previous = Some(keep);
@@ -369,13 +422,13 @@ pub fn install(
         p.push(suffix);
         let p = PathBuf::from(p);
         if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| io(&p, "cannot remove the old journal", e))?;
+            std::fs::remove_file(&p).map_err(|e| io(&p, Step::RemoveJournal, e))?;
         }
     }
     let tmp = staged.tmp.keep();
     if let Err(e) = std::fs::rename(&tmp, db) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io(db, "cannot put the restored database in place", e));
+        return Err(io(db, Step::Install, e));
     }
     sync_dir(parent(db))?;
     if let Some(conn) = guard {

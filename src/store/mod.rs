@@ -189,6 +189,9 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// A backup or a restore failed ([`backup::BackupError`]).
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
     #[error("{0}")]
     Invalid(String),
     #[error("not found: {0}")]
@@ -433,9 +436,13 @@ impl Store {
         Ok(out)
     }
 
-    /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found, none if sound.
+    /// `PRAGMA integrity_check` and `foreign_key_check`: the problems found (in English),
+    /// none if sound.
     pub fn check_integrity(&self) -> Result<Vec<String>> {
-        integrity_problems(&self.conn)
+        Ok(integrity_problems(&self.conn)?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
 }
 
@@ -469,24 +476,40 @@ fn lookaside(c: &Connection) {
     }
 }
 
+/// A problem `PRAGMA integrity_check` or `foreign_key_check` found. `casepanel check` words
+/// it in the user's language (SQLite's own lines stay as SQLite wrote them); `Display` is
+/// English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Integrity {
+    /// A line of `PRAGMA integrity_check`, in SQLite's words.
+    #[error("{0}")]
+    Sqlite(String),
+    /// Row `row` of `table` points at a row of `parent` that is not there.
+    #[error("foreign key: row {row} of table {table} points at a missing row of {parent}")]
+    ForeignKey {
+        table: String,
+        row: i64,
+        parent: String,
+    },
+}
+
 /// `PRAGMA integrity_check` and `foreign_key_check` on any connection: the problems found.
-pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<Integrity>> {
     let mut problems = Vec::new();
     let mut st = conn.prepare("PRAGMA integrity_check")?;
     for row in st.query_map([], |r| r.get::<_, String>(0))? {
         let row = row?;
         if row != "ok" {
-            problems.push(row);
+            problems.push(Integrity::Sqlite(row));
         }
     }
     let mut st = conn.prepare("PRAGMA foreign_key_check")?;
     let rows = st.query_map([], |r| {
-        Ok(format!(
-            "foreign key: row {} of table {} points at a missing row of {}",
-            r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(2)?
-        ))
+        Ok(Integrity::ForeignKey {
+            row: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            table: r.get(0)?,
+            parent: r.get(2)?,
+        })
     })?;
     for row in rows {
         problems.push(row?);

@@ -81,7 +81,10 @@ impl Env {
                 crate::export::ExportError::WrongPassphrase(_) => {
                     self.t("session.wrong_passphrase").to_string()
                 }
-                e => self.tf("session.key_failed", &[("error", &e.to_string())]),
+                e => self.tf(
+                    "session.key_failed",
+                    &[("error", &crate::cli::words::export_message(self.lang, &e))],
+                ),
             }),
             Ok(None) => Err(self.t("session.no_key").into()),
             Err(why) => Err(self.tf("session.key_failed", &[("error", why)])),

@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::store::audit::{OPERATOR_MAX_CHARS, Operator, OperatorSource};
+use crate::store::audit::{Operator, OperatorError, OperatorSource};
 use crate::tui::action::Action;
 use crate::tui::env::Env;
 use crate::tui::keymap::Ctx;
@@ -29,12 +29,12 @@ impl OperatorPrompt {
     fn submit(&mut self, env: &mut Env) -> Outcome {
         let typed = self.form.value(0);
         match Operator::new(&typed, OperatorSource::Prompt) {
-            Err(_) => {
-                let max = OPERATOR_MAX_CHARS.to_string();
-                self.form.error = Some(if crate::text::sanitize_line(&typed).trim().is_empty() {
-                    env.t("operator.empty").to_string()
-                } else {
-                    env.tf("operator.too_long", &[("max", &max)])
+            Err(e) => {
+                self.form.error = Some(match e {
+                    OperatorError::Empty => env.t("operator.empty").to_string(),
+                    OperatorError::TooLong { max } => {
+                        env.tf("operator.too_long", &[("max", &max.to_string())])
+                    }
                 });
                 Outcome::Done
             }

@@ -1,0 +1,464 @@
+//! The errors and problems made below the command line, told in the user's language.
+//!
+//! The store, the export and the check give a kind and its arguments (paths, ids, the
+//! system's own detail) — `BackupError`, `KeyProblem`, `ExportError::Folder`,
+//! `check::Problem`, `BrokenLink`, `OperatorError` — never words in a language; their
+//! `Display` is English, for tests and logs. The words are here, from
+//! `src/i18n/strings.rs`: what failed, where, and how to fix it.
+
+use std::path::Path;
+
+use super::Failure;
+use crate::check::{Problem, Records};
+use crate::export::{ExportError, KeyProblem};
+use crate::i18n::{Lang, colon, t, tf};
+use crate::store::Integrity;
+use crate::store::StoreError;
+use crate::store::audit::{BrokenLink, OperatorError, TriggerProblem};
+use crate::store::backup::{BACKUP_EXAMPLE, BackupError, Step};
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Why a file or folder could not be made, read or written, from the system's error:
+/// `missing` is the key told when it says "not found" (what is missing depends on what
+/// was done).
+pub(crate) fn io_why(lang: Lang, e: &std::io::Error, missing: &str) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied => t(lang, "io.why.denied").to_string(),
+        K::ReadOnlyFilesystem => t(lang, "io.why.read_only").to_string(),
+        K::NotFound => t(lang, missing).to_string(),
+        K::NotADirectory | K::AlreadyExists => t(lang, "io.why.not_dir").to_string(),
+        K::InvalidFilename => t(lang, "io.why.bad_name").to_string(),
+        K::StorageFull | K::QuotaExceeded => t(lang, "io.why.full").to_string(),
+        _ => tf(lang, "io.why.other", &[("error", &e.to_string())]),
+    }
+}
+
+/// A store error in the user's language where the store says what it is (a backup's or a
+/// restore's); any other as the store tells it.
+pub(crate) fn store_failure(lang: Lang, e: StoreError) -> Failure {
+    match e {
+        StoreError::Backup(b) => Failure(backup_error(lang, &b)),
+        other => Failure::from(other),
+    }
+}
+
+/// What went wrong in a backup or a restore.
+pub(crate) fn backup_error(lang: Lang, e: &BackupError) -> String {
+    match e {
+        BackupError::NoDatabase(p) => tf(lang, "cli.no_database", &[("db", &shown(p))]),
+        BackupError::OutIsFolder(p) => tf(
+            lang,
+            "backup.is_folder",
+            &[
+                ("file", &shown(p)),
+                ("example", &shown(&p.join(BACKUP_EXAMPLE))),
+            ],
+        ),
+        BackupError::OutExists(p) => tf(lang, "backup.exists", &[("file", &shown(p))]),
+        BackupError::OutIsDatabase(p) => tf(lang, "backup.is_database", &[("file", &shown(p))]),
+        BackupError::NoSuchFile(p) => tf(lang, "backup.no_file", &[("file", &shown(p))]),
+        BackupError::InUse(p) => tf(lang, "backup.in_use", &[("db", &shown(p))]),
+        BackupError::KeepExists(p) => tf(lang, "backup.keep_exists", &[("file", &shown(p))]),
+        BackupError::NoTempName(p) => tf(lang, "backup.no_temp", &[("dir", &shown(p))]),
+        BackupError::Io { path, step, source } => {
+            let step = match step {
+                Step::CreateFile => "backup.step.create_file",
+                Step::SyncFile => "backup.step.sync_file",
+                Step::SyncFolder => "backup.step.sync_folder",
+                Step::ReadCopy => "backup.step.read_copy",
+                Step::WriteBackup => "backup.step.write",
+                Step::CreateFolder => "backup.step.create_folder",
+                Step::KeepOld => "backup.step.keep_old",
+                Step::RemoveJournal => "backup.step.remove_journal",
+                Step::Install => "backup.step.install",
+            };
+            tf(
+                lang,
+                "backup.io",
+                &[
+                    ("path", &shown(path)),
+                    ("step", t(lang, step)),
+                    ("why", &io_why(lang, source, "io.why.no_folder")),
+                ],
+            )
+        }
+    }
+}
+
+/// An export's or a key's failure in the user's language where it is one they can fix
+/// themselves (the folder, the key file, the passphrase); any other as it is.
+pub(crate) fn export_failure(lang: Lang, e: ExportError) -> Failure {
+    match e {
+        ExportError::Folder { .. } | ExportError::Key { .. } | ExportError::WrongPassphrase(_) => {
+            Failure(export_message(lang, &e))
+        }
+        ExportError::Store(s) => store_failure(lang, s),
+        other => Failure::from(other),
+    }
+}
+
+/// An export error as one message in `lang` (the TUI shows it on one line).
+pub(crate) fn export_message(lang: Lang, e: &ExportError) -> String {
+    match e {
+        ExportError::Folder {
+            path,
+            exists,
+            source,
+        } => {
+            let key = if *exists {
+                "export.folder.write"
+            } else {
+                "export.folder.make"
+            };
+            tf(
+                lang,
+                key,
+                &[
+                    ("dir", &shown(path)),
+                    ("why", &io_why(lang, source, "export.folder.why.missing")),
+                ],
+            )
+        }
+        ExportError::Key { path, problem } => key_problem(lang, path, problem),
+        ExportError::WrongPassphrase(path) => {
+            tf(lang, "key.wrong_passphrase", &[("file", &shown(path))])
+        }
+        ExportError::Store(StoreError::Backup(b)) => backup_error(lang, b),
+        other => other.to_string(),
+    }
+}
+
+/// What is wrong with the key file at `path`.
+pub(crate) fn key_problem(lang: Lang, path: &Path, p: &KeyProblem) -> String {
+    let file = shown(path);
+    match p {
+        KeyProblem::Exists => tf(lang, "key.exists", &[("file", &file)]),
+        KeyProblem::Generate(e) => tf(lang, "key.generate", &[("file", &file), ("error", e)]),
+        KeyProblem::Unreadable { public, source } => tf(
+            lang,
+            if *public {
+                "key.unreadable.public"
+            } else {
+                "key.unreadable.secret"
+            },
+            &[
+                ("file", &file),
+                ("why", &io_why(lang, source, "io.why.no_file")),
+            ],
+        ),
+        // minisign's detail ("base64 conversion failed…") tells a user nothing more than
+        // that this is not the key file: it stays in the error's Display.
+        KeyProblem::NotSecret(_) => tf(lang, "key.not_secret", &[("file", &file)]),
+        KeyProblem::NotPublic(_) => tf(lang, "key.not_public", &[("file", &file)]),
+        KeyProblem::NoPassphrase => tf(lang, "key.no_passphrase", &[("file", &file)]),
+        KeyProblem::Decrypt(e) => tf(lang, "key.decrypt", &[("file", &file), ("error", e)]),
+    }
+}
+
+/// One problem `casepanel check` found.
+pub(crate) fn check_problem(lang: Lang, p: &Problem) -> String {
+    let records = |r: &Records| match r {
+        Records::Signed => t(lang, "check.records.signed"),
+        Records::Exported => t(lang, "check.records.exported"),
+    };
+    match p {
+        Problem::Integrity(Integrity::Sqlite(line)) => {
+            tf(lang, "check.problem.sqlite", &[("line", line)])
+        }
+        Problem::Integrity(Integrity::ForeignKey { table, row, parent }) => tf(
+            lang,
+            "check.problem.foreign_key",
+            &[
+                ("table", table),
+                ("row", &row.to_string()),
+                ("parent", parent),
+            ],
+        ),
+        Problem::NoTrail => t(lang, "check.problem.no_trail").to_string(),
+        Problem::Trigger(tp) => match tp {
+            TriggerProblem::Missing { name, table } => tf(
+                lang,
+                "check.problem.trigger_missing",
+                &[("name", name), ("table", table)],
+            ),
+            TriggerProblem::Changed { name, table } => tf(
+                lang,
+                "check.problem.trigger_changed",
+                &[("name", name), ("table", table)],
+            ),
+            TriggerProblem::Stray { name } => {
+                tf(lang, "check.problem.trigger_stray", &[("name", name)])
+            }
+            TriggerProblem::Unprotected { name } => {
+                tf(lang, "check.problem.trigger_unprotected", &[("name", name)])
+            }
+        },
+        Problem::Unreadable {
+            records: r,
+            id,
+            error,
+        } => tf(
+            lang,
+            "check.problem.unreadable",
+            &[("records", records(r)), ("id", id), ("error", error)],
+        ),
+        Problem::HeadGone {
+            records: r,
+            id,
+            row,
+        } => tf(
+            lang,
+            "check.problem.head_gone",
+            &[
+                ("records", records(r)),
+                ("id", id),
+                ("row", &row.to_string()),
+            ],
+        ),
+        Problem::HeadRewritten {
+            records: r,
+            id,
+            row,
+            signed,
+            now,
+        } => tf(
+            lang,
+            "check.problem.head_rewritten",
+            &[
+                ("records", records(r)),
+                ("id", id),
+                ("row", &row.to_string()),
+                ("signed", signed),
+                ("now", now),
+            ],
+        ),
+        Problem::BytesChanged { id } => tf(lang, "check.problem.bytes_changed", &[("id", id)]),
+        Problem::BytesNotAudited { id } => {
+            tf(lang, "check.problem.bytes_not_audited", &[("id", id)])
+        }
+    }
+}
+
+/// Why the first broken link of the audit chain does not hold.
+pub(crate) fn broken_link(lang: Lang, b: &BrokenLink) -> String {
+    match *b {
+        BrokenLink::Start { row } => tf(
+            lang,
+            "check.link.start",
+            &[("row", &row.to_string()), ("last", &(row - 1).to_string())],
+        ),
+        BrokenLink::Gap { row, after } => tf(
+            lang,
+            "check.link.gap",
+            &[("row", &row.to_string()), ("after", &after.to_string())],
+        ),
+        BrokenLink::Hash { row } => tf(
+            lang,
+            "check.link.hash",
+            &[
+                ("row", &row.to_string()),
+                ("previous", &(row - 1).to_string()),
+            ],
+        ),
+    }
+}
+
+/// A bad operator name, given at `place` (`--operator`, the environment variable, the
+/// config file's `operator`).
+pub(crate) fn operator_failure(lang: Lang, place: &str, e: &OperatorError) -> Failure {
+    let why = match *e {
+        OperatorError::Empty => t(lang, "operator.error.empty").to_string(),
+        OperatorError::TooLong { max } => tf(
+            lang,
+            "operator.error.too_long",
+            &[("max", &max.to_string())],
+        ),
+    };
+    Failure(format!("{place}{}{why}", colon(lang)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+    use std::path::PathBuf;
+
+    fn has_han(s: &str) -> bool {
+        s.chars().any(|c| {
+            matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+        })
+    }
+
+    /// Every kind, worded in both languages: the English has no Chinese, the Chinese has
+    /// no English words of its own (only names, flags, paths and the system's detail), and
+    /// no key or placeholder is left unresolved.
+    #[test]
+    fn every_kind_is_worded_in_both_languages() {
+        let p = || PathBuf::from("dir/x.db");
+        let io = |k| Error::new(k, "os says no");
+        let mut said: Vec<(String, String)> = Vec::new();
+        let mut both = |f: &dyn Fn(Lang) -> String| said.push((f(Lang::En), f(Lang::Zh)));
+        let backups = || {
+            let mut v = vec![
+                BackupError::NoDatabase(p()),
+                BackupError::OutIsFolder(p()),
+                BackupError::OutExists(p()),
+                BackupError::OutIsDatabase(p()),
+                BackupError::NoSuchFile(p()),
+                BackupError::InUse(p()),
+                BackupError::KeepExists(p()),
+                BackupError::NoTempName(p()),
+            ];
+            for step in [
+                Step::CreateFile,
+                Step::SyncFile,
+                Step::SyncFolder,
+                Step::ReadCopy,
+                Step::WriteBackup,
+                Step::CreateFolder,
+                Step::KeepOld,
+                Step::RemoveJournal,
+                Step::Install,
+            ] {
+                for k in [
+                    ErrorKind::PermissionDenied,
+                    ErrorKind::NotFound,
+                    ErrorKind::StorageFull,
+                ] {
+                    v.push(BackupError::Io {
+                        path: p(),
+                        step,
+                        source: io(k),
+                    });
+                }
+            }
+            v
+        };
+        for i in 0..backups().len() {
+            both(&|lang| backup_error(lang, &backups()[i]));
+        }
+        let keys = || {
+            vec![
+                KeyProblem::Exists,
+                KeyProblem::Generate("rng".into()),
+                KeyProblem::Unreadable {
+                    public: true,
+                    source: io(ErrorKind::NotFound),
+                },
+                KeyProblem::Unreadable {
+                    public: false,
+                    source: io(ErrorKind::PermissionDenied),
+                },
+                KeyProblem::NotSecret("base64".into()),
+                KeyProblem::NotPublic("base64".into()),
+                KeyProblem::NoPassphrase,
+                KeyProblem::Decrypt("scrypt".into()),
+            ]
+        };
+        for i in 0..keys().len() {
+            both(&|lang| key_problem(lang, &p(), &keys()[i]));
+        }
+        both(&|lang| export_message(lang, &ExportError::WrongPassphrase(p())));
+        let problems = [
+            Problem::Integrity(Integrity::Sqlite("*** in database main ***".into())),
+            Problem::Integrity(Integrity::ForeignKey {
+                table: "visit".into(),
+                row: 4,
+                parent: "case_file".into(),
+            }),
+            Problem::NoTrail,
+            Problem::Trigger(TriggerProblem::Missing {
+                name: "audit_row_t_upd".into(),
+                table: "t".into(),
+            }),
+            Problem::Trigger(TriggerProblem::Changed {
+                name: "audit_row_t_upd".into(),
+                table: "t".into(),
+            }),
+            Problem::Trigger(TriggerProblem::Stray {
+                name: "audit_row_u_upd".into(),
+            }),
+            Problem::Trigger(TriggerProblem::Unprotected {
+                name: "audit_no_update".into(),
+            }),
+            Problem::Unreadable {
+                records: Records::Exported,
+                id: "D-000001".into(),
+                error: "not JSON".into(),
+            },
+            Problem::HeadGone {
+                records: Records::Signed,
+                id: "D-000001".into(),
+                row: 9,
+            },
+            Problem::HeadRewritten {
+                records: Records::Exported,
+                id: "D-000001".into(),
+                row: 9,
+                signed: "0123456789ab".into(),
+                now: "ba9876543210".into(),
+            },
+            Problem::BytesChanged {
+                id: "D-000001".into(),
+            },
+            Problem::BytesNotAudited {
+                id: "D-000001".into(),
+            },
+        ];
+        for pr in &problems {
+            both(&|lang| check_problem(lang, pr));
+        }
+        for b in [
+            BrokenLink::Start { row: 5 },
+            BrokenLink::Gap { row: 7, after: 5 },
+            BrokenLink::Hash { row: 7 },
+        ] {
+            both(&|lang| broken_link(lang, &b));
+        }
+        for e in [OperatorError::Empty, OperatorError::TooLong { max: 60 }] {
+            both(&|lang| operator_failure(lang, "--operator", &e).0);
+        }
+        // The English says what the English Display says, where the store has its words.
+        assert_eq!(
+            check_problem(Lang::En, &problems[1]),
+            problems[1].to_string()
+        );
+        assert_eq!(
+            broken_link(Lang::En, &BrokenLink::Hash { row: 7 }),
+            BrokenLink::Hash { row: 7 }.to_string()
+        );
+        for (en, zh) in &said {
+            assert!(!has_han(en), "{en}");
+            assert!(has_han(zh), "{zh}");
+            for s in [en, zh] {
+                assert!(!s.contains('{') && !s.contains('}'), "{s}");
+                assert!(
+                    !s.starts_with("backup.")
+                        && !s.starts_with("check.")
+                        && !s.starts_with("key.")
+                        && !s.contains("io.why")
+                        && !s.contains("operator.error"),
+                    "{s}"
+                );
+            }
+            for english in [
+                "cannot",
+                "the file",
+                "folder",
+                "trigger ",
+                "signed",
+                "record ",
+                "the passphrase",
+                "name is",
+                "row ",
+            ] {
+                assert!(!zh.contains(english), "{english}: {zh}");
+            }
+        }
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 3 + 2);
+    }
+}
