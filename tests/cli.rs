@@ -276,3 +276,36 @@ fn messages_speak_the_users_language_alone() {
         }
     }
 }
+
+/// The screens need a terminal: without one (output captured, as here) the demo says so in
+/// the user's language and exits 1, its database built, instead of failing inside the
+/// terminal's set-up.
+#[test]
+fn the_screens_without_a_terminal_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, words) in [
+        ("en", "casepanel's screens need a terminal window"),
+        ("zh", "casepanel 的界面需要在终端窗口中运行"),
+    ] {
+        let db = dir.path().join(format!("demo-{lang}.db"));
+        let o = run(
+            &[
+                "demo",
+                "--cases",
+                "20",
+                "--db",
+                db.to_str().unwrap(),
+                "--lang",
+                lang,
+            ],
+            dir.path(),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(words), "{err}");
+        assert!(err.contains("casepanel demo --no-tui"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(db.exists());
+    }
+}

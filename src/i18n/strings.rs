@@ -836,6 +836,7 @@ pub static STRINGS: &[(&str, &str, &str)] = &[
     ("stats.overdue", "逾期复评", "Overdue re-reviews"),
     ("stats.overdue_interventions", "逾期未完成的帮扶措施", "Interventions past their deadline"),
     ("stats.unplaced", "未落到下级地区", "Not placed in a sub-region"),
+    ("tui.no_terminal", "casepanel 的界面需要在终端窗口中运行，这里没有终端（输出被重定向或在后台运行）。请在终端窗口中直接运行（只生成演示数据库而不打开界面：casepanel demo --no-tui）。", "casepanel's screens need a terminal window, and there is none here (the output is redirected, or it runs in the background). Run it directly in a terminal window (casepanel demo --no-tui builds the demo database without opening the screens)."),
     ("verify.failed", "核验失败 FAILED：{problem}", "FAILED: {problem}"),
     ("verify.manifest", "MANIFEST.sha256  ok · {files} 个文件 · 密钥 {key}", "MANIFEST.sha256  ok · {files} files · key {key}"),
     ("verify.no_pubkey", "核验需要签署单位的公钥：请用 --pubkey casepanel.pub 指定（配置文件中没有 signing_key）。", "verify needs the signer's public key: pass --pubkey casepanel.pub (no signing_key is configured)."),

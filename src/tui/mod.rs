@@ -109,8 +109,23 @@ pub fn run(store: Store, ctx: &Context, catalogue: Catalogue) -> Result<(), Fail
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Failure(format!("cannot watch for signals: {e}")))?;
     }
+    // Without a terminal (output redirected, run in the background) there is nothing to
+    // draw on: say so, rather than fail inside the terminal's set-up.
+    {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+            return Err(Failure(
+                crate::i18n::t(ctx.lang, "tui.no_terminal").to_string(),
+            ));
+        }
+    }
     watch_for_hangup(Arc::clone(&stop));
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().map_err(|e| {
+        Failure(format!(
+            "{}: {e}",
+            crate::i18n::t(ctx.lang, "tui.no_terminal")
+        ))
+    })?;
     // Replaces ratatui's hook (which would print the panic message, and a message can hold
     // case content): restore the terminal, write a report without case content.
     crash::install(crash::dir(&ctx.paths.data_dir), restore_terminal);
