@@ -37,12 +37,41 @@ pub(crate) fn io_why(lang: Lang, e: &std::io::Error, missing: &str) -> String {
     }
 }
 
-/// A store error in the user's language where the store says what it is (a backup's or a
-/// restore's); any other as the store tells it.
+/// A store error in the user's language where the store says what it is (a database that
+/// cannot be opened, a backup's or a restore's); any other as the store tells it.
 pub(crate) fn store_failure(lang: Lang, e: StoreError) -> Failure {
+    Failure(store_message(lang, &e))
+}
+
+/// A store error as one message in `lang`.
+pub(crate) fn store_message(lang: Lang, e: &StoreError) -> String {
     match e {
-        StoreError::Backup(b) => Failure(backup_error(lang, &b)),
-        other => Failure::from(other),
+        StoreError::NotSqlite { path } => tf(lang, "db.not_sqlite", &[("db", &shown(path))]),
+        StoreError::ForeignDatabase { path, found } => tf(
+            lang,
+            "db.foreign",
+            &[("db", &shown(path)), ("found", &format!("{found:#x}"))],
+        ),
+        StoreError::NewerSchema { path, found, known } => tf(
+            lang,
+            "db.newer",
+            &[
+                ("db", &shown(path)),
+                ("found", &found.to_string()),
+                ("known", &known.to_string()),
+            ],
+        ),
+        StoreError::Encrypted { path } => tf(lang, "db.encrypted", &[("db", &shown(path))]),
+        StoreError::WrongPassphrase { path } => {
+            tf(lang, "db.wrong_passphrase", &[("db", &shown(path))])
+        }
+        StoreError::Open { path, source } => tf(
+            lang,
+            "db.open_failed",
+            &[("db", &shown(path)), ("error", &source.to_string())],
+        ),
+        StoreError::Backup(b) => backup_error(lang, b),
+        other => other.to_string(),
     }
 }
 
@@ -127,7 +156,7 @@ pub(crate) fn export_message(lang: Lang, e: &ExportError) -> String {
         ExportError::WrongPassphrase(path) => {
             tf(lang, "key.wrong_passphrase", &[("file", &shown(path))])
         }
-        ExportError::Store(StoreError::Backup(b)) => backup_error(lang, b),
+        ExportError::Store(s) => store_message(lang, s),
         other => other.to_string(),
     }
 }
@@ -363,6 +392,43 @@ mod tests {
             both(&|lang| key_problem(lang, &p(), &keys()[i]));
         }
         both(&|lang| export_message(lang, &ExportError::WrongPassphrase(p())));
+        let opens = || {
+            vec![
+                StoreError::NotSqlite { path: p() },
+                StoreError::ForeignDatabase {
+                    path: p(),
+                    found: 0x1234,
+                },
+                StoreError::NewerSchema {
+                    path: p(),
+                    found: 42,
+                    known: 15,
+                },
+                StoreError::Encrypted { path: p() },
+                StoreError::WrongPassphrase { path: p() },
+                StoreError::Open {
+                    path: p(),
+                    source: rusqlite::Error::InvalidPath(p()),
+                },
+            ]
+        };
+        for i in 0..opens().len() {
+            both(&|lang| store_failure(lang, opens().remove(i)).0);
+            // An export that opens a database tells it the same way.
+            both(&|lang| export_message(lang, &ExportError::Store(opens().remove(i))));
+        }
+        // The English says what the store's English Display says.
+        for e in opens() {
+            let mut d = e.to_string();
+            if matches!(e, StoreError::NewerSchema { .. }) {
+                d.push_str(" Nothing was changed.");
+            }
+            if let StoreError::Open { .. } = e {
+                assert!(store_message(Lang::En, &e).starts_with(&d), "{d}");
+            } else {
+                assert_eq!(store_message(Lang::En, &e), d);
+            }
+        }
         let problems = [
             Problem::Integrity(Integrity::Sqlite("*** in database main ***".into())),
             Problem::Integrity(Integrity::ForeignKey {
@@ -440,6 +506,7 @@ mod tests {
                     !s.starts_with("backup.")
                         && !s.starts_with("check.")
                         && !s.starts_with("key.")
+                        && !s.starts_with("db.")
                         && !s.contains("io.why")
                         && !s.contains("operator.error"),
                     "{s}"
@@ -455,10 +522,12 @@ mod tests {
                 "the passphrase",
                 "name is",
                 "row ",
+                "this database",
+                "wrong",
             ] {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 3 + 2);
     }
 }
