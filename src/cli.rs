@@ -1039,7 +1039,9 @@ mod signing {
                 let id = id.to_string();
                 return Err(Failure(tf(lang, "export.no_session", &[("id", &id)])));
             }
-            Exported::Period(from, to) => export::check_period(from, to)?,
+            Exported::Period(from, to) => {
+                export::check_period(from, to).map_err(|e| export_failure(lang, e))?
+            }
             _ => {}
         }
         let (key, signer, key_file) = signing_key(ctx, &store, args)?;

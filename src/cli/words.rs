@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::Failure;
 use crate::check::{Problem, Records};
-use crate::export::{ExportError, KeyProblem};
+use crate::export::{ExportError, KeyProblem, Refusal};
 use crate::i18n::{Lang, colon, t, tf};
 use crate::store::Integrity;
 use crate::store::StoreError;
@@ -122,9 +122,10 @@ pub(crate) fn backup_error(lang: Lang, e: &BackupError) -> String {
 /// themselves (the folder, the key file, the passphrase); any other as it is.
 pub(crate) fn export_failure(lang: Lang, e: ExportError) -> Failure {
     match e {
-        ExportError::Folder { .. } | ExportError::Key { .. } | ExportError::WrongPassphrase(_) => {
-            Failure(export_message(lang, &e))
-        }
+        ExportError::Folder { .. }
+        | ExportError::Key { .. }
+        | ExportError::WrongPassphrase(_)
+        | ExportError::Refused(_) => Failure(export_message(lang, &e)),
         ExportError::Store(s) => store_failure(lang, s),
         other => Failure::from(other),
     }
@@ -156,8 +157,26 @@ pub(crate) fn export_message(lang: Lang, e: &ExportError) -> String {
         ExportError::WrongPassphrase(path) => {
             tf(lang, "key.wrong_passphrase", &[("file", &shown(path))])
         }
+        ExportError::Refused(r) => refusal(lang, r),
         ExportError::Store(s) => store_message(lang, s),
         other => other.to_string(),
+    }
+}
+
+/// Why an export was refused as asked, and what to give instead.
+pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
+    match r {
+        Refusal::NoSigner => t(lang, "export.no_signer").to_string(),
+        Refusal::PeriodBackwards { from, to } => tf(
+            lang,
+            "export.period_backwards",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+        Refusal::NothingInPeriod { from, to } => tf(
+            lang,
+            "export.nothing_in_period",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
     }
 }
 
@@ -417,6 +436,23 @@ mod tests {
             // An export that opens a database tells it the same way.
             both(&|lang| export_message(lang, &ExportError::Store(opens().remove(i))));
         }
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let refusals = || {
+            vec![
+                Refusal::NoSigner,
+                Refusal::PeriodBackwards {
+                    from: day(9),
+                    to: day(2),
+                },
+                Refusal::NothingInPeriod {
+                    from: day(2),
+                    to: day(9),
+                },
+            ]
+        };
+        for i in 0..refusals().len() {
+            both(&|lang| export_failure(lang, refusals().remove(i).into()).0);
+        }
         // The English says what the store's English Display says.
         for e in opens() {
             let mut d = e.to_string();
@@ -507,6 +543,7 @@ mod tests {
                         && !s.starts_with("check.")
                         && !s.starts_with("key.")
                         && !s.starts_with("db.")
+                        && !s.starts_with("export.")
                         && !s.contains("io.why")
                         && !s.contains("operator.error"),
                     "{s}"
@@ -528,6 +565,6 @@ mod tests {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 3 + 3 + 2);
     }
 }

@@ -24,7 +24,7 @@ use super::manifest::{self, MANIFEST, MANIFEST_SIG};
 use super::minutes::{AgendaLine, MinutesInput, minutes_doc, session_number};
 use super::record::{self, DecisionRecord};
 use super::sign::{SignedRecord, clean_signer, sign_bytes, signed, untrusted_comment};
-use super::{ExportError, atomic, doc, render};
+use super::{ExportError, Refusal, atomic, doc, render};
 use crate::domain::decision::DecisionStatus;
 use crate::domain::panel::AgendaOutcome;
 use crate::i18n::Lang;
@@ -316,9 +316,7 @@ pub fn export_decision(
 /// asking for a passphrase; [`export_period`] checks it again for other callers).
 pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), ExportError> {
     if from > to {
-        return Err(ExportError::Invalid(format!(
-            "--from {from} is after --to {to}: give the earlier date first"
-        )));
+        return Err(Refusal::PeriodBackwards { from, to }.into());
     }
     Ok(())
 }
@@ -341,9 +339,7 @@ pub fn export_period(
     let c = store.conn();
     let found = signatures::sealed_between(c, from, to)?;
     if found.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "no sealed panel decision was decided from {from} to {to}: nothing to export"
-        )));
+        return Err(Refusal::NothingInPeriod { from, to }.into());
     }
     let unsigned: Vec<String> = found
         .iter()
