@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::Failure;
 use crate::check::{Problem, Records};
-use crate::export::{ExportError, KeyProblem, Refusal};
+use crate::export::{ExportError, KeyProblem, Refusal, first_ids};
 use crate::i18n::{Lang, colon, t, tf};
 use crate::store::Integrity;
 use crate::store::StoreError;
@@ -177,6 +177,20 @@ pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
             "export.nothing_in_period",
             &[("from", &from.to_string()), ("to", &to.to_string())],
         ),
+        Refusal::UnsignedInPeriod { from, to, ids } => {
+            // "{}": the number left out, filled by `first_ids`.
+            let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
+            tf(
+                lang,
+                "export.unsigned_in_period",
+                &[
+                    ("count", &ids.len().to_string()),
+                    ("from", &from.to_string()),
+                    ("to", &to.to_string()),
+                    ("ids", &first_ids(ids, &more)),
+                ],
+            )
+        }
     }
 }
 
@@ -448,6 +462,16 @@ mod tests {
                     from: day(2),
                     to: day(9),
                 },
+                Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: vec!["1".into()],
+                },
+                Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: (1..=12).map(|i| i.to_string()).collect(),
+                },
             ]
         };
         for i in 0..refusals().len() {
@@ -565,6 +589,34 @@ mod tests {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 3 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 5 + 3 + 2);
+        let unsigned = |lang, n: usize| {
+            refusal(
+                lang,
+                &Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: (1..=n).map(|i| i.to_string()).collect(),
+                },
+            )
+        };
+        let many = unsigned(Lang::En, 12);
+        assert!(
+            many.starts_with("12 decisions from 2026-01-02 to 2026-01-09 are sealed")
+                && many.contains("(ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more): run"),
+            "{many}"
+        );
+        let many = unsigned(Lang::Zh, 12);
+        assert!(
+            many.contains("有 12 份决定")
+                && many.contains("（编号 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 等（另有 2 份））"),
+            "{many}"
+        );
+        let one = unsigned(Lang::En, 1);
+        assert!(
+            one.starts_with("1 decision from")
+                && one.contains("is sealed but not signed yet (ids 1): run"),
+            "{one}"
+        );
     }
 }

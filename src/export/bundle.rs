@@ -347,11 +347,12 @@ pub fn export_period(
         .map(|(id, _)| id.to_string())
         .collect();
     if !unsigned.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "{} decision(s) from {from} to {to} are sealed but not signed yet (ids {}): run `casepanel sign --all` first",
-            unsigned.len(),
-            abbreviated(&unsigned)
-        )));
+        return Err(Refusal::UnsignedInPeriod {
+            from,
+            to,
+            ids: unsigned,
+        }
+        .into());
     }
     let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
     export_decisions(
@@ -436,15 +437,6 @@ pub fn export_decisions(
         files,
         records: stored.len(),
     })
-}
-
-/// The first ten of a list, and how many more.
-fn abbreviated(ids: &[String]) -> String {
-    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
-    if ids.len() > 10 {
-        s.push_str(&format!(" and {} more", ids.len() - 10));
-    }
-    s
 }
 
 /// Exports a session: every sealed decision of it (each must be signed), the minutes, the

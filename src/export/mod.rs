@@ -89,6 +89,26 @@ pub enum Refusal {
     /// A period with no sealed decision in it.
     #[error("no sealed panel decision was decided from {from} to {to}: nothing to export")]
     NothingInPeriod { from: NaiveDate, to: NaiveDate },
+    /// Decisions of the period sealed but not signed yet (their ids).
+    #[error(
+        "{} decision(s) from {from} to {to} are sealed but not signed yet (ids {}): run `casepanel sign --all` first",
+        .ids.len(),
+        first_ids(.ids, " and {} more")
+    )]
+    UnsignedInPeriod {
+        from: NaiveDate,
+        to: NaiveDate,
+        ids: Vec<String>,
+    },
+}
+
+/// The first ten of `ids`, with `more` (its `{}` the number left out) when there are more.
+pub fn first_ids(ids: &[String], more: &str) -> String {
+    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        s.push_str(&more.replace("{}", &(ids.len() - 10).to_string()));
+    }
+    s
 }
 
 /// What is wrong with a key file ([`ExportError::Key`]). The CLI words it in the user's
