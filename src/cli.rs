@@ -735,7 +735,7 @@ fn generate_into(
             )));
         }
         // Only ever replace a casepanel database.
-        Store::open(db)?;
+        Store::open(db).map_err(|e| words::store_failure(ctx.lang, e))?;
         remove_db_files(ctx.lang, db)?;
     }
     let mut store = ctx.open_store(db)?;
@@ -752,7 +752,7 @@ fn generate_into(
 /// A fresh demo database: invented cases, marked as a demo everywhere it shows.
 fn build_demo(ctx: &Context, db: &Path, cases: usize) -> Result<(), Failure> {
     if db.exists() {
-        let store = Store::open(db)?;
+        let store = Store::open(db).map_err(|e| words::store_failure(ctx.lang, e))?;
         let is_demo =
             crate::store::settings::get(store.conn(), crate::store::settings::DEMO)?.is_some();
         drop(store);
@@ -1039,7 +1039,9 @@ mod signing {
                 let id = id.to_string();
                 return Err(Failure(tf(lang, "export.no_session", &[("id", &id)])));
             }
-            Exported::Period(from, to) => export::check_period(from, to)?,
+            Exported::Period(from, to) => {
+                export::check_period(from, to).map_err(|e| export_failure(lang, e))?
+            }
             _ => {}
         }
         let (key, signer, key_file) = signing_key(ctx, &store, args)?;
@@ -1225,7 +1227,7 @@ pub const DB_PASSPHRASE_ENV: &str = "CASEPANEL_DB_PASSPHRASE";
 /// (`--db-passphrase-file`, else `CASEPANEL_DB_PASSPHRASE`, else on the terminal).
 pub fn open_db(ctx: &Context, path: &Path) -> Result<Store, Failure> {
     let key = db_key(ctx, path)?;
-    Ok(Store::open_with(path, key.as_deref())?)
+    Store::open_with(path, key.as_deref()).map_err(|e| words::store_failure(ctx.lang, e))
 }
 
 /// The passphrase of the database file at `path` when it is encrypted (asked as
@@ -1334,7 +1336,8 @@ fn rekey(ctx: &Context, new_file: Option<&Path>, decrypt: bool) -> Result<(), Fa
             file.is_none(),
         )?)
     };
-    crate::store::encryption::rekey(&ctx.db, old.as_deref(), new.as_deref())?;
+    crate::store::encryption::rekey(&ctx.db, old.as_deref(), new.as_deref())
+        .map_err(|e| words::store_failure(lang, e))?;
     let done = match new {
         Some(_) => "rekey.encrypted",
         None => "rekey.decrypted",

@@ -68,6 +68,130 @@ fn files_that_are_not_casepanel_databases_are_refused_untouched() {
     }
 }
 
+fn has_han(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+}
+
+/// Every reason a database cannot be opened, told in the language asked for: the English
+/// has no Chinese, the Chinese says it in Chinese (only the path, the flags and numbers
+/// stay as they are), one line, exit 1, the file untouched.
+#[test]
+fn databases_that_cannot_be_opened_are_refused_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello\n").unwrap();
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x)")
+        .unwrap();
+    let newer = dir.path().join("newer.db");
+    casepanel::store::Store::open(&newer).unwrap();
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 42).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let locked = dir.path().join("locked.db");
+    drop(casepanel::store::Store::open_with(&locked, Some("right horse")).unwrap());
+    let gen_force = |db: &Path| -> Vec<String> {
+        [
+            "--db",
+            db.to_str().unwrap(),
+            "generate",
+            "--cases",
+            "1",
+            "--force",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let stats = |db: &Path| -> Vec<String> {
+        ["--db", db.to_str().unwrap(), "stats"]
+            .map(String::from)
+            .to_vec()
+    };
+    // (file, command line, the English, the Chinese)
+    let cases: [(&Path, Vec<String>, &str, &str); 5] = [
+        (
+            &text,
+            gen_force(&text),
+            "not an SQLite file",
+            "不是 SQLite 文件",
+        ),
+        (
+            &foreign,
+            stats(&foreign),
+            "(application_id 0x0)",
+            "不属于 casepanel",
+        ),
+        (
+            &newer,
+            stats(&newer),
+            "schema version 42; this one knows up to",
+            "请升级 casepanel",
+        ),
+        (
+            &locked,
+            gen_force(&locked),
+            "this database is encrypted",
+            "此数据库已加密",
+        ),
+        (
+            &locked,
+            stats(&locked),
+            "wrong passphrase for this database",
+            "数据库口令不对",
+        ),
+    ];
+    for (path, args, en, zh) in &cases {
+        let before = std::fs::read(path).unwrap();
+        for (lang, words) in [("en", en), ("zh", zh)] {
+            let mut all = vec!["--lang".to_string(), lang.to_string()];
+            all.extend(args.iter().cloned());
+            let all: Vec<&str> = all.iter().map(String::as_str).collect();
+            let o = Command::new(BIN)
+                .args(&all)
+                .env("CASEPANEL_TODAY", "2026-11-29")
+                .env("CASEPANEL_CONFIG", dir.path().join("no-config.toml"))
+                .env_remove("CASEPANEL_DB")
+                .env("CASEPANEL_DB_PASSPHRASE", "wrong horse")
+                .output()
+                .unwrap();
+            let e = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{e}");
+            assert!(e.contains(words), "{lang}: {e}");
+            assert!(e.contains(path.to_str().unwrap()), "where: {e}");
+            assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+            if lang == "en" {
+                assert!(!has_han(&e), "{e}");
+            } else {
+                assert!(has_han(&e), "{e}");
+                let said = e.replace(path.to_str().unwrap(), "");
+                for english in [
+                    "database",
+                    "cannot",
+                    "wrong",
+                    "encrypted",
+                    "newer",
+                    "Check",
+                    "Update",
+                    "not a",
+                ] {
+                    assert!(!said.contains(english), "{english}: {e}");
+                }
+            }
+        }
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            before,
+            "{} changed",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
     let dir = tempfile::tempdir().unwrap();

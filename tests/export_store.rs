@@ -613,6 +613,56 @@ fn export_from_to_on_the_command_line() {
     let o = export(&["--from", "2026-12-31", "--to", "2026-01-01"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("after"), "{}", text(&o));
+    // What the export refuses, in the language asked for: English without Chinese, the
+    // Chinese in Chinese (the flags and dates stay as they are), exit 1, nothing written.
+    let no_signer = ["--key", "keys/casepanel.key"];
+    for (lang, backwards, nothing, signer) in [
+        (
+            "en",
+            "give the earlier date first",
+            "nothing to export",
+            "Say who signs",
+        ),
+        (
+            "zh",
+            "请把较早的日期放在前面",
+            "没有可导出的内容",
+            "请说明由谁签名",
+        ),
+    ] {
+        let lang_db = ["--lang", lang, "--db", "t.db", "export", "--out", "refused"];
+        for (extra, signing, words) in [
+            (
+                ["--from", "2026-12-31", "--to", "2026-01-01"],
+                &key[..],
+                backwards,
+            ),
+            (
+                ["--from", "1990-01-01", "--to", "1990-12-31"],
+                &key[..],
+                nothing,
+            ),
+            (
+                ["--from", "2000-01-01", "--to", "2026-12-31"],
+                &no_signer[..],
+                signer,
+            ),
+        ] {
+            let o = run(&[&lang_db[..], signing, &extra].concat(), d, &[]);
+            let e = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{e}");
+            // (The key here is unencrypted: a warning may come before.)
+            let last = e.trim_end().lines().last().unwrap_or("");
+            assert!(last.contains(words), "{e}");
+            assert_eq!(has_han(&e), lang == "zh", "{e}");
+            if lang == "zh" {
+                for english in ["after", "nothing", "say who", "Say who", "pass "] {
+                    assert!(!last.contains(english), "{english}: {e}");
+                }
+            }
+            assert!(!d.join("refused").exists(), "nothing written: {e}");
+        }
+    }
     let o = export(&["--from", "2026-13-01", "--to", "2026-12-31"]);
     assert_eq!(o.status.code(), Some(2), "a bad date is a usage error");
     assert!(text(&o).contains("YYYY-MM-DD"), "{}", text(&o));

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::Failure;
 use crate::check::{Problem, Records};
-use crate::export::{ExportError, KeyProblem};
+use crate::export::{ExportError, KeyProblem, Refusal, first_ids};
 use crate::i18n::{Lang, colon, t, tf};
 use crate::store::Integrity;
 use crate::store::StoreError;
@@ -37,12 +37,41 @@ pub(crate) fn io_why(lang: Lang, e: &std::io::Error, missing: &str) -> String {
     }
 }
 
-/// A store error in the user's language where the store says what it is (a backup's or a
-/// restore's); any other as the store tells it.
+/// A store error in the user's language where the store says what it is (a database that
+/// cannot be opened, a backup's or a restore's); any other as the store tells it.
 pub(crate) fn store_failure(lang: Lang, e: StoreError) -> Failure {
+    Failure(store_message(lang, &e))
+}
+
+/// A store error as one message in `lang`.
+pub(crate) fn store_message(lang: Lang, e: &StoreError) -> String {
     match e {
-        StoreError::Backup(b) => Failure(backup_error(lang, &b)),
-        other => Failure::from(other),
+        StoreError::NotSqlite { path } => tf(lang, "db.not_sqlite", &[("db", &shown(path))]),
+        StoreError::ForeignDatabase { path, found } => tf(
+            lang,
+            "db.foreign",
+            &[("db", &shown(path)), ("found", &format!("{found:#x}"))],
+        ),
+        StoreError::NewerSchema { path, found, known } => tf(
+            lang,
+            "db.newer",
+            &[
+                ("db", &shown(path)),
+                ("found", &found.to_string()),
+                ("known", &known.to_string()),
+            ],
+        ),
+        StoreError::Encrypted { path } => tf(lang, "db.encrypted", &[("db", &shown(path))]),
+        StoreError::WrongPassphrase { path } => {
+            tf(lang, "db.wrong_passphrase", &[("db", &shown(path))])
+        }
+        StoreError::Open { path, source } => tf(
+            lang,
+            "db.open_failed",
+            &[("db", &shown(path)), ("error", &source.to_string())],
+        ),
+        StoreError::Backup(b) => backup_error(lang, b),
+        other => other.to_string(),
     }
 }
 
@@ -93,9 +122,10 @@ pub(crate) fn backup_error(lang: Lang, e: &BackupError) -> String {
 /// themselves (the folder, the key file, the passphrase); any other as it is.
 pub(crate) fn export_failure(lang: Lang, e: ExportError) -> Failure {
     match e {
-        ExportError::Folder { .. } | ExportError::Key { .. } | ExportError::WrongPassphrase(_) => {
-            Failure(export_message(lang, &e))
-        }
+        ExportError::Folder { .. }
+        | ExportError::Key { .. }
+        | ExportError::WrongPassphrase(_)
+        | ExportError::Refused(_) => Failure(export_message(lang, &e)),
         ExportError::Store(s) => store_failure(lang, s),
         other => Failure::from(other),
     }
@@ -127,8 +157,40 @@ pub(crate) fn export_message(lang: Lang, e: &ExportError) -> String {
         ExportError::WrongPassphrase(path) => {
             tf(lang, "key.wrong_passphrase", &[("file", &shown(path))])
         }
-        ExportError::Store(StoreError::Backup(b)) => backup_error(lang, b),
+        ExportError::Refused(r) => refusal(lang, r),
+        ExportError::Store(s) => store_message(lang, s),
         other => other.to_string(),
+    }
+}
+
+/// Why an export was refused as asked, and what to give instead.
+pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
+    match r {
+        Refusal::NoSigner => t(lang, "export.no_signer").to_string(),
+        Refusal::PeriodBackwards { from, to } => tf(
+            lang,
+            "export.period_backwards",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+        Refusal::NothingInPeriod { from, to } => tf(
+            lang,
+            "export.nothing_in_period",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+        Refusal::UnsignedInPeriod { from, to, ids } => {
+            // "{}": the number left out, filled by `first_ids`.
+            let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
+            tf(
+                lang,
+                "export.unsigned_in_period",
+                &[
+                    ("count", &ids.len().to_string()),
+                    ("from", &from.to_string()),
+                    ("to", &to.to_string()),
+                    ("ids", &first_ids(ids, &more)),
+                ],
+            )
+        }
     }
 }
 
@@ -363,6 +425,70 @@ mod tests {
             both(&|lang| key_problem(lang, &p(), &keys()[i]));
         }
         both(&|lang| export_message(lang, &ExportError::WrongPassphrase(p())));
+        let opens = || {
+            vec![
+                StoreError::NotSqlite { path: p() },
+                StoreError::ForeignDatabase {
+                    path: p(),
+                    found: 0x1234,
+                },
+                StoreError::NewerSchema {
+                    path: p(),
+                    found: 42,
+                    known: 15,
+                },
+                StoreError::Encrypted { path: p() },
+                StoreError::WrongPassphrase { path: p() },
+                StoreError::Open {
+                    path: p(),
+                    source: rusqlite::Error::InvalidPath(p()),
+                },
+            ]
+        };
+        for i in 0..opens().len() {
+            both(&|lang| store_failure(lang, opens().remove(i)).0);
+            // An export that opens a database tells it the same way.
+            both(&|lang| export_message(lang, &ExportError::Store(opens().remove(i))));
+        }
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let refusals = || {
+            vec![
+                Refusal::NoSigner,
+                Refusal::PeriodBackwards {
+                    from: day(9),
+                    to: day(2),
+                },
+                Refusal::NothingInPeriod {
+                    from: day(2),
+                    to: day(9),
+                },
+                Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: vec!["1".into()],
+                },
+                Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: (1..=12).map(|i| i.to_string()).collect(),
+                },
+            ]
+        };
+        for i in 0..refusals().len() {
+            both(&|lang| export_failure(lang, refusals().remove(i).into()).0);
+        }
+        // The English says what the store's English Display says.
+        for e in opens() {
+            let mut d = e.to_string();
+            if matches!(e, StoreError::NewerSchema { .. }) {
+                d.push_str(" Nothing was changed.");
+            }
+            if let StoreError::Open { .. } = e {
+                assert!(store_message(Lang::En, &e).starts_with(&d), "{d}");
+            } else {
+                assert_eq!(store_message(Lang::En, &e), d);
+            }
+        }
         let problems = [
             Problem::Integrity(Integrity::Sqlite("*** in database main ***".into())),
             Problem::Integrity(Integrity::ForeignKey {
@@ -440,6 +566,8 @@ mod tests {
                     !s.starts_with("backup.")
                         && !s.starts_with("check.")
                         && !s.starts_with("key.")
+                        && !s.starts_with("db.")
+                        && !s.starts_with("export.")
                         && !s.contains("io.why")
                         && !s.contains("operator.error"),
                     "{s}"
@@ -455,10 +583,40 @@ mod tests {
                 "the passphrase",
                 "name is",
                 "row ",
+                "this database",
+                "wrong",
             ] {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 5 + 3 + 2);
+        let unsigned = |lang, n: usize| {
+            refusal(
+                lang,
+                &Refusal::UnsignedInPeriod {
+                    from: day(2),
+                    to: day(9),
+                    ids: (1..=n).map(|i| i.to_string()).collect(),
+                },
+            )
+        };
+        let many = unsigned(Lang::En, 12);
+        assert!(
+            many.starts_with("12 decisions from 2026-01-02 to 2026-01-09 are sealed")
+                && many.contains("(ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more): run"),
+            "{many}"
+        );
+        let many = unsigned(Lang::Zh, 12);
+        assert!(
+            many.contains("有 12 份决定")
+                && many.contains("（编号 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 等（另有 2 份））"),
+            "{many}"
+        );
+        let one = unsigned(Lang::En, 1);
+        assert!(
+            one.starts_with("1 decision from")
+                && one.contains("is sealed but not signed yet (ids 1): run"),
+            "{one}"
+        );
     }
 }

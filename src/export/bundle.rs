@@ -24,7 +24,7 @@ use super::manifest::{self, MANIFEST, MANIFEST_SIG};
 use super::minutes::{AgendaLine, MinutesInput, minutes_doc, session_number};
 use super::record::{self, DecisionRecord};
 use super::sign::{SignedRecord, clean_signer, sign_bytes, signed, untrusted_comment};
-use super::{ExportError, atomic, doc, render};
+use super::{ExportError, Refusal, atomic, doc, render};
 use crate::domain::decision::DecisionStatus;
 use crate::domain::panel::AgendaOutcome;
 use crate::i18n::Lang;
@@ -316,9 +316,7 @@ pub fn export_decision(
 /// asking for a passphrase; [`export_period`] checks it again for other callers).
 pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), ExportError> {
     if from > to {
-        return Err(ExportError::Invalid(format!(
-            "--from {from} is after --to {to}: give the earlier date first"
-        )));
+        return Err(Refusal::PeriodBackwards { from, to }.into());
     }
     Ok(())
 }
@@ -341,9 +339,7 @@ pub fn export_period(
     let c = store.conn();
     let found = signatures::sealed_between(c, from, to)?;
     if found.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "no sealed panel decision was decided from {from} to {to}: nothing to export"
-        )));
+        return Err(Refusal::NothingInPeriod { from, to }.into());
     }
     let unsigned: Vec<String> = found
         .iter()
@@ -351,11 +347,12 @@ pub fn export_period(
         .map(|(id, _)| id.to_string())
         .collect();
     if !unsigned.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "{} decision(s) from {from} to {to} are sealed but not signed yet (ids {}): run `casepanel sign --all` first",
-            unsigned.len(),
-            abbreviated(&unsigned)
-        )));
+        return Err(Refusal::UnsignedInPeriod {
+            from,
+            to,
+            ids: unsigned,
+        }
+        .into());
     }
     let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
     export_decisions(
@@ -440,15 +437,6 @@ pub fn export_decisions(
         files,
         records: stored.len(),
     })
-}
-
-/// The first ten of a list, and how many more.
-fn abbreviated(ids: &[String]) -> String {
-    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
-    if ids.len() > 10 {
-        s.push_str(&format!(" and {} more", ids.len() - 10));
-    }
-    s
 }
 
 /// Exports a session: every sealed decision of it (each must be signed), the minutes, the

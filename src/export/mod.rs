@@ -15,6 +15,7 @@
 //! Exports contain the child's identity: that is what they are for. Nothing here logs or
 //! prints record content; callers print file names and ids only.
 
+use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
 use crate::store::StoreError;
@@ -67,8 +68,47 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error("signing failed: {0}")]
     Sign(String),
+    /// A request refused as it stands ([`Refusal`]), with what to give instead.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A request the export refuses as it stands ([`ExportError::Refused`]). A case of its
+/// own, with its arguments, so that the CLI and the TUI can say it in the user's language;
+/// `Display` is English.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// Nobody to name as the signer: no `--signer`, no centre name.
+    #[error("say who signs: pass --signer NAME, or set centre_name in the config file")]
+    NoSigner,
+    /// A period whose start is after its end.
+    #[error("--from {from} is after --to {to}: give the earlier date first")]
+    PeriodBackwards { from: NaiveDate, to: NaiveDate },
+    /// A period with no sealed decision in it.
+    #[error("no sealed panel decision was decided from {from} to {to}: nothing to export")]
+    NothingInPeriod { from: NaiveDate, to: NaiveDate },
+    /// Decisions of the period sealed but not signed yet (their ids).
+    #[error(
+        "{} decision(s) from {from} to {to} are sealed but not signed yet (ids {}): run `casepanel sign --all` first",
+        .ids.len(),
+        first_ids(.ids, " and {} more")
+    )]
+    UnsignedInPeriod {
+        from: NaiveDate,
+        to: NaiveDate,
+        ids: Vec<String>,
+    },
+}
+
+/// The first ten of `ids`, with `more` (its `{}` the number left out) when there are more.
+pub fn first_ids(ids: &[String], more: &str) -> String {
+    let mut s = ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        s.push_str(&more.replace("{}", &(ids.len() - 10).to_string()));
+    }
+    s
 }
 
 /// What is wrong with a key file ([`ExportError::Key`]). The CLI words it in the user's

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 use super::keys::{self, SigningKey};
-use super::{ExportError, demo};
+use super::{ExportError, Refusal, demo};
 use crate::store::settings;
 
 /// A key chosen for signing, not yet loaded.
@@ -60,9 +60,7 @@ pub fn plan(
             .map(|s| crate::text::sanitize_line(&s))
             .unwrap_or_default();
         if name.is_empty() {
-            return Err(ExportError::Invalid(
-                "say who signs: pass --signer NAME, or set centre_name in the config file".into(),
-            ));
+            return Err(Refusal::NoSigner.into());
         }
         name
     };

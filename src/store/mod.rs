@@ -540,6 +540,9 @@ pub(crate) fn open_file(path: &Path, write: bool, key: Option<&str>) -> Result<C
 /// Gives SQLCipher the passphrase (the first statement on a connection) and checks it by
 /// reading the schema: a wrong one fails there, before anything is written.
 pub(crate) fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Result<()> {
+    // SQLCipher (4.6 and later) writes its own errors to stderr ("hmac check failed…")
+    // before a wrong passphrase comes back here: the user is told once, in their language.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
     conn.pragma_update(None, "key", passphrase)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
