@@ -20,23 +20,30 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-#[test]
-fn files_that_are_not_casepanel_databases_are_refused_untouched() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = dir.path().join("notes.txt");
+/// Three files in `dir` that casepanel must refuse to open: a text file, another program's
+/// SQLite database, and a casepanel database from a newer version (schema 42).
+fn not_casepanel_databases(dir: &Path) -> [std::path::PathBuf; 3] {
+    let text = dir.join("notes.txt");
     std::fs::write(&text, "hello\n").unwrap();
-    let foreign = dir.path().join("foreign.db");
+    let foreign = dir.join("foreign.db");
     rusqlite::Connection::open(&foreign)
         .unwrap()
         .execute_batch("CREATE TABLE t(x)")
         .unwrap();
-    let newer = dir.path().join("newer.db");
+    let newer = dir.join("newer.db");
     casepanel::store::Store::open(&newer).unwrap();
     {
         let c = rusqlite::Connection::open(&newer).unwrap();
         c.pragma_update(None, "user_version", 42).unwrap();
         c.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
+    [text, foreign, newer]
+}
+
+#[test]
+fn files_that_are_not_casepanel_databases_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let [text, foreign, newer] = not_casepanel_databases(dir.path());
     for (path, words) in [
         (&text, "not an SQLite file"),
         (&foreign, "does not belong to casepanel"),
@@ -79,20 +86,7 @@ fn has_han(s: &str) -> bool {
 #[test]
 fn databases_that_cannot_be_opened_are_refused_in_the_users_language() {
     let dir = tempfile::tempdir().unwrap();
-    let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "hello\n").unwrap();
-    let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign)
-        .unwrap()
-        .execute_batch("CREATE TABLE t(x)")
-        .unwrap();
-    let newer = dir.path().join("newer.db");
-    casepanel::store::Store::open(&newer).unwrap();
-    {
-        let c = rusqlite::Connection::open(&newer).unwrap();
-        c.pragma_update(None, "user_version", 42).unwrap();
-        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
-    }
+    let [text, foreign, newer] = not_casepanel_databases(dir.path());
     let locked = dir.path().join("locked.db");
     drop(casepanel::store::Store::open_with(&locked, Some("right horse")).unwrap());
     let gen_force = |db: &Path| -> Vec<String> {

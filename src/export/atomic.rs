@@ -293,6 +293,16 @@ pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), ExportE
 mod tests {
     use super::*;
 
+    /// The names in folder `d`, sorted.
+    fn listing(d: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn many_files_at_once_all_or_none_get_their_names() {
         let dir = tempfile::tempdir().unwrap();
@@ -323,14 +333,6 @@ mod tests {
     #[test]
     fn a_new_folder_gets_its_name_whole_or_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
-        let listing = |d: &Path| {
-            let mut names: Vec<String> = std::fs::read_dir(d)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            names
-        };
         // A file that cannot be written half-way: the folder never gets its name, and its
         // temporary folder is gone, with the folder `a` that was made to hold it.
         let dest = dir.path().join("a/out");
@@ -366,14 +368,6 @@ mod tests {
     fn a_folder_that_cannot_be_made_is_a_folder_error_and_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let listing = || {
-            let mut names: Vec<String> = std::fs::read_dir(d)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            names
-        };
         std::fs::write(d.join("file"), b"x").unwrap();
         let too_long = "n".repeat(300);
         for (dest, kind) in [
@@ -402,7 +396,7 @@ mod tests {
                 Err(e) => panic!("{}: {e}", dest.display()),
                 Ok(_) => panic!("{}: started", dest.display()),
             }
-            assert_eq!(listing(), ["file"], "{}", dest.display());
+            assert_eq!(listing(d), ["file"], "{}", dest.display());
         }
     }
 
