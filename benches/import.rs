@@ -179,7 +179,8 @@ fn cpu_times() -> (Duration, Duration) {
 
 /// One import of `file` into a fresh copy of `template`, as `casepanel import FILE
 /// --create-regions` does it. Returns the phases and the rows imported.
-fn import_once(template: &Path, dir: &Path, file: &Path) -> (Phases, usize) {
+/// With `keep`, the imported database is kept at `keep` (for [`schema_floor`]).
+fn import_once(template: &Path, dir: &Path, file: &Path, keep: Option<&Path>) -> (Phases, usize) {
     let db = dir.join("import.db");
     remove_db(&db);
     std::fs::copy(template, &db).expect("copying the demo database");
@@ -221,7 +222,10 @@ fn import_once(template: &Path, dir: &Path, file: &Path) -> (Phases, usize) {
     p.cpu = cpu_times().0 - cpu;
     assert_eq!(sum.children_new, checked.entries.len());
     drop(store);
-    remove_db(&db);
+    match keep {
+        Some(to) => std::fs::rename(&db, to).expect("keeping the imported database"),
+        None => remove_db(&db),
+    }
     (p, checked.entries.len())
 }
 
@@ -272,6 +276,112 @@ fn sqlite3_import(dir: &Path, file: &Path) -> Option<(Duration, Duration)> {
     }
     remove_db(&db);
     Some(took)
+}
+
+/// The tables an import of new children writes rows into: its five, then the search's two.
+const TABLES: [&str; 7] = [
+    "child",
+    "guardian",
+    "case_file",
+    "case_type",
+    "report",
+    "name_gram",
+    "case_key",
+];
+
+/// What SQLite alone takes to write the rows an import wrote (`imported`, a copy of
+/// `template` after a `casepanel import`) into another copy of `template`: one
+/// transaction, with the connection as the store opens it and as the import sets it
+/// (page cache, temporary store in memory, foreign keys off), the triggers dropped, the
+/// secondary indexes of the tables dropped and built again after the rows, the search rows
+/// in key order, then the commit. No reading, no checking, no tallies, no audit: the floor
+/// of the write for this schema, on this machine, with this build's SQLite.
+fn schema_floor(template: &Path, imported: &Path, dir: &Path) -> Duration {
+    let db = dir.join("floor.db");
+    remove_db(&db);
+    std::fs::copy(template, &db).expect("copying the demo database");
+    let store = Store::open(&db).expect("opening the copy");
+    let c = store.conn();
+    c.execute_batch(
+        "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;",
+    )
+    .expect("pragmas");
+    c.execute(
+        "ATTACH ?1 AS src",
+        [imported.to_str().expect("a UTF-8 path")],
+    )
+    .expect("attaching the imported database");
+    let strings = |sql: &str| -> Vec<String> {
+        c.prepare(sql)
+            .expect(sql)
+            .query_map([], |r| r.get(0))
+            .expect(sql)
+            .collect::<rusqlite::Result<_>>()
+            .expect(sql)
+    };
+    let list = TABLES.map(|t| format!("'{t}'")).join(", ");
+    let triggers = strings("SELECT name FROM main.sqlite_schema WHERE type = 'trigger'");
+    let indexes = strings(&format!(
+        "SELECT sql FROM main.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+           AND tbl_name IN ({list}) ORDER BY rowid"
+    ));
+    let index_names = strings(&format!(
+        "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+           AND tbl_name IN ({list}) ORDER BY rowid"
+    ));
+    let max_case: i64 = c
+        .query_row("SELECT max(id) FROM main.case_file", [], |r| r.get(0))
+        .expect("the largest case id");
+    let mut copy = Vec::new();
+    for t in TABLES {
+        let cols = strings(&format!(
+            "SELECT name FROM pragma_table_xinfo('{t}') WHERE hidden = 0 ORDER BY cid"
+        ))
+        .join(", ");
+        let only_new = match t {
+            "name_gram" => format!("case_id > {max_case} ORDER BY gram, case_id"),
+            "case_key" => format!("case_id > {max_case} ORDER BY kind, key, case_id"),
+            "case_type" => format!("case_id > {max_case}"),
+            _ => format!("rowid > (SELECT coalesce(max(rowid), 0) FROM main.\"{t}\")"),
+        };
+        copy.push(format!(
+            "INSERT INTO main.\"{t}\" ({cols}) SELECT {cols} FROM src.\"{t}\" WHERE {only_new}"
+        ));
+    }
+    let t = Instant::now();
+    c.execute_batch("BEGIN").expect("begin");
+    for name in &triggers {
+        c.execute_batch(&format!("DROP TRIGGER main.\"{name}\""))
+            .expect("dropping a trigger");
+    }
+    for name in &index_names {
+        c.execute_batch(&format!("DROP INDEX main.\"{name}\""))
+            .expect("dropping an index");
+    }
+    let mut steps = Vec::new();
+    let mut step = |name: &str, sqls: &[String]| {
+        let t = Instant::now();
+        for sql in sqls {
+            c.execute_batch(sql).expect(sql);
+        }
+        steps.push(format!("{name} {}", ms(t.elapsed())));
+    };
+    step("rows", &copy[..5]);
+    step("search rows", &copy[5..]);
+    step("indexes", &indexes);
+    step("commit", &["COMMIT".to_string()]);
+    let took = t.elapsed();
+    eprintln!("  SQLite alone: {}", steps.join(", "));
+    let rows: i64 = c
+        .query_row("SELECT count(*) FROM main.child", [], |r| r.get(0))
+        .expect("counting");
+    let want: i64 = c
+        .query_row("SELECT count(*) FROM src.child", [], |r| r.get(0))
+        .expect("counting");
+    assert_eq!(rows, want, "the floor's copy has every child");
+    drop(store);
+    remove_db(&db);
+    took
 }
 
 fn remove_db(db: &Path) {
@@ -347,6 +457,8 @@ fn main() {
     let file = |name: &str| if name == "CSV" { &csv } else { &xlsx };
 
     let mut sqlite = Vec::new();
+    let mut floor = Vec::new();
+    let imported = dir.path().join("imported.db");
     let mut by_format: Vec<(&str, Vec<Phases>)> =
         formats.iter().map(|f| (*f, Vec::new())).collect();
     for run in 0..runs {
@@ -360,8 +472,9 @@ fn main() {
             sqlite.push(d);
         }
         for (name, list) in by_format.iter_mut() {
-            let (p, imported) = import_once(&template.path, dir.path(), file(name));
-            assert_eq!(imported, n);
+            let keep = (*name == "CSV").then_some(imported.as_path());
+            let (p, rows) = import_once(&template.path, dir.path(), file(name), keep);
+            assert_eq!(rows, n);
             eprintln!(
                 "run {}: {name}: read {}, check {}, write {} (commit {}), total {} (CPU {})",
                 run + 1,
@@ -373,6 +486,16 @@ fn main() {
                 ms(p.cpu),
             );
             list.push(p);
+            if keep.is_some() {
+                let d = schema_floor(&template.path, &imported, dir.path());
+                eprintln!(
+                    "run {}: SQLite alone, the same rows and indexes: {}",
+                    run + 1,
+                    ms(d)
+                );
+                floor.push(d);
+                remove_db(&imported);
+            }
         }
     }
     let binary: Vec<(&str, (Duration, Duration))> = formats
@@ -422,6 +545,15 @@ fn main() {
             ms(cpu),
             rate(n, total),
             rate(n, cpu),
+        );
+    }
+    if !floor.is_empty() {
+        let w = median(floor);
+        println!(
+            "| SQLite alone: the CSV import's rows and indexes, copied (the write's floor) | | | {} | {} | {:.0} | | |",
+            ms(w),
+            ms(w),
+            rate(n, w)
         );
     }
     match sqlite {
