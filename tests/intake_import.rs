@@ -822,3 +822,115 @@ fn naming_only_the_county_of_a_child_filed_under_a_village_is_no_change() {
         r.stdout
     );
 }
+
+/// A sheet big enough to be checked on both cores (its rows cut in runs), whose rows name
+/// the same few places again and again (each worked out once, then replayed): every row
+/// gets exactly its own problems, under its own row number, and the valid rows are planned
+/// in sheet order.
+#[test]
+fn a_big_sheet_gets_each_rows_own_problems_in_sheet_order() {
+    use casepanel::domain::{child::Sex, id_number::IdNumber};
+    use casepanel::intake::problem::Kind;
+    use casepanel::intake::{read, screening};
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_db(dir.path());
+    let store = casepanel::store::Store::open(&db).unwrap();
+    let template = template_rows();
+    let header = template[0].clone();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let base = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+    let n = 12_000;
+    let mut rows = vec![header.clone()];
+    for i in 0..n {
+        let mut r = template[1].clone();
+        let birth = base + chrono::Duration::days(i as i64 / 500);
+        let sex = if i % 2 == 0 { Sex::Male } else { Sex::Female };
+        let id = IdNumber::build("210181", birth, (i % 500) as u16 * 2, sex);
+        r[col("姓名")] = format!("童{i}");
+        r[col("性别")] = if i % 2 == 0 { "男" } else { "女" }.to_string();
+        r[col("出生日期")] = birth.to_string();
+        r[col("身份证号")] = id.to_string();
+        match i % 6 {
+            1 => r[col("排查日期")] = "2026-02-30".into(),
+            2 => r[col("乡镇(街道)")] = "不存在镇".into(),
+            3 => r[col("市")] = "火星市".into(),
+            5 => {
+                r[col("乡镇(街道)")] = "不存在镇".into();
+                r[col("排查日期")] = "2026-02-30".into();
+            }
+            _ => {}
+        }
+        rows.push(r);
+    }
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, to_csv(&rows)).unwrap();
+    let sheet = read::read(&file, None).unwrap();
+    let lookup = casepanel::store::intake::DbLookup::new(store.conn()).unwrap();
+    let opts = screening::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        create_regions: false,
+        update: false,
+    };
+    let checked = screening::check(&sheet, &lookup, &opts).unwrap();
+
+    let mut want = Vec::new();
+    for i in 0..n {
+        let row = i as u32 + 2;
+        let (date, town, city) = (col("排查日期"), col("乡镇(街道)"), col("市"));
+        match i % 6 {
+            1 => want.push((row, date, "no such date")),
+            2 => want.push((row, town, "unknown township")),
+            3 => want.push((row, city, "unknown city")),
+            5 => {
+                want.push((
+                    row,
+                    town.min(date),
+                    if town < date {
+                        "unknown township"
+                    } else {
+                        "no such date"
+                    },
+                ));
+                want.push((
+                    row,
+                    town.max(date),
+                    if town < date {
+                        "no such date"
+                    } else {
+                        "unknown township"
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+    let got: Vec<(u32, usize, &str)> = checked
+        .problems
+        .iter()
+        .map(|p| {
+            let what = match &p.kind {
+                Kind::NoSuchDate => "no such date",
+                Kind::UnknownTownship { county } => {
+                    assert_eq!(county, "新民市", "row {:?}", p.row);
+                    "unknown township"
+                }
+                Kind::UnknownCity => "unknown city",
+                other => panic!("row {:?}: {other:?}", p.row),
+            };
+            (p.row.unwrap(), p.col.unwrap() as usize, what)
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+    let planned: Vec<(u32, String)> = checked
+        .entries
+        .iter()
+        .map(|e| (e.row, e.child.name.clone()))
+        .collect();
+    let valid: Vec<(u32, String)> = (0..n)
+        .filter(|i| i % 6 == 0 || i % 6 == 4)
+        .map(|i| (i as u32 + 2, format!("童{i}")))
+        .collect();
+    assert_eq!(planned, valid);
+    assert_eq!(checked.rows, n);
+}

@@ -291,9 +291,9 @@ struct RowCtx<'a> {
     problems: Vec<Problem>,
 }
 
-impl RowCtx<'_> {
+impl<'a> RowCtx<'a> {
     /// The cell of `col`: (its text, sheet column), None when the sheet has no such column.
-    fn raw(&self, col: Col) -> Option<(&str, u32)> {
+    fn raw(&self, col: Col) -> Option<(&'a str, u32)> {
         let j = self.layout.pos[col as usize]?;
         Some((self.rec.get(j).unwrap_or(""), self.sheet.column(j)))
     }
@@ -363,7 +363,6 @@ struct Parsed {
     address: String,
     phone: Option<String>,
     school: Option<String>,
-    region: RegionRef,
     types: Vec<DifficultyType>,
     guardian: Option<Guardian>,
     screened_on: NaiveDate,
@@ -394,14 +393,50 @@ fn find_region(
     })
 }
 
-struct Regions<'a> {
+/// The region columns, in the order of [`Regions::seen`]'s keys.
+const PLACE: [Col; 4] = [Col::City, Col::County, Col::Township, Col::Village];
+
+/// What the rows' regions resolve to, and the regions the import creates.
+struct Regions<'a, 's> {
     lookup: &'a dyn Lookup,
     create: bool,
     new: Vec<NewRegion>,
     new_index: HashMap<(RegionRef, String), usize>,
+    /// Each combination of region cells, as typed, met so far: what [`place`] made of it,
+    /// and its problems (with the row of the first row that had them). A sheet names a few
+    /// hundred places in a hundred thousand rows.
+    seen: HashMap<[&'s str; 4], (Option<RegionRef>, Vec<Problem>)>,
 }
 
-impl Regions<'_> {
+impl<'s> Regions<'_, 's> {
+    /// The row's region, and its problems, as [`place`] finds them: worked out once for each
+    /// combination of cells.
+    fn of_row(&mut self, cx: &mut RowCtx<'s>) -> Option<RegionRef> {
+        let raw = PLACE.map(|col| cx.raw(col));
+        let flagged = !cx.flagged.is_empty()
+            && raw
+                .iter()
+                .flatten()
+                .any(|(_, c)| cx.flagged.contains(&(cx.row - 1, *c)));
+        if flagged {
+            // A formula or lost digits: this cell's own problem, not its text's.
+            return place(cx, self);
+        }
+        let key = raw.map(|cell| cell.map_or("", |(v, _)| v));
+        if let Some((region, problems)) = self.seen.get(&key) {
+            cx.problems.extend(problems.iter().map(|p| Problem {
+                row: Some(cx.row),
+                ..p.clone()
+            }));
+            return region.clone();
+        }
+        let before = cx.problems.len();
+        let region = place(cx, self);
+        self.seen
+            .insert(key, (region.clone(), cx.problems[before..].to_vec()));
+        region
+    }
+
     fn resolve_or_create(
         &mut self,
         parent: RegionRef,
@@ -430,7 +465,63 @@ impl Regions<'_> {
     }
 }
 
-fn parse_row(cx: &mut RowCtx<'_>, regions: &mut Regions<'_>, opts: &Options) -> Option<Parsed> {
+/// The row's region: its city and county must be on file; its township and village may be
+/// created (`--create-regions`).
+fn place(cx: &mut RowCtx<'_>, regions: &mut Regions<'_, '_>) -> Option<RegionRef> {
+    let city_v = cx.required(Col::City).map(|v| sanitize_line(&v))?;
+    let city = match find_region(regions.lookup, None, &city_v, RegionLevel::City) {
+        Some(c) => c,
+        None => {
+            cx.problem(Col::City, &city_v, Kind::UnknownCity);
+            return None;
+        }
+    };
+    let county_v = cx.required(Col::County).map(|v| sanitize_line(&v))?;
+    let county = match find_region(regions.lookup, Some(&city), &county_v, RegionLevel::County) {
+        Some(c) => c,
+        None => {
+            cx.problem(Col::County, &county_v, Kind::UnknownCounty { city: city_v });
+            return None;
+        }
+    };
+    let town_v = cx.optional(Col::Township);
+    let village_v = cx.optional(Col::Village);
+    let Some(town_v) = town_v else {
+        if let Some(v) = village_v {
+            cx.problem(Col::Village, &v, Kind::VillageWithoutTownship);
+            return None;
+        }
+        return Some(RegionRef::Known(county));
+    };
+    let Some(town) =
+        regions.resolve_or_create(RegionRef::Known(county), &town_v, RegionLevel::Township)
+    else {
+        cx.problem(
+            Col::Township,
+            &town_v,
+            Kind::UnknownTownship { county: county_v },
+        );
+        return None;
+    };
+    let Some(village_v) = village_v else {
+        return Some(town);
+    };
+    match regions.resolve_or_create(town, &village_v, RegionLevel::Village) {
+        Some(v) => Some(v),
+        None => {
+            cx.problem(
+                Col::Village,
+                &village_v,
+                Kind::UnknownVillage { township: town_v },
+            );
+            None
+        }
+    }
+}
+
+/// Every cell of a row but its region's ([`place`]): what needs neither the database nor
+/// the other rows, so that the rows can be parsed on every core.
+fn parse_row(cx: &mut RowCtx<'_>, opts: &Options) -> Option<Parsed> {
     let today = opts.today;
     let name = cx.required(Col::Name).map(|v| sanitize_line(&v));
     let sex = cx.required(Col::Sex).and_then(|v| {
@@ -523,59 +614,6 @@ fn parse_row(cx: &mut RowCtx<'_>, regions: &mut Regions<'_>, opts: &Options) -> 
         },
         _ => Some(None),
     };
-    // Region: city and county must be on file; township and village may be created.
-    let region = (|| {
-        let city_v = cx.required(Col::City).map(|v| sanitize_line(&v))?;
-        let city = match find_region(regions.lookup, None, &city_v, RegionLevel::City) {
-            Some(c) => c,
-            None => {
-                cx.problem(Col::City, &city_v, Kind::UnknownCity);
-                return None;
-            }
-        };
-        let county_v = cx.required(Col::County).map(|v| sanitize_line(&v))?;
-        let county = match find_region(regions.lookup, Some(&city), &county_v, RegionLevel::County)
-        {
-            Some(c) => c,
-            None => {
-                cx.problem(Col::County, &county_v, Kind::UnknownCounty { city: city_v });
-                return None;
-            }
-        };
-        let town_v = cx.optional(Col::Township);
-        let village_v = cx.optional(Col::Village);
-        let Some(town_v) = town_v else {
-            if let Some(v) = village_v {
-                cx.problem(Col::Village, &v, Kind::VillageWithoutTownship);
-                return None;
-            }
-            return Some(RegionRef::Known(county));
-        };
-        let Some(town) =
-            regions.resolve_or_create(RegionRef::Known(county), &town_v, RegionLevel::Township)
-        else {
-            cx.problem(
-                Col::Township,
-                &town_v,
-                Kind::UnknownTownship { county: county_v },
-            );
-            return None;
-        };
-        let Some(village_v) = village_v else {
-            return Some(town);
-        };
-        match regions.resolve_or_create(town, &village_v, RegionLevel::Village) {
-            Some(v) => Some(v),
-            None => {
-                cx.problem(
-                    Col::Village,
-                    &village_v,
-                    Kind::UnknownVillage { township: town_v },
-                );
-                None
-            }
-        }
-    })();
     let types = cx.required(Col::Types).and_then(|v| {
         let (types, unknown) = parse_types(&v);
         for word in &unknown {
@@ -643,7 +681,6 @@ fn parse_row(cx: &mut RowCtx<'_>, regions: &mut Regions<'_>, opts: &Options) -> 
         address,
         phone: phone?,
         school,
-        region: region?,
         types: types?,
         guardian: guardian?,
         screened_on: screened_on?,
@@ -730,30 +767,44 @@ pub fn check_with_progress(
         create: opts.create_regions,
         new: Vec::new(),
         new_index: HashMap::new(),
+        seen: HashMap::new(),
     };
     let mut seen_id: HashMap<String, u32> = HashMap::new();
     let mut seen_person: HashMap<(String, NaiveDate), u32> = HashMap::new();
     let mut claimed: HashSet<i64> = HashSet::new();
-    let total = sheet.rows.len() - layout.header - 1;
-    for (i, rec) in sheet.rows.iter().enumerate().skip(layout.header + 1) {
-        if i % 1024 == 0 {
-            progress(i - layout.header - 1, total);
+    let first = layout.header + 1;
+    let total = sheet.rows.len() - first;
+    let context = |i: usize, problems: Vec<Problem>| RowCtx {
+        sheet,
+        layout: &layout,
+        rec: &sheet.rows[i],
+        row: sheet.row_number(i),
+        flagged: &flagged,
+        problems,
+    };
+    // Every row's own cells first, on every core; then, row after row, what depends on
+    // the rows before it (the regions it creates, the duplicates) and on the database.
+    let parsed = parallel_map(first..sheet.rows.len(), |i| {
+        if is_blank(&sheet.rows[i]) {
+            return None;
         }
-        if is_blank(rec) {
+        let mut cx = context(i, Vec::new());
+        let parsed = parse_row(&mut cx, opts);
+        Some((parsed, cx.problems))
+    });
+    out.entries.reserve(total);
+    for (i, row_parsed) in (first..).zip(parsed) {
+        if (i - first) % 1024 == 0 {
+            progress(i - first, total);
+        }
+        let Some((parsed, problems)) = row_parsed else {
             continue;
-        }
-        out.rows += 1;
-        let row = sheet.row_number(i);
-        let mut cx = RowCtx {
-            sheet,
-            layout: &layout,
-            rec,
-            row,
-            flagged: &flagged,
-            problems: Vec::new(),
         };
-        let parsed = parse_row(&mut cx, &mut regions, opts);
-        let Some(p) = parsed else {
+        out.rows += 1;
+        let mut cx = context(i, problems);
+        let row = cx.row;
+        let region = regions.of_row(&mut cx);
+        let (Some(p), Some(region), true) = (parsed, region, cx.problems.is_empty()) else {
             out.problems.append(&mut cx.problems);
             continue;
         };
@@ -792,7 +843,7 @@ pub fn check_with_progress(
             Some(f) => Some(f),
             None => {
                 let candidates = lookup.by_name_birth(&p.name, p.birth)?;
-                let region_code = match &p.region {
+                let region_code = match &region {
                     RegionRef::Known(c) => Some(c.as_str()),
                     RegionRef::New(_) => None,
                 };
@@ -822,7 +873,7 @@ pub fn check_with_progress(
                 }
             }
         };
-        let region_code = match &p.region {
+        let region_code = match &region {
             RegionRef::Known(c) => c.clone(),
             RegionRef::New(_) => String::new(),
         };
@@ -841,7 +892,7 @@ pub fn check_with_progress(
                     school: p.school,
                     region: region_code,
                 },
-                region: p.region,
+                region,
                 matched: Match::New {
                     guardians: p.guardian.into_iter().collect(),
                 },
@@ -899,7 +950,7 @@ pub fn check_with_progress(
                 opt(&mut cx, Col::School, &p.school, &mut child.school);
                 // A sheet that names only the county of a child filed under one of its
                 // townships says nothing new.
-                let region_changes = match &p.region {
+                let region_changes = match &region {
                     RegionRef::Known(c) => !child.region.starts_with(c.as_str()),
                     RegionRef::New(_) => true,
                 };
@@ -970,7 +1021,7 @@ pub fn check_with_progress(
                 Entry {
                     row,
                     child,
-                    region: p.region,
+                    region,
                     matched: Match::Existing {
                         update: changed,
                         guardians,
@@ -993,6 +1044,36 @@ pub fn check_with_progress(
     out.problems
         .sort_by_key(|p| (p.row.unwrap_or(0), p.col.unwrap_or(0), p.warning));
     Ok(out)
+}
+
+/// `f` of every index in `range`, in order: the range cut in as many runs as there are
+/// cores (one for a small range), each run's results in a list of their own (joining them
+/// would copy every result once more).
+fn parallel_map<T: Send>(
+    range: std::ops::Range<usize>,
+    f: impl Fn(usize) -> T + Sync,
+) -> impl Iterator<Item = T> {
+    const ALONE: usize = 4096;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runs = cores.min(range.len() / ALONE).max(1);
+    let per = range.len().div_ceil(runs);
+    let run = |k: usize| range.start + k * per..(range.start + (k + 1) * per).min(range.end);
+    let f = &f;
+    let lists: Vec<Vec<T>> = if runs == 1 {
+        vec![range.clone().map(f).collect()]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..runs)
+                .map(|k| s.spawn(move || run(k).map(f).collect()))
+                .collect();
+            let mut lists = vec![run(0).map(f).collect()];
+            for h in handles {
+                lists.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            lists
+        })
+    };
+    lists.into_iter().flatten()
 }
 
 fn guardian_text(g: &Guardian) -> String {
