@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use csv::StringRecord;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use sha2::{Digest, Sha256};
@@ -192,67 +192,30 @@ fn open_xlsx(bytes: &[u8]) -> Result<(Workbook<'_>, String), Kind> {
     Ok((wb, name))
 }
 
-/// Reads the first sheet of the workbook in `bytes`: its cells, merged areas and formulas.
-/// calamine reads the cells and the formulas in two passes over the sheet's XML; the
-/// formulas are read on another core meanwhile, from a second view of the same bytes.
+/// Reads the first sheet of the workbook in `bytes`: its cells, merged areas and formulas,
+/// in one pass over the sheet's XML ([`read_cells`]). The merged areas are listed after the
+/// cells, so calamine finds them by reading the XML again: on another core meanwhile, from a
+/// second view of the same bytes.
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Kind> {
-    let not_xlsx = |e: calamine::XlsxError| Kind::NotXlsx {
-        detail: e.to_string(),
-    };
-    let (range, merged, name, formulas) = std::thread::scope(|s| {
-        let formulas = s.spawn(|| {
+    let (cells, merged, name) = std::thread::scope(|s| {
+        let merged = s.spawn(|| {
             let (mut wb, name) = open_xlsx(bytes)?;
-            wb.worksheet_formula(&name).map_err(not_xlsx)
+            wb.merge_cells_by_sheet_name(&name).map_err(not_xlsx)
         });
-        let cells = (|| {
-            let (mut wb, name) = open_xlsx(bytes)?;
-            let range = wb.worksheet_range(&name).map_err(not_xlsx)?;
-            let merged = wb.merge_cells_by_sheet_name(&name).map_err(not_xlsx)?;
-            Ok::<_, Kind>((range, merged, name))
-        })();
-        let formulas = formulas.join().unwrap_or_else(|_| {
+        let cells =
+            open_xlsx(bytes).and_then(|(mut wb, name)| Ok((read_cells(&mut wb, &name)?, name)));
+        let merged = merged.join().unwrap_or_else(|_| {
             Err(Kind::NotXlsx {
-                detail: "reading the formulas failed".into(),
+                detail: "reading the merged cells failed".into(),
             })
         });
-        let (range, merged, name) = cells?;
-        Ok::<_, Kind>((range, merged, name, formulas?))
+        let (cells, name) = cells?;
+        Ok::<_, Kind>((cells, merged?, name))
     })?;
-    let origin = range.start().unwrap_or((0, 0));
-    let mut lost_digits = Vec::new();
-    let mut rows = Vec::with_capacity(range.height());
-    let mut buf = String::new();
-    for (i, cells) in range.rows().enumerate() {
-        let mut rec = StringRecord::with_capacity(64, cells.len());
-        for (j, cell) in cells.iter().enumerate() {
-            buf.clear();
-            if cell_text(cell, &mut buf) {
-                lost_digits.push((origin.0 + i as u32, origin.1 + j as u32));
-            }
-            rec.push_field(&buf);
-        }
-        rows.push(rec);
-    }
-    let formulas = match formulas.start() {
-        Some((r0, c0)) => formulas
-            .cells()
-            .filter(|(_, _, f)| !f.is_empty())
-            .map(|(r, c, f)| {
-                // The file stores a formula without its `=`; show it as typed.
-                let f = if f.starts_with('=') {
-                    f.clone()
-                } else {
-                    format!("={f}")
-                };
-                ((r0 + r as u32, c0 + c as u32), f)
-            })
-            .collect(),
-        None => Vec::new(),
-    };
     Ok(Sheet {
         format: Format::Xlsx { sheet: name },
-        origin,
-        rows,
+        origin: cells.origin,
+        rows: cells.rows,
         merged: merged
             .into_iter()
             .map(|d| Area {
@@ -260,24 +223,121 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Kind> {
                 last: d.end,
             })
             .collect(),
+        formulas: cells.formulas,
+        lost_digits: cells.lost_digits,
+        sha256: String::new(),
+    })
+}
+
+fn not_xlsx(e: calamine::XlsxError) -> Kind {
+    Kind::NotXlsx {
+        detail: e.to_string(),
+    }
+}
+
+/// What [`read_cells`] finds in a sheet.
+struct Cells {
+    /// The top left corner of the cells that hold a value (sheet row and column, 0-based).
+    origin: (u32, u32),
+    /// Every row from the first to the last that holds a value, each as wide as the widest.
+    rows: Vec<StringRecord>,
+    formulas: Vec<((u32, u32), String)>,
+    lost_digits: Vec<(u32, u32)>,
+}
+
+/// Reads the cells of sheet `name` as calamine streams them, each cell's value and formula
+/// together: no grid of every cell is built first. The texts go into one buffer, then into
+/// the rows.
+fn read_cells(wb: &mut Workbook<'_>, name: &str) -> Result<Cells, Kind> {
+    let mut text = String::new();
+    // (row, column), and where the cell's text ends in `text` (it starts where the one
+    // before ends).
+    let mut at: Vec<((u32, u32), usize)> = Vec::new();
+    let mut formulas = Vec::new();
+    let mut lost_digits = Vec::new();
+    match wb.worksheet_cells_reader(name) {
+        Ok(mut reader) => {
+            while let Some(cell) = reader.next_cell_with_formula().map_err(not_xlsx)? {
+                if let Some(f) = cell.formula.filter(|f| !f.is_empty()) {
+                    // The file stores a formula without its `=`; show it as typed.
+                    let f = if f.starts_with('=') {
+                        f
+                    } else {
+                        format!("={f}")
+                    };
+                    formulas.push((cell.pos, f));
+                }
+                if cell.value == DataRef::Empty {
+                    continue;
+                }
+                if cell_text(&cell.value, &mut text) {
+                    lost_digits.push(cell.pos);
+                }
+                at.push((cell.pos, text.len()));
+            }
+        }
+        // A chart sheet or a macro sheet first: no cells.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+        Err(e) => return Err(not_xlsx(e)),
+    }
+    let mut cells: Vec<((u32, u32), &str)> = Vec::with_capacity(at.len());
+    let mut start = 0;
+    for &(pos, end) in &at {
+        cells.push((pos, &text[start..end]));
+        start = end;
+    }
+    // Cells do not always come in order.
+    if !cells.is_sorted_by_key(|(pos, _)| *pos) {
+        cells.sort_by_key(|(pos, _)| *pos);
+    }
+    let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
+        return Ok(Cells {
+            origin: (0, 0),
+            rows: Vec::new(),
+            formulas,
+            lost_digits,
+        });
+    };
+    let (top, bottom) = (first.0.0, last.0.0);
+    let left = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+    let right = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(0);
+    let width = (right - left + 1) as usize;
+    let mut rows = Vec::with_capacity((bottom - top + 1) as usize);
+    let mut next = cells.iter().peekable();
+    for r in top..=bottom {
+        let mut rec = StringRecord::with_capacity(64, width);
+        while let Some(((_, c), v)) = next.next_if(|((row, _), _)| *row == r) {
+            while rec.len() < (c - left) as usize {
+                rec.push_field("");
+            }
+            rec.push_field(v);
+        }
+        while rec.len() < width {
+            rec.push_field("");
+        }
+        rows.push(rec);
+    }
+    Ok(Cells {
+        origin: (top, left),
+        rows,
         formulas,
         lost_digits,
-        sha256: String::new(),
     })
 }
 
 /// Writes a cell's text into `out`. Returns true when the cell is a number too long to be
 /// exact (15 significant digits is all a spreadsheet keeps).
-fn cell_text(cell: &Data, out: &mut String) -> bool {
+fn cell_text(cell: &DataRef<'_>, out: &mut String) -> bool {
     use std::fmt::Write;
     match cell {
-        Data::Empty => {}
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => out.push_str(s),
-        Data::Int(i) => {
+        DataRef::Empty => {}
+        DataRef::SharedString(s) => out.push_str(s),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => out.push_str(s),
+        DataRef::Int(i) => {
             let _ = write!(out, "{i}");
             return i.unsigned_abs() >= 1_000_000_000_000_000;
         }
-        Data::Float(f) => {
+        DataRef::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
                 let _ = write!(out, "{}", *f as i64);
             } else if f.fract() == 0.0 {
@@ -287,8 +347,8 @@ fn cell_text(cell: &Data, out: &mut String) -> bool {
                 let _ = write!(out, "{f}");
             }
         }
-        Data::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        DataRef::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
             Some(t) if t.time() == chrono::NaiveTime::MIN => {
                 let _ = write!(out, "{}", t.format("%Y-%m-%d"));
             }
@@ -299,7 +359,7 @@ fn cell_text(cell: &Data, out: &mut String) -> bool {
                 let _ = write!(out, "{}", dt.as_f64());
             }
         },
-        Data::Error(e) => {
+        DataRef::Error(e) => {
             let _ = write!(out, "{e}");
         }
     }
@@ -316,6 +376,34 @@ mod tests {
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
         assert_eq!(column_letter(27), "AB");
+    }
+
+    /// Cells that start below and right of A1, a gap inside a row, an empty row, a formula
+    /// and a number too long to be exact: the rows come out as a grid from the first cell.
+    #[test]
+    fn xlsx_cells_make_a_grid_from_the_first() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(2, 1, "a").unwrap();
+        ws.write_string(2, 3, "c").unwrap();
+        ws.write_number(4, 2, 5.0).unwrap();
+        ws.write_number(4, 3, 1234567890123456789.0).unwrap();
+        ws.write_formula(5, 1, "=1+1").unwrap();
+        ws.write_string(5, 2, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let s = read_xlsx(&bytes).unwrap();
+        assert_eq!(s.origin, (2, 1));
+        let rows: Vec<Vec<&str>> = s.rows.iter().map(|r| r.iter().collect()).collect();
+        assert_eq!(rows[0], ["a", "", "c"]);
+        assert_eq!(rows[1], ["", "", ""]);
+        assert_eq!(&rows[2][..2], ["", "5"]);
+        assert!(rows[2][2].starts_with("1234567890123456"), "{:?}", rows[2]);
+        assert_eq!(rows[3][1..], ["x", ""]);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(s.lost_digits, [(4, 3)]);
+        assert_eq!(s.formulas, [((5, 1), "=1+1".to_string())]);
+        assert_eq!(s.row_number(0), 3);
+        assert_eq!(s.column(0), 1);
     }
 
     #[test]
