@@ -15,7 +15,12 @@
 //! --create-regions` calls, phase by phase: read (parse the file), check (the lookups
 //! and every rule of every row), write (one transaction: the rows, the indexes, the audit
 //! event, the commit with `synchronous=FULL`). One run of the real binary per format is
-//! timed too (process start, opening the database and printing included).
+//! timed too (process start, opening the database and printing included). After each CSV
+//! import, SQLite alone stores the same rows again into a fresh copy of the database
+//! ([`schema_floor`]): the write's floor for this schema on this machine.
+//!
+//! `benches/ab_import.py` runs two builds of the binary in turn on one sheet, for before and
+//! after comparisons on a machine whose speed swings.
 
 mod support;
 
