@@ -826,7 +826,7 @@ mod signing {
 
     use super::words::export_failure;
     use super::{Context, Failure, KeyArgs, now, open_existing};
-    use crate::export::{self, SigningKey, keys};
+    use crate::export::{self, Refusal, SigningKey, keys};
     use crate::i18n::{Lang, t, tf};
     use crate::store::{Store, settings, signatures};
     use crate::text::sanitize_line;
@@ -1032,12 +1032,10 @@ mod signing {
         // Check what is asked for before asking for a passphrase.
         match what {
             Exported::Decision(id) if crate::store::decisions::get(store.conn(), id)?.is_none() => {
-                let id = id.to_string();
-                return Err(Failure(tf(lang, "export.no_decision", &[("id", &id)])));
+                return Err(export_failure(lang, Refusal::NoDecision { id }.into()));
             }
             Exported::Session(id) if crate::store::panel::session(store.conn(), id)?.is_none() => {
-                let id = id.to_string();
-                return Err(Failure(tf(lang, "export.no_session", &[("id", &id)])));
+                return Err(export_failure(lang, Refusal::NoSession { id }.into()));
             }
             Exported::Period(from, to) => {
                 export::check_period(from, to).map_err(|e| export_failure(lang, e))?

@@ -1564,3 +1564,73 @@ fn names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Session 7: the refusals of `sign` and `export` that a person can act on — a decision not
+/// signed yet, a folder holding a file the export does not write — were English only. They
+/// are said in the user's language, with the command that fixes them, exit 1, and nothing
+/// is written.
+#[test]
+fn the_signing_verbs_refuse_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = signed_world(d);
+    let store = Store::open(&d.join("t.db")).unwrap();
+    let first: i64 = store
+        .conn()
+        .query_row(
+            "SELECT min(id) FROM decision WHERE status = 'sealed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(store);
+    let first = first.to_string();
+    let refused = |lang: &str, verb: &[&str]| {
+        let args = [&["--db", "t.db", "--lang", lang][..], verb, &key].concat();
+        let o = run(&args, d, &[]);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    let export_one = |out: &str| ["export", "--out", out, "--decision", &first].map(String::from);
+    let args = export_one("one");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let zh = refused("zh", &args);
+    assert!(
+        zh.contains(&format!("第 {first} 号决定"))
+            && zh.contains("已确认但尚未签名")
+            && zh.contains(&format!("casepanel sign --decision {first}")),
+        "{zh}"
+    );
+    let en = refused("en", &args);
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.contains(&format!("Decision {first} ("))
+            && en.contains("is sealed but not signed yet")
+            && en.contains("Nothing was exported."),
+        "{en}"
+    );
+    assert!(!d.join("one").exists());
+
+    let o = run(
+        &[&["--db", "t.db", "sign", "--all"][..], &key].concat(),
+        d,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::create_dir(d.join("one")).unwrap();
+    std::fs::write(d.join("one/notes.txt"), "mine").unwrap();
+    let zh = refused("zh", &args);
+    assert!(
+        zh.contains("notes.txt")
+            && zh.contains("本次导出不会写入它")
+            && zh.contains("空的或新的文件夹"),
+        "{zh}"
+    );
+    let en = refused("en", &args);
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.contains("holds notes.txt, which this export does not write"),
+        "{en}"
+    );
+    assert_eq!(names(&d.join("one")), ["notes.txt"]);
+}

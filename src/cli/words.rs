@@ -191,6 +191,57 @@ pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
                 ],
             )
         }
+        Refusal::NoneNamed => t(lang, "export.none_named").to_string(),
+        Refusal::NoDecision { id } => tf(lang, "export.no_decision", &[("id", &id.to_string())]),
+        Refusal::NoSession { id } => tf(lang, "export.no_session", &[("id", &id.to_string())]),
+        Refusal::Draft { id, signing } => tf(
+            lang,
+            if *signing {
+                "sign.draft"
+            } else {
+                "export.draft"
+            },
+            &[("id", &id.to_string())],
+        ),
+        Refusal::NotSigned { id, record } => tf(
+            lang,
+            "export.not_signed",
+            &[("id", &id.to_string()), ("record", record)],
+        ),
+        Refusal::UnsignedInSession { session, ids } => {
+            let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
+            tf(
+                lang,
+                "export.unsigned_in_session",
+                &[
+                    ("session", &session.to_string()),
+                    ("count", &ids.len().to_string()),
+                    ("ids", &first_ids(ids, &more)),
+                ],
+            )
+        }
+        Refusal::OtherKey {
+            id,
+            signed_with,
+            given,
+        } => tf(
+            lang,
+            "export.other_key",
+            &[
+                ("id", &id.to_string()),
+                ("signed_with", signed_with),
+                ("given", given),
+            ],
+        ),
+        Refusal::ExtraFile { folder, name } => tf(
+            lang,
+            "export.extra_file",
+            &[("dir", &shown(folder)), ("name", &shown(Path::new(name)))],
+        ),
+        Refusal::AlreadySigned { id } => {
+            tf(lang, "sign.already_signed", &[("id", &id.to_string())])
+        }
+        Refusal::PaperRecord { id } => tf(lang, "sign.paper_record", &[("id", &id.to_string())]),
     }
 }
 
@@ -472,6 +523,40 @@ mod tests {
                     to: day(9),
                     ids: (1..=12).map(|i| i.to_string()).collect(),
                 },
+                Refusal::NoneNamed,
+                Refusal::NoDecision { id: 7 },
+                Refusal::NoSession { id: 3 },
+                Refusal::Draft {
+                    id: 7,
+                    signing: false,
+                },
+                Refusal::Draft {
+                    id: 7,
+                    signing: true,
+                },
+                Refusal::NotSigned {
+                    id: 7,
+                    record: "R-000007".into(),
+                },
+                Refusal::UnsignedInSession {
+                    session: 3,
+                    ids: vec!["7".into(), "8".into()],
+                },
+                Refusal::UnsignedInSession {
+                    session: 3,
+                    ids: vec!["7".into()],
+                },
+                Refusal::OtherKey {
+                    id: 7,
+                    signed_with: "AB12".into(),
+                    given: "CD34".into(),
+                },
+                Refusal::ExtraFile {
+                    folder: "/tmp/export".into(),
+                    name: "notes.txt".into(),
+                },
+                Refusal::AlreadySigned { id: 7 },
+                Refusal::PaperRecord { id: 7 },
             ]
         };
         for i in 0..refusals().len() {
@@ -589,7 +674,7 @@ mod tests {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 5 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 17 + 3 + 2);
         let unsigned = |lang, n: usize| {
             refusal(
                 lang,

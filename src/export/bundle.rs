@@ -67,29 +67,25 @@ fn exportable(
     stored: Option<SignedRecord>,
     key: &SigningKey,
 ) -> Result<SignedRecord, ExportError> {
-    let status = status.ok_or_else(|| {
-        ExportError::Invalid(format!(
-            "there is no decision {decision_id}: check the id (the case file lists them)"
-        ))
-    })?;
+    let status = status.ok_or(Refusal::NoDecision { id: decision_id })?;
     if status != DecisionStatus::Sealed {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} is a draft: only a sealed decision can be exported. Confirm it in the panel session first."
-        )));
+        return Err(Refusal::Draft {
+            id: decision_id,
+            signing: false,
+        }
+        .into());
     }
-    let sr = stored.ok_or_else(|| {
-        ExportError::Invalid(format!(
-            "decision {decision_id} ({}) is sealed but not signed yet: run `casepanel sign --decision {decision_id}` first",
-            record::record_id(decision_id)
-        ))
+    let sr = stored.ok_or_else(|| Refusal::NotSigned {
+        id: decision_id,
+        record: record::record_id(decision_id),
     })?;
     if sr.key_id != key.key_id() {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} was signed with key {}, not with the key given ({}): export with the key that signed it, \
-             so that the whole folder verifies with one public key",
-            sr.key_id,
-            key.key_id()
-        )));
+        return Err(Refusal::OtherKey {
+            id: decision_id,
+            signed_with: sr.key_id,
+            given: key.key_id().to_string(),
+        }
+        .into());
     }
     Ok(sr)
 }
@@ -173,11 +169,11 @@ fn prepare_dir(out: &Path, names: &BTreeSet<String>) -> Result<(), ExportError> 
             std::fs::remove_file(entry.path()).map_err(|e| ExportError::io(&entry.path(), e))?;
             continue;
         }
-        return Err(ExportError::Invalid(format!(
-            "{}: the folder holds `{name}`, which this export does not write; `verify` would report it as an extra file. \
-             Export into an empty or new folder.",
-            out.display()
-        )));
+        return Err(Refusal::ExtraFile {
+            folder: out.to_path_buf(),
+            name,
+        }
+        .into());
     }
     for name in [MANIFEST_SIG, MANIFEST] {
         match std::fs::remove_file(out.join(name)) {
@@ -382,9 +378,7 @@ pub fn export_decisions(
     now: NaiveDateTime,
 ) -> Result<ExportSummary, ExportError> {
     if decision_ids.is_empty() {
-        return Err(ExportError::Invalid(
-            "no decision to export: name at least one".into(),
-        ));
+        return Err(Refusal::NoneNamed.into());
     }
     let stored = all_stored_or_fail(store.conn(), decision_ids, key)?;
     // Reading and rendering each record is independent of the others: on every core.
@@ -451,9 +445,7 @@ pub fn export_session(
     now: NaiveDateTime,
 ) -> Result<ExportSummary, ExportError> {
     let c = store.conn();
-    let session = panel::session(c, session_id)?.ok_or_else(|| {
-        ExportError::Invalid(format!("there is no session {session_id}: check the id"))
-    })?;
+    let session = panel::session(c, session_id)?.ok_or(Refusal::NoSession { id: session_id })?;
     let sealed: Vec<i64> = decisions::of_session(c, session_id)?
         .into_iter()
         .filter(|d| d.status == DecisionStatus::Sealed)
@@ -465,10 +457,11 @@ pub fn export_session(
         .map(|&id| id.to_string())
         .collect();
     if !unsigned.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "session {session_id}: decision(s) {} are sealed but not signed yet: run `casepanel sign --all` first",
-            unsigned.join(", ")
-        )));
+        return Err(Refusal::UnsignedInSession {
+            session: session_id,
+            ids: unsigned,
+        }
+        .into());
     }
     let mut pairs = Vec::new();
     for &id in &sealed {

@@ -100,6 +100,58 @@ pub enum Refusal {
         to: NaiveDate,
         ids: Vec<String>,
     },
+    /// An export that names no decision.
+    #[error("no decision to export: name at least one")]
+    NoneNamed,
+    /// A decision id that is not on file.
+    #[error("there is no decision {id}: check the id (the case file lists them)")]
+    NoDecision { id: i64 },
+    /// A session id that is not on file.
+    #[error("there is no session {id}: check the id")]
+    NoSession { id: i64 },
+    /// A draft, asked to be exported (`signing` false) or signed (true).
+    #[error(
+        "decision {id} is a draft: only a sealed (confirmed) decision can be {}",
+        if *.signing { "signed" } else { "exported. Confirm it in the panel session first." }
+    )]
+    Draft { id: i64, signing: bool },
+    /// A sealed decision not signed yet, asked to be exported; `record` is its record id.
+    #[error(
+        "decision {id} ({record}) is sealed but not signed yet: run `casepanel sign --decision {id}` first"
+    )]
+    NotSigned { id: i64, record: String },
+    /// Decisions of a session sealed but not signed yet (their ids).
+    #[error(
+        "session {session}: decision(s) {} are sealed but not signed yet: run `casepanel sign --all` first",
+        .ids.join(", ")
+    )]
+    UnsignedInSession { session: i64, ids: Vec<String> },
+    /// A decision signed with another key than the one given for the export.
+    #[error(
+        "decision {id} was signed with key {signed_with}, not with the key given ({given}): export with the key that signed it, so that the whole folder verifies with one public key"
+    )]
+    OtherKey {
+        id: i64,
+        signed_with: String,
+        given: String,
+    },
+    /// The export's folder holds a file the export does not write.
+    #[error(
+        "{}: the folder holds `{name}`, which this export does not write; `verify` would report it as an extra file. Export into an empty or new folder.",
+        .folder.display()
+    )]
+    ExtraFile {
+        folder: std::path::PathBuf,
+        name: String,
+    },
+    /// A decision that is signed already: a signature is never replaced.
+    #[error("decision {id} is already signed; a signature is never replaced")]
+    AlreadySigned { id: i64 },
+    /// A decision taken over from paper records: the panel did not decide it here.
+    #[error(
+        "decision {id} was taken over from paper records, not decided by the panel here: it is not signed"
+    )]
+    PaperRecord { id: i64 },
 }
 
 /// The first ten of `ids`, with `more` (its `{}` the number left out) when there are more.

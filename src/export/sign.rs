@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::ExportError;
 use super::keys::SigningKey;
 use super::record::{self, DecisionRecord, RecordInput};
+use super::{ExportError, Refusal};
 use crate::domain::child::Child;
 use crate::domain::criteria::Catalogue;
 use crate::domain::decision::{Decision, DecisionStatus};
@@ -106,9 +106,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 pub fn clean_signer(signer: &str) -> Result<String, ExportError> {
     let s = crate::text::sanitize_line(signer);
     if s.is_empty() {
-        return Err(ExportError::Invalid(
-            "the signer's name is empty: say who signs (--signer NAME, or centre_name in the config)".into(),
-        ));
+        return Err(Refusal::NoSigner.into());
     }
     Ok(s)
 }
@@ -155,9 +153,11 @@ impl Reader {
         let decision = decisions::get(c, decision_id)?
             .ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
         if decision.status != DecisionStatus::Sealed {
-            return Err(ExportError::Invalid(format!(
-                "decision {decision_id} is a draft: only a sealed (confirmed) decision can be signed"
-            )));
+            return Err(Refusal::Draft {
+                id: decision_id,
+                signing: true,
+            }
+            .into());
         }
         let case = cases::get(c, decision.case_id)?
             .ok_or_else(|| StoreError::NotFound(format!("case {}", decision.case_id)))?;
@@ -255,14 +255,10 @@ fn signable(decision_id: i64, state: Option<(bool, bool)>) -> Result<(), ExportE
     let (signed, imported) =
         state.ok_or_else(|| StoreError::NotFound(format!("decision {decision_id}")))?;
     if signed {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} is already signed; a signature is never replaced"
-        )));
+        return Err(Refusal::AlreadySigned { id: decision_id }.into());
     }
     if imported {
-        return Err(ExportError::Invalid(format!(
-            "decision {decision_id} was taken over from paper records, not decided by the panel here: it is not signed"
-        )));
+        return Err(Refusal::PaperRecord { id: decision_id }.into());
     }
     Ok(())
 }
