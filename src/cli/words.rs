@@ -177,20 +177,16 @@ pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
             "export.nothing_in_period",
             &[("from", &from.to_string()), ("to", &to.to_string())],
         ),
-        Refusal::UnsignedInPeriod { from, to, ids } => {
-            // "{}": the number left out, filled by `first_ids`.
-            let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
-            tf(
-                lang,
-                "export.unsigned_in_period",
-                &[
-                    ("count", &ids.len().to_string()),
-                    ("from", &from.to_string()),
-                    ("to", &to.to_string()),
-                    ("ids", &first_ids(ids, &more)),
-                ],
-            )
-        }
+        Refusal::UnsignedInPeriod { from, to, ids } => tf(
+            lang,
+            "export.unsigned_in_period",
+            &[
+                ("count", &ids.len().to_string()),
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+                ("ids", &id_list(lang, ids)),
+            ],
+        ),
         Refusal::NoneNamed => t(lang, "export.none_named").to_string(),
         Refusal::NoDecision { id } => tf(lang, "export.no_decision", &[("id", &id.to_string())]),
         Refusal::NoSession { id } => tf(lang, "export.no_session", &[("id", &id.to_string())]),
@@ -208,18 +204,15 @@ pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
             "export.not_signed",
             &[("id", &id.to_string()), ("record", record)],
         ),
-        Refusal::UnsignedInSession { session, ids } => {
-            let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
-            tf(
-                lang,
-                "export.unsigned_in_session",
-                &[
-                    ("session", &session.to_string()),
-                    ("count", &ids.len().to_string()),
-                    ("ids", &first_ids(ids, &more)),
-                ],
-            )
-        }
+        Refusal::UnsignedInSession { session, ids } => tf(
+            lang,
+            "export.unsigned_in_session",
+            &[
+                ("session", &session.to_string()),
+                ("count", &ids.len().to_string()),
+                ("ids", &id_list(lang, ids)),
+            ],
+        ),
         Refusal::OtherKey {
             id,
             signed_with,
@@ -243,6 +236,13 @@ pub(crate) fn refusal(lang: Lang, r: &Refusal) -> String {
         }
         Refusal::PaperRecord { id } => tf(lang, "sign.paper_record", &[("id", &id.to_string())]),
     }
+}
+
+/// The first ten of `ids`, and how many more, in `lang`.
+fn id_list(lang: Lang, ids: &[String]) -> String {
+    // "{}": the number left out, filled by `first_ids`.
+    let more = tf(lang, "export.ids_more", &[("ids", ""), ("more", "{}")]);
+    first_ids(ids, &more)
 }
 
 /// What is wrong with the key file at `path`.
