@@ -427,3 +427,33 @@ fn the_screens_without_a_terminal_say_so() {
         assert!(db.exists());
     }
 }
+
+/// Session 7: a database whose folder cannot be made was refused in English alone. The
+/// reason and the fix are in the user's language, exit 1, and nothing is made.
+#[test]
+fn a_database_folder_that_cannot_be_made_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("notes.txt"), "not a folder").unwrap();
+    let db = d.join("notes.txt/cases/t.db");
+    let db = db.to_str().unwrap();
+    let o = run(&["--db", db, "--lang", "zh", "generate", "--cases", "3"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let zh = stderr(&o);
+    assert!(
+        zh.contains("无法为数据库创建文件夹") && zh.contains("请用 --db 指定"),
+        "{zh}"
+    );
+    let o = run(&["--db", db, "--lang", "en", "generate", "--cases", "3"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let en = stderr(&o);
+    assert!(!has_han(&en), "{en}");
+    assert!(
+        en.contains("cannot create the database's folder") && en.contains("Give --db a file"),
+        "{en}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("notes.txt")).unwrap(),
+        "not a folder"
+    );
+}

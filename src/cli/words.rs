@@ -65,6 +65,19 @@ pub(crate) fn store_message(lang: Lang, e: &StoreError) -> String {
         StoreError::WrongPassphrase { path } => {
             tf(lang, "db.wrong_passphrase", &[("db", &shown(path))])
         }
+        StoreError::NoFolder { dir, source } => tf(
+            lang,
+            "db.no_folder",
+            &[
+                ("dir", &shown(dir)),
+                ("why", &io_why(lang, source, "export.folder.why.missing")),
+            ],
+        ),
+        StoreError::Unreadable { path, source } => tf(
+            lang,
+            "db.unreadable",
+            &[("db", &shown(path)), ("error", &source.to_string())],
+        ),
         StoreError::Open { path, source } => tf(
             lang,
             "db.open_failed",
@@ -494,6 +507,14 @@ mod tests {
                     path: p(),
                     source: rusqlite::Error::InvalidPath(p()),
                 },
+                StoreError::NoFolder {
+                    dir: p(),
+                    source: std::io::ErrorKind::PermissionDenied.into(),
+                },
+                StoreError::Unreadable {
+                    path: p(),
+                    source: std::io::ErrorKind::PermissionDenied.into(),
+                },
             ]
         };
         for i in 0..opens().len() {
@@ -568,7 +589,14 @@ mod tests {
             if matches!(e, StoreError::NewerSchema { .. }) {
                 d.push_str(" Nothing was changed.");
             }
-            if let StoreError::Open { .. } = e {
+            if let StoreError::NoFolder { .. } = e {
+                // The English gives the reason in its own words.
+                let m = store_message(Lang::En, &e);
+                assert!(
+                    m.contains(": cannot create the database's folder: you may not write there."),
+                    "{m}"
+                );
+            } else if let StoreError::Open { .. } | StoreError::Unreadable { .. } = e {
                 assert!(store_message(Lang::En, &e).starts_with(&d), "{d}");
             } else {
                 assert_eq!(store_message(Lang::En, &e), d);
@@ -674,7 +702,7 @@ mod tests {
                 assert!(!zh.contains(english), "{english}: {zh}");
             }
         }
-        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 12 + 12 + 17 + 3 + 2);
+        assert_eq!(said.len(), 8 + 27 + 8 + 1 + 16 + 12 + 17 + 3 + 2);
         let unsigned = |lang, n: usize| {
             refusal(
                 lang,

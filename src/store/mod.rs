@@ -180,6 +180,16 @@ pub enum StoreError {
         "{path}: wrong passphrase for this database (or it is not a casepanel database). Try again; nothing was changed."
     )]
     WrongPassphrase { path: PathBuf },
+    #[error("{}: cannot create the database's folder: {source}", .dir.display())]
+    NoFolder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: cannot read the database file: {source}", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: cannot open the database: {source}")]
     Open {
         path: PathBuf,
@@ -281,8 +291,9 @@ impl Store {
         } else if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Invalid(format!("{}: cannot create the folder: {e}", dir.display()))
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::NoFolder {
+                dir: dir.to_path_buf(),
+                source,
             })?;
         }
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
@@ -558,11 +569,9 @@ pub(crate) fn apply_key(conn: &Connection, passphrase: &str, path: &Path) -> Res
 pub(crate) fn check_foreign(path: &Path, key: Option<&str>) -> Result<()> {
     use std::io::Read;
     let mut head = [0u8; 16];
-    let mut f = std::fs::File::open(path).map_err(|e| {
-        StoreError::Invalid(format!(
-            "{}: cannot read the database file: {e}",
-            path.display()
-        ))
+    let mut f = std::fs::File::open(path).map_err(|source| StoreError::Unreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
     let n = f.read(&mut head).unwrap_or(0);
     if key.is_none() && (n < 16 || &head != b"SQLite format 3\0") {
