@@ -326,14 +326,20 @@ fn schema_floor(template: &Path, imported: &Path, dir: &Path) -> Duration {
     };
     let list = TABLES.map(|t| format!("'{t}'")).join(", ");
     let triggers = strings("SELECT name FROM main.sqlite_schema WHERE type = 'trigger'");
-    let indexes = strings(&format!(
-        "SELECT sql FROM main.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ({list}) ORDER BY rowid"
-    ));
-    let index_names = strings(&format!(
-        "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ({list}) ORDER BY rowid"
-    ));
+    // Each index as a drop and its `CREATE INDEX`.
+    let sql = format!(
+        "SELECT 'DROP INDEX main.\"' || name || '\"', sql FROM main.sqlite_schema
+         WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list}) ORDER BY rowid"
+    );
+    let (drops, indexes): (Vec<String>, Vec<String>) = c
+        .prepare(&sql)
+        .expect(&sql)
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect(&sql)
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()
+        .expect(&sql)
+        .into_iter()
+        .unzip();
     let max_case: i64 = c
         .query_row("SELECT max(id) FROM main.case_file", [], |r| r.get(0))
         .expect("the largest case id");
@@ -359,9 +365,8 @@ fn schema_floor(template: &Path, imported: &Path, dir: &Path) -> Duration {
         c.execute_batch(&format!("DROP TRIGGER main.\"{name}\""))
             .expect("dropping a trigger");
     }
-    for name in &index_names {
-        c.execute_batch(&format!("DROP INDEX main.\"{name}\""))
-            .expect("dropping an index");
+    for drop in &drops {
+        c.execute_batch(drop).expect(drop);
     }
     let mut steps = Vec::new();
     let mut step = |name: &str, sqls: &[String]| {

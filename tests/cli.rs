@@ -1,5 +1,9 @@
 //! The command line as a user meets it: exit codes, one-line errors, files left untouched.
 
+mod common;
+
+use common::has_han;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -73,11 +77,6 @@ fn files_that_are_not_casepanel_databases_are_refused_untouched() {
             path.display()
         );
     }
-}
-
-fn has_han(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
 }
 
 /// Every reason a database cannot be opened, told in the language asked for: the English

@@ -1,6 +1,10 @@
 //! Signed decisions in the store (immutable through the app and through plain SQL), the
 //! key files, and the signing verbs of the command line.
 
+mod common;
+
+use common::has_han;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -805,12 +809,6 @@ fn the_trail_binds_signed_records_by_hash_and_check_finds_a_changed_one() {
     );
     assert!(!out.exists());
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
-}
-
-/// Whether `s` holds a Chinese character (CJK ideographs and full-width punctuation).
-fn has_han(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
 }
 
 /// A database of generated cases whose sealed decisions are signed by `keys/casepanel.key`

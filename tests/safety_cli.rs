@@ -1,5 +1,9 @@
 //! `casepanel check`, `backup` and `restore`, run as the real binary.
 
+mod common;
+
+use common::has_han;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -29,6 +33,16 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// Runs casepanel in `d` with the arguments it is given; each run must fail (exit 1). Its
+/// output.
+fn failing(d: &Path) -> impl Fn(&[&str]) -> String + '_ {
+    move |args| {
+        let o = run(args, d);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        text(&o)
+    }
 }
 
 fn generated(dir: &Path, name: &str, cases: usize) -> PathBuf {
@@ -675,12 +689,6 @@ fn cli_writes_name_the_operator_or_the_os_user() {
     assert!(text(&o).contains("CASEPANEL_OPERATOR"), "{}", text(&o));
 }
 
-/// Whether `s` holds a Chinese character (CJK ideographs and full-width punctuation).
-fn has_han(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
-}
-
 /// Session 6: `check` said "FAILED 检查未通过" and `backup` "backed up 已备份" in English,
 /// and rekey and restore spoke both languages at once. Each message of check, backup,
 /// restore and rekey is in the user's language alone, with the English plural forms.
@@ -872,11 +880,7 @@ fn check_backup_restore_and_rekey_speak_the_users_language_alone() {
 fn check_problems_speak_the_users_language_alone() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let failed = |args: &[&str]| -> String {
-        let o = run(args, d);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
-        text(&o)
-    };
+    let failed = failing(d);
 
     // check: an edited audit row, the trigger that protected it dropped, and a table's
     // audit trigger dropped too.
@@ -954,11 +958,7 @@ fn backup_and_restore_errors_speak_the_users_language_alone() {
     let d = dir.path();
     let db = generated(d, "a.db", 10);
     let db_s = db.to_str().unwrap();
-    let failed = |args: &[&str]| -> String {
-        let o = run(args, d);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
-        text(&o)
-    };
+    let failed = failing(d);
 
     // backup: onto a file that is there, onto a folder, onto the database itself (even
     // with --force); from no database; restore from a file that is not there.
@@ -1045,11 +1045,7 @@ fn a_bad_operator_name_is_told_in_the_users_language() {
     let d = dir.path();
     let db = generated(d, "a.db", 10);
     let db_s = db.to_str().unwrap();
-    let failed = |args: &[&str]| -> String {
-        let o = run(args, d);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
-        text(&o)
-    };
+    let failed = failing(d);
 
     // A bad operator name: on the command line, in the environment.
     let long = "名".repeat(61);

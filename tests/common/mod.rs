@@ -256,3 +256,9 @@ pub fn version_13_database(path: &std::path::Path) -> rusqlite::Connection {
 pub fn version_6_database(path: &std::path::Path) -> rusqlite::Connection {
     shipped_database(path, 6)
 }
+
+/// Whether `s` holds a Chinese character (CJK ideographs and full-width punctuation).
+pub fn has_han(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+}
